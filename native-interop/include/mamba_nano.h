@@ -1,0 +1,349 @@
+/*
+ * mamba_nano.h — INT8 Mamba (selective state-space) streaming kernel for microcontrollers.
+ *
+ * What this is: the one definition of MambaNano's integer arithmetic. A model file (format below)
+ * is validated and copied into a caller-owned arena by mn_model_load(); mn_step_s8() then advances
+ * the model by one input frame, updating a caller-owned state in place (O(1) memory in sequence
+ * length); mn_logits_q8() reads the classifier at any step from a running mean-pool.
+ * A float reference of the same model (mnf_*) dequantizes the weights once and runs in fp32; it is
+ * the baseline for tests and benchmarks, never used on the device.
+ *
+ * What this is not: a general NN runtime. The architecture is fixed (below); dims come from the file.
+ * No malloc, no mutable globals, no float in any mn_* function. State and scratch are sized by
+ * companion functions so the device can place them statically in internal SRAM.
+ *
+ * Symbols:  F = n_features   D = d_model   E = d_inner   N = d_state   R = dt_rank   K = d_conv
+ *           L = n_layers     C = n_classes  T = steps since reset
+ *
+ * The model, per input frame f (F):
+ *   r = input_proj(f)                                             (D)   residual stream
+ *   for each layer l:
+ *     [xi | z] = in_proj(r)                                       (2E)
+ *     xc  = causal depthwise conv over the last K values of xi    (E)   conv_state carries K-1 frames
+ *     xs  = silu(xc)                                              (E)
+ *     [dt_low | B | C] = x_proj(xs)                               (R + 2N), no bias
+ *     delta = softplus(dt_proj(dt_low))                           (E)   dt_proj has the dt bias
+ *     h[e,n] = exp(delta[e] * A[e,n]) * h[e,n] + delta[e] * B[n] * xs[e]        A < 0
+ *     y[e]   = sum_n C[n] * h[e,n] + Dskip[e] * xs[e]
+ *     g   = y * silu(z)                                           (E)
+ *     r   = r + out_proj(g)                                       (D)
+ *   pool += r;  logits = classifier(pool / T)                     (C)
+ *
+ * Integer arithmetic (the contract the quantizer in tools/ writes parameters for):
+ *   - Linear layers: int8 weights (out, in) row-major with per-output-channel scales, int32 bias in
+ *     accumulator units, int32 accumulation, then requantization acc -> int8 by a per-output-channel
+ *     mn_rq {mult, shift}: out = sat8(round_half_up(acc * mult / 2^shift)).
+ *   - Activations are symmetric int8 (zero point 0); an input zero point is folded into the bias.
+ *   - silu and softplus are 256-entry lookup tables indexed by (int8 value + 128).
+ *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 with
+ *     scale 2^-a2_frac_bits. p = (delta * a2) >> exp_shift is delta*|A|*log2(e) in Q8, and
+ *     exp(delta*A) = 2^-p = exp2_lut[p & 255] >> (p >> 8) in Q15 (0 once p >> 8 >= 16).
+ *   - The hidden state h is int16 with a per-channel scale (per e). Per step and channel:
+ *       u = rq(delta * xs, dbx_rq[e])                   u * B[n] >> dbx_shift is delta*B*xs in h units
+ *       h = sat16(((dA * h + 2^14) >> 15) + ((u * B[n] + 2^(dbx_shift-1)) >> dbx_shift))
+ *       yacc += C[n] * h
+ *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (Dskip is folded into d_rq's multiplier)
+ *   - g = sat8(rq(y * silu_z, gate_rq));  r = sat8(rq(out_acc, out_rq[d]) + rq(r, res_rq)).
+ *   - Pool: int32 sum of r over steps; pooled = round(sum / T) is int8 at the last residual scale.
+ *   - Logits: rq(classifier acc, cls_rq[c]) in Q8 (real logit * 256), int32.
+ */
+#ifndef MAMBA_NANO_H
+#define MAMBA_NANO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * Status codes. Every error path of the loader has its own code; mn_status_message() names it.
+ * -------------------------------------------------------------------------------------------*/
+typedef enum {
+    MN_OK = 0,
+    MN_ERR_ARG = 1,               /* NULL pointer or a size argument out of range */
+    MN_ERR_TRUNCATED = 2,         /* file shorter than its header or than header.file_size */
+    MN_ERR_MAGIC = 3,             /* not a MambaNano model file */
+    MN_ERR_VERSION = 4,           /* format major version this build does not read */
+    MN_ERR_CRC = 5,               /* CRC-32 over the payload does not match */
+    MN_ERR_DIMS = 6,              /* a dim is 0 or above its MN_MAX_* limit, or task/frontend/pooling unknown */
+    MN_ERR_TENSOR_TABLE = 7,      /* tensor table out of bounds, duplicate or unknown entry */
+    MN_ERR_TENSOR_MISSING = 8,    /* a tensor the architecture needs is absent */
+    MN_ERR_TENSOR_SHAPE = 9,      /* a tensor's dtype, shape or byte size disagrees with the dims */
+    MN_ERR_TENSOR_BOUNDS = 10,    /* a tensor's bytes lie outside the file or overlap the header/table */
+    MN_ERR_ALIGN = 11,            /* a tensor offset is not a multiple of MN_TENSOR_ALIGN */
+    MN_ERR_OVERFLOW = 12,         /* offset + size, or a computed size, would overflow */
+    MN_ERR_ARENA_TOO_SMALL = 13,  /* the caller's arena is smaller than mn_model_arena_size() */
+    MN_ERR_PARAM = 14,            /* a quantization parameter is out of its legal range (e.g. shift) */
+    MN_ERR_BUFFER_TOO_SMALL = 15, /* a state or scratch buffer smaller than its companion size */
+    MN_ERR_NOT_LOADED = 16,       /* model not loaded (or state not reset for this model) */
+    MN_ERR_NO_STEPS = 17          /* logits asked for before the first step since reset */
+} mn_status;
+
+const char *mn_status_message(mn_status status);
+
+/* ---------------------------------------------------------------------------------------------
+ * Limits. Anything up to these (and at least the MambaLite-Micro KWS size: F 40, D 64, E 128,
+ * N 16, R 4, K 4) is supported. They bound every int32 accumulator (see mn_step_s8.c) and the
+ * static buffers of the device build.
+ * -------------------------------------------------------------------------------------------*/
+#define MN_MAX_FEATURES 64
+#define MN_MAX_D_MODEL 128
+#define MN_MAX_D_INNER 256
+#define MN_MAX_D_STATE 32
+#define MN_MAX_DT_RANK 16
+#define MN_MAX_D_CONV 8
+#define MN_MAX_LAYERS 4
+#define MN_MAX_CLASSES 32
+#define MN_CLASS_NAME_BYTES 16 /* NUL-padded, at most 15 characters */
+
+/* ---------------------------------------------------------------------------------------------
+ * Model file format, version 1.0. All integers little-endian. Tensors start at multiples of
+ * MN_TENSOR_ALIGN from the start of the file (for SIMD loads); padding bytes are zero.
+ *
+ *   offset size  field
+ *   0      4     magic "MNMB"
+ *   4      2     version_major (1)      6  2  version_minor (0; newer minors stay readable)
+ *   8      4     header_size (64)       12 4  file_size (bytes, whole file)
+ *   16     4     crc32: CRC-32/IEEE (zlib's) over bytes [20, file_size)
+ *   20     1     task (mn_task)         21 1  frontend (mn_frontend)
+ *   22     1     pooling (mn_pooling)   23 1  n_layers
+ *   24     2x8   n_features d_model d_inner d_state dt_rank d_conv n_classes n_tensors (uint16 each)
+ *   40     4     tensor_table_offset (bytes from file start; table is n_tensors * 16 bytes)
+ *   44     20    reserved, zero
+ *
+ * Tensor table entry (16 bytes):
+ *   0 uint8 kind (mn_tensor_kind)  1 uint8 layer (0 for global tensors)  2 uint8 dtype (mn_dtype)
+ *   3 uint8 reserved (0)           4 uint16 dim0   6 uint16 dim1 (1 for vectors)
+ *   8 uint32 offset               12 uint32 nbytes (== dim0 * dim1 * sizeof(dtype))
+ * -------------------------------------------------------------------------------------------*/
+#define MN_MAGIC "MNMB"
+#define MN_VERSION_MAJOR 1
+#define MN_VERSION_MINOR 0
+#define MN_HEADER_SIZE 64
+#define MN_TENSOR_ENTRY_SIZE 16
+#define MN_TENSOR_ALIGN 16
+
+typedef enum { MN_TASK_HAR = 1, MN_TASK_KWS = 2 } mn_task;
+
+/* The feature front-end whose int8 frames the model consumes (see mn_frontend.h). */
+typedef enum { MN_FRONTEND_IMU = 1, MN_FRONTEND_LOGMEL = 2, MN_FRONTEND_RAW = 3 /* tests */ } mn_frontend;
+
+typedef enum { MN_POOL_MEAN = 1 } mn_pooling;
+
+typedef enum {
+    MN_DTYPE_I8 = 1,
+    MN_DTYPE_U8 = 2,
+    MN_DTYPE_I16 = 3,
+    MN_DTYPE_U16 = 4,
+    MN_DTYPE_I32 = 5,
+    MN_DTYPE_F32 = 6
+} mn_dtype;
+
+/*
+ * Tensor kinds. Shapes use the symbols above; "rq" tensors are int32 (rows, 2) = {mult, shift}
+ * pairs (mn_rq). f32 tensors are read only by the float reference and the tools.
+ *                                          dtype  shape          layer
+ */
+typedef enum {
+    /* global */
+    MN_T_CLASS_NAMES = 1,     /*  u8   (C, 16)                      NUL-padded UTF-8 names     */
+    MN_T_INPUT_QUANT = 2,     /*  f32  (2)       {scale, zero_point} of the int8 features      */
+    MN_T_EXP2_LUT = 3,        /*  u16  (256)     round(2^15 * 2^(-i/256))                      */
+    MN_T_IN_W = 4,            /*  i8   (D, F)                                                  */
+    MN_T_IN_B = 5,            /*  i32  (D)                                                     */
+    MN_T_IN_RQ = 6,           /*  i32  (D, 2)    acc -> residual scale of layer 0              */
+    MN_T_IN_WSCALE = 7,       /*  f32  (D)       per-row weight scale (float reference)        */
+    MN_T_IN_BF = 8,           /*  f32  (D)       float bias (float reference)                  */
+    MN_T_CLS_W = 9,           /*  i8   (C, D)                                                  */
+    MN_T_CLS_B = 10,          /*  i32  (C)                                                     */
+    MN_T_CLS_RQ = 11,         /*  i32  (C, 2)    acc -> logit Q8                               */
+    MN_T_CLS_WSCALE = 12,     /*  f32  (C)                                                     */
+    MN_T_CLS_BF = 13,         /*  f32  (C)                                                     */
+    MN_T_POOL_SCALE = 14,     /*  f32  (1)       real value of one unit of the pooled int8     */
+    /* per layer */
+    MN_T_INPROJ_W = 32,       /*  i8   (2E, D)   rows [0,E) -> xi, rows [E,2E) -> z            */
+    MN_T_INPROJ_B = 33,       /*  i32  (2E)                                                    */
+    MN_T_INPROJ_RQ = 34,      /*  i32  (2E, 2)                                                 */
+    MN_T_INPROJ_WSCALE = 35,  /*  f32  (2E)                                                    */
+    MN_T_INPROJ_BF = 36,      /*  f32  (2E)                                                    */
+    MN_T_CONV_W = 37,         /*  i8   (E, K)    tap K-1 multiplies the newest frame           */
+    MN_T_CONV_B = 38,         /*  i32  (E)                                                     */
+    MN_T_CONV_RQ = 39,        /*  i32  (E, 2)                                                  */
+    MN_T_CONV_WSCALE = 40,    /*  f32  (E)                                                     */
+    MN_T_CONV_BF = 41,        /*  f32  (E)                                                     */
+    MN_T_SILU_X_LUT = 42,     /*  i8   (256)     xc -> xs                                      */
+    MN_T_XPROJ_W = 43,        /*  i8   (R+2N, E) rows: dt_low (R), B (N), C (N); no bias       */
+    MN_T_XPROJ_RQ = 44,       /*  i32  (R+2N, 2)                                               */
+    MN_T_XPROJ_WSCALE = 45,   /*  f32  (R+2N)                                                  */
+    MN_T_DTPROJ_W = 46,       /*  i8   (E, R)                                                  */
+    MN_T_DTPROJ_B = 47,       /*  i32  (E)                                                     */
+    MN_T_DTPROJ_RQ = 48,      /*  i32  (E, 2)                                                  */
+    MN_T_DTPROJ_WSCALE = 49,  /*  f32  (E)                                                     */
+    MN_T_DTPROJ_BF = 50,      /*  f32  (E)       the dt bias                                   */
+    MN_T_SOFTPLUS_LUT = 51,   /*  u16  (256)     dt_proj output -> delta (scale 2^-delta_frac_bits) */
+    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e), scale 2^-a2_frac_bits          */
+    MN_T_SSM_PARAMS = 53,     /*  i32  (4)       {delta_frac_bits, a2_frac_bits, exp_shift, dbx_shift} */
+    MN_T_DBX_RQ = 54,         /*  i32  (E, 2)    delta*xs -> u (see above)                     */
+    MN_T_Y_RQ = 55,           /*  i32  (E, 2)    sum_n C*h -> y scale                          */
+    MN_T_D_RQ = 56,           /*  i32  (E, 2)    xs -> Dskip*xs at y scale                     */
+    MN_T_D_F = 57,            /*  f32  (E)       Dskip (float reference)                       */
+    MN_T_STATE_SCALE = 58,    /*  f32  (E)       real value of one unit of h[e, :]             */
+    MN_T_SILU_Z_LUT = 59,     /*  i8   (256)     z -> silu(z)                                  */
+    MN_T_GATE_RQ = 60,        /*  i32  (1, 2)    y * silu(z) -> g                              */
+    MN_T_OUTPROJ_W = 61,      /*  i8   (D, E)                                                  */
+    MN_T_OUTPROJ_B = 62,      /*  i32  (D)                                                     */
+    MN_T_OUTPROJ_RQ = 63,     /*  i32  (D, 2)    acc -> residual scale of layer l+1            */
+    MN_T_OUTPROJ_WSCALE = 64, /*  f32  (D)                                                     */
+    MN_T_OUTPROJ_BF = 65,     /*  f32  (D)                                                     */
+    MN_T_RES_RQ = 66,         /*  i32  (1, 2)    residual scale l -> residual scale l+1        */
+    MN_T_ACT_SCALES = 67      /*  f32  (MN_ACT_COUNT) activation scales, for the float reference
+                                                    and tools: indexed by mn_act                 */
+} mn_tensor_kind;
+
+/* Per-layer activation scales (real value of one int8 unit), stored in MN_T_ACT_SCALES. */
+typedef enum {
+    MN_ACT_RESIDUAL_IN = 0, MN_ACT_XI, MN_ACT_Z, MN_ACT_XC, MN_ACT_XS, MN_ACT_DT_LOW, MN_ACT_B,
+    MN_ACT_C, MN_ACT_DT, MN_ACT_DELTA, MN_ACT_Y, MN_ACT_ZS, MN_ACT_G, MN_ACT_RESIDUAL_OUT,
+    MN_ACT_COUNT
+} mn_act;
+
+/* Fixed-point requantization: real multiplier = mult * 2^-shift. Legal: shift in [0, 62]. */
+typedef struct {
+    int32_t mult;
+    int32_t shift;
+} mn_rq;
+
+/* One Mamba block, pointers into the model arena. */
+typedef struct {
+    const int8_t *inproj_w;   /* (2E, D) */
+    const int32_t *inproj_b;  /* (2E) */
+    const mn_rq *inproj_rq;   /* (2E) */
+    const int8_t *conv_w;     /* (E, K) */
+    const int32_t *conv_b;    /* (E) */
+    const mn_rq *conv_rq;     /* (E) */
+    const int8_t *silu_x_lut; /* (256) */
+    const int8_t *xproj_w;    /* (R+2N, E) */
+    const mn_rq *xproj_rq;    /* (R+2N) */
+    const int8_t *dtproj_w;   /* (E, R) */
+    const int32_t *dtproj_b;  /* (E) */
+    const mn_rq *dtproj_rq;   /* (E) */
+    const uint16_t *softplus_lut; /* (256) */
+    const uint16_t *a2;       /* (E, N) */
+    int32_t delta_frac_bits, a2_frac_bits, exp_shift, dbx_shift;
+    const mn_rq *dbx_rq;      /* (E) */
+    const mn_rq *y_rq;        /* (E) */
+    const mn_rq *d_rq;        /* (E) */
+    const int8_t *silu_z_lut; /* (256) */
+    mn_rq gate_rq;
+    const int8_t *outproj_w;  /* (D, E) */
+    const int32_t *outproj_b; /* (D) */
+    const mn_rq *outproj_rq;  /* (D) */
+    mn_rq res_rq;
+    /* float-reference and tool views */
+    const float *inproj_wscale, *inproj_bf, *conv_wscale, *conv_bf, *xproj_wscale;
+    const float *dtproj_wscale, *dtproj_bf, *d_f, *state_scale, *outproj_wscale, *outproj_bf;
+    const float *act_scales; /* (MN_ACT_COUNT) */
+} mn_layer;
+
+/* A loaded model. Filled only by mn_model_load(); all pointers point into the caller's arena. */
+typedef struct {
+    uint16_t version_minor;
+    uint8_t task, frontend, pooling, n_layers;
+    uint16_t n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_classes;
+    uint32_t crc32;           /* of the loaded file: identifies the model */
+    const char *class_names;  /* (C, MN_CLASS_NAME_BYTES) */
+    float input_scale, input_zero_point; /* copied from MN_T_INPUT_QUANT, for tools only */
+    const uint16_t *exp2_lut; /* (256) */
+    const int8_t *in_w;       /* (D, F) */
+    const int32_t *in_b;      /* (D) */
+    const mn_rq *in_rq;       /* (D) */
+    const int8_t *cls_w;      /* (C, D) */
+    const int32_t *cls_b;     /* (C) */
+    const mn_rq *cls_rq;      /* (C) */
+    const float *in_wscale, *in_bf, *cls_wscale, *cls_bf, *pool_scale;
+    mn_layer layers[MN_MAX_LAYERS];
+} mn_model;
+
+/* ---------------------------------------------------------------------------------------------
+ * Loading. mn_model_load() validates the whole file (header, CRC, table, every tensor's dtype,
+ * shape, bounds and alignment, every rq shift, LUT and parameter range) before it writes anything;
+ * on any error neither *model nor the arena is touched, so a model already loaded there keeps
+ * working. On success the file is copied into the arena (the caller may free the file).
+ * -------------------------------------------------------------------------------------------*/
+
+/* Bytes of arena mn_model_load() needs for this file, or 0 if the header is unreadable. */
+size_t mn_model_arena_size(const uint8_t *file, size_t file_size);
+
+/* Validate-only: the status mn_model_load() would return, with no arena. */
+mn_status mn_model_validate(const uint8_t *file, size_t file_size);
+
+mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const uint8_t *file,
+                        size_t file_size);
+
+/* The name of class c (NUL-terminated), or "" if c is out of range. */
+const char *mn_class_name(const mn_model *model, int c);
+
+/* CRC-32/IEEE (zlib's crc32()), bytewise, table-free. */
+uint32_t mn_crc32(uint32_t crc, const uint8_t *data, size_t len);
+
+/* ---------------------------------------------------------------------------------------------
+ * Streaming INT8 inference. The state is caller-owned, mn_state_size() bytes, 4-byte aligned:
+ *   model_crc  uint32              the model it was reset for (a state is bound to one model)
+ *   steps      uint32              steps since reset
+ *   pool_sum   int32 (D)           sum of the last residual stream over steps since reset; when
+ *                                  steps reaches 2^23, sum and steps are both halved (mean kept)
+ *   ssm_state  int16 (L, E, N)
+ *   conv_state int8  (L, K-1, E)   last K-1 xi frames, oldest first
+ * Scratch is caller-owned, mn_scratch_size() bytes, 4-byte aligned; its contents do not
+ * outlive a call. Reset is explicit: a state must be reset once before its first step.
+ * -------------------------------------------------------------------------------------------*/
+size_t mn_state_size(const mn_model *model);
+size_t mn_scratch_size(const mn_model *model);
+
+mn_status mn_state_reset(const mn_model *model, void *state, size_t state_size);
+
+/* Advance by one frame. features: (F) int8 from the model's front-end. */
+mn_status mn_step_s8(const mn_model *model, void *state, size_t state_size, void *scratch,
+                     size_t scratch_size, const int8_t *features);
+
+/* Classifier on the mean-pooled residual stream so far: logits_q8 (C) = real logit * 256. */
+mn_status mn_logits_q8(const mn_model *model, const void *state, size_t state_size,
+                       int32_t *logits_q8);
+
+/* Number of steps since the last reset (0 if the state is not valid for this model). */
+uint32_t mn_state_steps(const mn_model *model, const void *state, size_t state_size);
+
+/* Read-only views into a state, for tests and tools. NULL if out of range. */
+const int8_t *mn_state_conv(const mn_model *model, const void *state, int layer);   /* (K-1, E) */
+const int16_t *mn_state_ssm(const mn_model *model, const void *state, int layer);   /* (E, N) */
+const int32_t *mn_state_pool_sum(const mn_model *model, const void *state);         /* (D) */
+
+/* Softmax of Q8 logits into Q15 probabilities (sum within n of 32768), with the model's exp2 LUT.
+ * Returns the argmax class. probs_q15 may be NULL. */
+int mn_softmax_q15(const mn_model *model, const int32_t *logits_q8, uint16_t *probs_q15);
+
+/* ---------------------------------------------------------------------------------------------
+ * Float reference (host only: tests, tools, benchmark baseline). Dequantizes the weights of a
+ * loaded model once into a caller-owned float arena, then steps in fp32 with libm's expf/log1pf.
+ * The float state mirrors the int8 one: conv_state (L, K-1, E), ssm_state (L, E, N), pool_sum (D).
+ * -------------------------------------------------------------------------------------------*/
+typedef struct mnf_model mnf_model;
+
+size_t mnf_arena_size(const mn_model *model);                /* bytes, includes the mnf_model */
+mnf_model *mnf_model_init(const mn_model *model, void *arena, size_t arena_size);
+size_t mnf_state_size(const mnf_model *model);
+size_t mnf_scratch_size(const mnf_model *model);
+void mnf_state_reset(const mnf_model *model, void *state);
+/* features: (F) real-valued (already dequantized from int8 by the caller, or the raw float). */
+void mnf_step(const mnf_model *model, void *state, void *scratch, const float *features);
+void mnf_logits(const mnf_model *model, const void *state, float *logits);  /* (C) */
+const float *mnf_state_ssm(const mnf_model *model, const void *state, int layer); /* (E, N) */
+const float *mnf_state_pool_sum(const mnf_model *model, const void *state);       /* (D) */
+uint32_t mnf_state_steps(const mnf_model *model, const void *state);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MAMBA_NANO_H */
