@@ -36,11 +36,13 @@
  *   - Activations are symmetric int8 (zero point 0); an input zero point is folded into the bias.
  *   - silu and softplus are 256-entry lookup tables indexed by (int8 value + 128).
  *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 with
- *     scale 2^-a2_frac_bits. p = (delta * a2) >> exp_shift is delta*|A|*log2(e) in Q8, and
- *     exp(delta*A) = 2^-p = exp2_lut[p & 255] >> (p >> 8) in Q15 (0 once p >> 8 >= 16).
+ *     scale 2^-a2_frac_bits. p = min((delta * a2) >> exp_shift, 15 * 2^10) is delta*|A|*log2(e)
+ *     in Q10 (MN_EXP2_FRAC_BITS), and exp(delta*A) = 2^-p is
+ *       dA = exp2_lut[p & 1023] >> (p >> 10)            in Q15 (exp2_lut[i] = 2^15 * 2^(-i/1024))
+ *     Q10 keeps decay rates of slow channels (delta*|A| ~ 1e-3) within a few percent.
  *   - The hidden state h is int16 with a per-channel scale (per e). Per step and channel:
- *       u = rq(delta * xs, dbx_rq[e])                   u * B[n] >> dbx_shift is delta*B*xs in h units
- *       h = sat16(((dA * h + 2^14) >> 15) + ((u * B[n] + 2^(dbx_shift-1)) >> dbx_shift))
+ *       u = clamp(rq(delta * xs, dbx_rq[e]), +-2^23)    u * B[n] is delta*B*xs in h units * 2^15
+ *       h = sat16((dA * h + u * B[n] + 2^14) >> 15)     (fits int32: 2^30 + 2^30 + 2^14 < 2^31)
  *       yacc += C[n] * h
  *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (Dskip is folded into d_rq's multiplier)
  *   - g = sat8(rq(y * silu_z, gate_rq));  r = sat8(rq(out_acc, out_rq[d]) + rq(r, res_rq)).
@@ -124,6 +126,8 @@ const char *mn_status_message(mn_status status);
 #define MN_HEADER_SIZE 64
 #define MN_TENSOR_ENTRY_SIZE 16
 #define MN_TENSOR_ALIGN 16
+#define MN_EXP2_FRAC_BITS 10
+#define MN_EXP2_LUT_SIZE (1 << MN_EXP2_FRAC_BITS)
 
 typedef enum { MN_TASK_HAR = 1, MN_TASK_KWS = 2 } mn_task;
 
@@ -150,7 +154,7 @@ typedef enum {
     /* global */
     MN_T_CLASS_NAMES = 1,     /*  u8   (C, 16)                      NUL-padded UTF-8 names     */
     MN_T_INPUT_QUANT = 2,     /*  f32  (2)       {scale, zero_point} of the int8 features      */
-    MN_T_EXP2_LUT = 3,        /*  u16  (256)     round(2^15 * 2^(-i/256))                      */
+    MN_T_EXP2_LUT = 3,        /*  u16  (1024)    round(2^15 * 2^(-i/1024)), non-increasing     */
     MN_T_IN_W = 4,            /*  i8   (D, F)                                                  */
     MN_T_IN_B = 5,            /*  i32  (D)                                                     */
     MN_T_IN_RQ = 6,           /*  i32  (D, 2)    acc -> residual scale of layer 0              */
@@ -184,7 +188,7 @@ typedef enum {
     MN_T_DTPROJ_BF = 50,      /*  f32  (E)       the dt bias                                   */
     MN_T_SOFTPLUS_LUT = 51,   /*  u16  (256)     dt_proj output -> delta (scale 2^-delta_frac_bits) */
     MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e), scale 2^-a2_frac_bits          */
-    MN_T_SSM_PARAMS = 53,     /*  i32  (4)       {delta_frac_bits, a2_frac_bits, exp_shift, dbx_shift} */
+    MN_T_SSM_PARAMS = 53,     /*  i32  (3)       {delta_frac_bits, a2_frac_bits, exp_shift}    */
     MN_T_DBX_RQ = 54,         /*  i32  (E, 2)    delta*xs -> u (see above)                     */
     MN_T_Y_RQ = 55,           /*  i32  (E, 2)    sum_n C*h -> y scale                          */
     MN_T_D_RQ = 56,           /*  i32  (E, 2)    xs -> Dskip*xs at y scale                     */
@@ -231,7 +235,7 @@ typedef struct {
     const mn_rq *dtproj_rq;   /* (E) */
     const uint16_t *softplus_lut; /* (256) */
     const uint16_t *a2;       /* (E, N) */
-    int32_t delta_frac_bits, a2_frac_bits, exp_shift, dbx_shift;
+    int32_t delta_frac_bits, a2_frac_bits, exp_shift; /* exp_shift = delta_frac_bits + a2_frac_bits - 10 */
     const mn_rq *dbx_rq;      /* (E) */
     const mn_rq *y_rq;        /* (E) */
     const mn_rq *d_rq;        /* (E) */
@@ -255,7 +259,7 @@ typedef struct {
     uint32_t crc32;           /* of the loaded file: identifies the model */
     const char *class_names;  /* (C, MN_CLASS_NAME_BYTES) */
     float input_scale, input_zero_point; /* copied from MN_T_INPUT_QUANT, for tools only */
-    const uint16_t *exp2_lut; /* (256) */
+    const uint16_t *exp2_lut; /* (MN_EXP2_LUT_SIZE) */
     const int8_t *in_w;       /* (D, F) */
     const int32_t *in_b;      /* (D) */
     const mn_rq *in_rq;       /* (D) */
