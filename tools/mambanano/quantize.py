@@ -1,0 +1,282 @@
+"""Post-training quantization of a MambaNanoNet into the kernel's INT8 model file.
+
+The integer arithmetic is defined by native-interop/src/mn_step_s8.c (see mamba_nano.h); this
+module only chooses the parameters it runs with:
+
+- weights: int8, symmetric, per output row (per-output-channel scales);
+- activations: symmetric int8 per tensor, scales from calibration statistics (`ActStats`);
+- hidden state: int16 with a per-channel (per d_inner) scale from the calibrated range of h;
+- delta (uint16) and |A|*log2(e) (uint16) with power-of-two scales chosen to use their full range;
+- silu / softplus as 256-entry tables over the int8 input grid, exp(delta*A) by a Q10 exp2 table;
+- every float multiplier as a fixed-point {mult, shift} pair (`rq_pair`), so no float reaches C.
+
+Symbols: F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv, L layers, C classes.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from . import model_file as mf
+
+LOG2E = 1.4426950408889634
+EXP2_FRAC_BITS = 10              # mirrors MN_EXP2_FRAC_BITS
+STATE_MAX = 32767                # int16 hidden state
+MIN_RANGE = 1e-6                 # smallest calibrated |x| max we turn into a scale
+BIAS_LIMIT = 2 ** 30             # the loader rejects |bias| >= 2^30
+
+# Activation names recorded by MambaNanoNet's probe, in mn_act order (MN_T_ACT_SCALES).
+ACT_NAMES = ("residual_in", "xi", "z", "xc", "xs", "dt_low", "b", "c", "dt", "delta", "y", "zs",
+             "g", "residual_out")
+
+
+# --------------------------------------------------------------------------------------------
+# fixed-point helpers
+# --------------------------------------------------------------------------------------------
+def rq_pair(multiplier):
+    """Real multiplier -> (mult, shift) with multiplier ~= mult * 2^-shift, |mult| < 2^31,
+    shift in [0, 62]: the mn_rq the kernel applies as round_half_up(acc * mult / 2^shift)."""
+    m = float(multiplier)
+    if m == 0.0 or not np.isfinite(m):
+        return 0, 0
+    frac, exp = np.frexp(abs(m))               # |m| = frac * 2^exp, frac in [0.5, 1)
+    shift = 31 - int(exp)
+    mult = int(round(frac * 2 ** 31))
+    if mult == 2 ** 31:
+        mult //= 2
+        shift -= 1
+    if shift > 62:                             # tiny multiplier: keep what precision 62 allows
+        mult = int(round(abs(m) * 2.0 ** 62))
+        shift = 62
+    if shift < 0:
+        raise ValueError(f"multiplier {m} too large for the int32 requantizer")
+    return (-mult if m < 0 else mult), shift
+
+
+def rq_array(multipliers):
+    """(rows,) real multipliers -> (rows, 2) int32 {mult, shift} tensor."""
+    return np.array([rq_pair(m) for m in np.ravel(multipliers)], dtype=np.int32).reshape(-1, 2)
+
+
+def quantize_rows(w):
+    """Per-output-row symmetric int8: w (rows, cols) float -> (int8 (rows, cols), scale (rows,))."""
+    w = np.asarray(w, dtype=np.float64)
+    amax = np.abs(w).max(axis=1)
+    scale = np.where(amax > 0, amax / 127.0, 1.0)
+    q = np.clip(np.round(w / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def quantize_bias(b, acc_scale):
+    q = np.round(np.asarray(b, dtype=np.float64) / acc_scale)
+    return np.clip(q, -(BIAS_LIMIT - 1), BIAS_LIMIT - 1).astype(np.int32)
+
+
+def int8_lut(fn, in_scale, out_scale):
+    """256-entry int8 table: index i+128 -> round(fn(i * in_scale) / out_scale)."""
+    grid = np.arange(-128, 128, dtype=np.float64) * in_scale
+    return np.clip(np.round(fn(grid) / out_scale), -128, 127).astype(np.int8)
+
+
+def exp2_lut():
+    """Q15 table of 2^(-i/1024), i in [0, 1024): the kernel's exp(delta*A) and softmax."""
+    i = np.arange(1 << EXP2_FRAC_BITS, dtype=np.float64)
+    return np.round(32768.0 * np.exp2(-i / (1 << EXP2_FRAC_BITS))).astype(np.uint16)
+
+
+def pow2_frac_bits(max_value, limit=16):
+    """Largest b in [0, limit] with max_value * 2^b <= 65535 (uint16 with scale 2^-b)."""
+    if max_value <= 0:
+        return limit
+    return int(np.clip(np.floor(np.log2(65535.0 / max_value)), 0, limit))
+
+
+def silu_np(x):
+    return x / (1.0 + np.exp(-x))
+
+
+def softplus_np(x):
+    return np.where(x > 20.0, x, np.log1p(np.exp(np.minimum(x, 20.0))))
+
+
+# --------------------------------------------------------------------------------------------
+# calibration
+# --------------------------------------------------------------------------------------------
+@dataclass
+class ActStats:
+    """Absolute maxima of every probed activation over the calibration data.
+    act[(name, layer)] -> float; state[layer] -> (E,) per-channel max |h|."""
+    act: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
+
+    def probe(self, name, layer, tensor):
+        t = tensor.detach().abs().double()
+        if name == "h":                                   # (B, T, E, N) -> (E,)
+            m = t.amax(dim=(0, 1, 3)).numpy()
+            prev = self.state.get(layer)
+            self.state[layer] = m if prev is None else np.maximum(prev, m)
+        else:
+            m = float(t.max()) if t.numel() else 0.0
+            self.act[(name, layer)] = max(self.act.get((name, layer), 0.0), m)
+
+
+def calibrate(model, batches):
+    """Run the float model over an iterable of (B, T, F) feature tensors, recording ranges."""
+    stats = ActStats()
+    model.eval()
+    with torch.no_grad():
+        for x in batches:
+            model(x, probe=stats.probe)
+    return stats
+
+
+def act_scale(stats, name, layer):
+    return max(stats.act.get((name, layer), 0.0), MIN_RANGE) / 127.0
+
+
+# --------------------------------------------------------------------------------------------
+# the model file
+# --------------------------------------------------------------------------------------------
+def _np(t):
+    return t.detach().double().cpu().numpy()
+
+
+def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_point, class_names):
+    """Quantize a calibrated MambaNanoNet. Returns (header_fields, tensors, report) where tensors
+    are (kind, layer, ndarray) for model_file.write_model_file and report lists per-tensor choices."""
+    T = mf.TensorKind
+    tensors = []
+    report = {"activations": {}, "layers": []}
+
+    def add(kind, layer, arr):
+        tensors.append((kind, layer, arr))
+
+    w_in, ws_in = quantize_rows(_np(model.input_proj.weight))          # (D, F)
+    F = w_in.shape[1]
+    D = w_in.shape[0]
+    blocks = list(model.layers)
+    L = len(blocks)
+    E = blocks[0].in_proj.weight.shape[0] // 2
+    N = blocks[0].A_log.shape[1]
+    R = blocks[0].dt_proj.weight.shape[1]
+    K = blocks[0].conv1d.weight.shape[2]
+    C = model.classifier.weight.shape[0]
+    if len(class_names) != C:
+        raise ValueError(f"{len(class_names)} class names for {C} classes")
+
+    # --- input projection: features (int8, input_scale, zero point) -> residual of layer 0
+    s_r = [act_scale(stats, "residual_in", 0)] + [act_scale(stats, "residual_out", l) for l in range(L)]
+    acc_in = ws_in * input_scale
+    b_in = quantize_bias(_np(model.input_proj.bias), acc_in) - int(input_zero_point) * w_in.astype(np.int64).sum(axis=1)
+    add(T.INPUT_QUANT, 0, np.array([input_scale, input_zero_point], dtype=np.float32))
+    add(T.EXP2_LUT, 0, exp2_lut())
+    add(T.IN_W, 0, w_in)
+    add(T.IN_B, 0, b_in.astype(np.int32))
+    add(T.IN_RQ, 0, rq_array(acc_in / s_r[0]))
+    add(T.IN_WSCALE, 0, ws_in.astype(np.float32))
+    add(T.IN_BF, 0, _np(model.input_proj.bias).astype(np.float32))
+
+    for l, blk in enumerate(blocks):
+        s = {name: act_scale(stats, name, l) for name in ACT_NAMES if name not in ("delta",)}
+        s["residual_in"], s["residual_out"] = s_r[l], s_r[l + 1]
+
+        # in_proj: rows [0, E) -> xi, [E, 2E) -> z
+        w, ws = quantize_rows(_np(blk.in_proj.weight))
+        out_scale = np.concatenate([np.full(E, s["xi"]), np.full(E, s["z"])])
+        add(T.INPROJ_W, l, w)
+        add(T.INPROJ_B, l, quantize_bias(_np(blk.in_proj.bias), ws * s_r[l]))
+        add(T.INPROJ_RQ, l, rq_array(ws * s_r[l] / out_scale))
+        add(T.INPROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.INPROJ_BF, l, _np(blk.in_proj.bias).astype(np.float32))
+
+        # depthwise conv (E, K) + silu table
+        w, ws = quantize_rows(_np(blk.conv1d.weight)[:, 0, :])
+        add(T.CONV_W, l, w)
+        add(T.CONV_B, l, quantize_bias(_np(blk.conv1d.bias), ws * s["xi"]))
+        add(T.CONV_RQ, l, rq_array(ws * s["xi"] / s["xc"]))
+        add(T.CONV_WSCALE, l, ws.astype(np.float32))
+        add(T.CONV_BF, l, _np(blk.conv1d.bias).astype(np.float32))
+        add(T.SILU_X_LUT, l, int8_lut(silu_np, s["xc"], s["xs"]))
+
+        # x_proj: rows dt_low (R), B (N), C (N); no bias
+        w, ws = quantize_rows(_np(blk.x_proj.weight))
+        out_scale = np.concatenate([np.full(R, s["dt_low"]), np.full(N, s["b"]), np.full(N, s["c"])])
+        add(T.XPROJ_W, l, w)
+        add(T.XPROJ_RQ, l, rq_array(ws * s["xs"] / out_scale))
+        add(T.XPROJ_WSCALE, l, ws.astype(np.float32))
+
+        # dt_proj (+ dt bias) and softplus -> delta (uint16, scale 2^-delta_frac_bits)
+        w, ws = quantize_rows(_np(blk.dt_proj.weight))
+        add(T.DTPROJ_W, l, w)
+        add(T.DTPROJ_B, l, quantize_bias(_np(blk.dt_proj.bias), ws * s["dt_low"]))
+        add(T.DTPROJ_RQ, l, rq_array(ws * s["dt_low"] / s["dt"]))
+        add(T.DTPROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.DTPROJ_BF, l, _np(blk.dt_proj.bias).astype(np.float32))
+        delta_grid = softplus_np(np.arange(-128, 128, dtype=np.float64) * s["dt"])
+        delta_frac_bits = pow2_frac_bits(delta_grid.max())
+        add(T.SOFTPLUS_LUT, l, np.clip(np.round(delta_grid * 2.0 ** delta_frac_bits), 0, 65535).astype(np.uint16))
+        s["delta"] = 2.0 ** -delta_frac_bits
+
+        # A as |A| * log2(e), uint16 with scale 2^-a2_frac_bits; p = delta * a2 in Q10
+        a2 = np.exp(_np(blk.A_log)) * LOG2E                                # (E, N)
+        a2_frac_bits = pow2_frac_bits(a2.max())
+        exp_shift = delta_frac_bits + a2_frac_bits - EXP2_FRAC_BITS
+        if exp_shift < 0:
+            raise ValueError(f"layer {l}: delta and A ranges leave exp_shift {exp_shift} < 0")
+        add(T.A2, l, np.clip(np.round(a2 * 2.0 ** a2_frac_bits), 0, 65535).astype(np.uint16))
+        add(T.SSM_PARAMS, l, np.array([delta_frac_bits, a2_frac_bits, exp_shift], dtype=np.int32))
+
+        # hidden state: int16, per-channel scale; u * B[n] is delta*B*xs in h units * 2^15
+        h_max = np.maximum(stats.state.get(l, np.zeros(E)), MIN_RANGE)
+        s_h = h_max / STATE_MAX                                            # (E,)
+        d_skip = _np(blk.D)                                                # (E,)
+        add(T.DBX_RQ, l, rq_array(2.0 ** (15 - delta_frac_bits) * s["xs"] * s["b"] / s_h))
+        add(T.Y_RQ, l, rq_array(s["c"] * s_h / s["y"]))
+        add(T.D_RQ, l, rq_array(d_skip * s["xs"] / s["y"]))
+        add(T.D_F, l, d_skip.astype(np.float32))
+        add(T.STATE_SCALE, l, s_h.astype(np.float32))
+
+        # gate: g = y * silu(z)
+        add(T.SILU_Z_LUT, l, int8_lut(silu_np, s["z"], s["zs"]))
+        add(T.GATE_RQ, l, rq_array([s["y"] * s["zs"] / s["g"]]))
+
+        # out_proj into the residual stream of layer l+1
+        w, ws = quantize_rows(_np(blk.out_proj.weight))
+        add(T.OUTPROJ_W, l, w)
+        add(T.OUTPROJ_B, l, quantize_bias(_np(blk.out_proj.bias), ws * s["g"]))
+        add(T.OUTPROJ_RQ, l, rq_array(ws * s["g"] / s_r[l + 1]))
+        add(T.OUTPROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.OUTPROJ_BF, l, _np(blk.out_proj.bias).astype(np.float32))
+        add(T.RES_RQ, l, rq_array([s_r[l] / s_r[l + 1]]))
+        add(T.ACT_SCALES, l, np.array([s[name] for name in ACT_NAMES], dtype=np.float32))
+        report["layers"].append({
+            "act_scales": {name: s[name] for name in ACT_NAMES},
+            "delta_frac_bits": delta_frac_bits, "a2_frac_bits": a2_frac_bits, "exp_shift": exp_shift,
+            "state_scale_min": float(s_h.min()), "state_scale_max": float(s_h.max()),
+        })
+
+    # classifier on the mean-pooled residual stream (int8 at the last residual scale) -> Q8 logits
+    w, ws = quantize_rows(_np(model.classifier.weight))
+    add(T.CLS_W, 0, w)
+    add(T.CLS_B, 0, quantize_bias(_np(model.classifier.bias), ws * s_r[L]))
+    add(T.CLS_RQ, 0, rq_array(ws * s_r[L] * 256.0))
+    add(T.CLS_WSCALE, 0, ws.astype(np.float32))
+    add(T.CLS_BF, 0, _np(model.classifier.bias).astype(np.float32))
+    add(T.POOL_SCALE, 0, np.array([s_r[L]], dtype=np.float32))
+    names = np.zeros((C, mf.CLASS_NAME_BYTES), dtype=np.uint8)
+    for c, name in enumerate(class_names):
+        raw = name.encode("utf-8")
+        if len(raw) >= mf.CLASS_NAME_BYTES:
+            raise ValueError(f"class name {name!r} longer than {mf.CLASS_NAME_BYTES - 1} bytes")
+        names[c, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+    add(T.CLASS_NAMES, 0, names)
+
+    header = dict(task=task, frontend=frontend, pooling=mf.Pooling.MEAN, n_layers=L, n_features=F,
+                  d_model=D, d_inner=E, d_state=N, dt_rank=R, d_conv=K, n_classes=C)
+    return header, tensors, report
+
+
+def write_quantized(path, model, stats, **kwargs):
+    """Quantize and write a model file; returns (file bytes, report)."""
+    header, tensors, report = quantize_model(model, stats, **kwargs)
+    return mf.write_model_file(path, header, tensors), report

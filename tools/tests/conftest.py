@@ -1,0 +1,5 @@
+"""Make the tools/ package importable from the repository root."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
