@@ -1,0 +1,75 @@
+"""Regenerate the kernel's test fixtures: model files quantized from seeded random weights.
+
+Each fixture is a MambaNanoNet with PyTorch's seeded initialization (plus spread-out A and dt so the
+state has fast and slow channels), calibrated on the same input distribution the C tests feed it
+(i.i.d. uniform int8 features, scale 1/32), and written through the real quantizer and writer.
+Dims are deliberately awkward: all ones, odd sizes, d_state 1, the most layers, the MambaLite-Micro
+KWS size and the largest size the kernel supports.
+
+Usage (from the repository root):  /usr/bin/python3 tools/make_fixtures.py [--out DIR]
+"""
+import argparse
+import math
+from pathlib import Path
+
+import torch
+
+from mambanano import model_file as mf
+from mambanano.model import MambaNanoNet
+from mambanano.quantize import calibrate, write_quantized
+
+# name: (n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_layers, n_classes)
+FIXTURES = {
+    "tiny": (3, 4, 8, 2, 1, 2, 1, 3),
+    "ones": (1, 1, 1, 1, 1, 1, 1, 1),
+    "odd": (5, 7, 13, 3, 3, 3, 2, 5),
+    "dstate1": (6, 9, 17, 1, 2, 4, 1, 4),
+    "deep": (8, 16, 24, 4, 2, 4, 4, 6),
+    "kws_size": (40, 64, 128, 16, 4, 4, 1, 12),
+    "largest": (64, 128, 256, 32, 16, 8, 1, 32),
+}
+INPUT_SCALE = 1.0 / 32.0       # features are int8 / 32: the RAW front-end of the tests
+CALIB_BATCH, CALIB_STEPS = 4, 2048
+
+
+def random_model(dims, seed):
+    F, D, E, N, R, K, L, C = dims
+    torch.manual_seed(seed)
+    model = MambaNanoNet(n_features=F, d_model=D, d_inner=E, d_state=N, dt_rank=R, d_conv=K,
+                         n_layers=L, n_classes=C)
+    with torch.no_grad():
+        for blk in model.layers:
+            # |A| log-uniform in [0.5, 16] and dt bias giving delta in [1e-3, 0.5]: decay rates from
+            # a few steps to a few thousand, so slow channels exercise the state's precision.
+            blk.A_log.copy_(torch.empty_like(blk.A_log).uniform_(math.log(0.5), math.log(16.0)))
+            dt = torch.exp(torch.empty(E).uniform_(math.log(1e-3), math.log(0.5)))
+            blk.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
+            blk.D.copy_(1.0 + 0.5 * torch.randn(E))
+    return model.double()
+
+
+def calibration_batches(n_features, seed):
+    g = torch.Generator().manual_seed(seed)
+    q = torch.randint(-128, 128, (CALIB_BATCH, CALIB_STEPS, n_features), generator=g)
+    return [q.double() * INPUT_SCALE]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path,
+                        default=Path(__file__).resolve().parents[1] / "native-interop" / "tests" / "fixtures")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(2)
+    for seed, (name, dims) in enumerate(FIXTURES.items(), start=1):
+        model = random_model(dims, seed)
+        stats = calibrate(model, calibration_batches(dims[0], seed))
+        data, _ = write_quantized(args.out / f"{name}.mnm", model, stats, task=mf.Task.KWS,
+                                  frontend=mf.Frontend.RAW, input_scale=INPUT_SCALE,
+                                  input_zero_point=0.0,
+                                  class_names=[f"class{c}" for c in range(dims[7])])
+        print(f"{name}.mnm: {len(data)} bytes, dims {dims}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Every test of the project, on a Linux host: the C kernel (Release, then ASan+UBSan), a short
+# fuzz of the model loader, the Python tools, and the C# (API check + host runs of the device tests).
+# Closes with one line "N passed, N failed"; exits non-zero if anything failed.
+# Usage: bash tools/run_tests.sh            (FUZZ_SECONDS=30 by default)
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export PYTHON="${PYTHON:-/usr/bin/python3}"
+jobs="$(nproc)"
+passed=0
+failed=0
+log_dir="$root/build/test-logs"
+mkdir -p "$log_dir"
+
+# count STAGE PASSED FAILED: add a stage's counts to the totals and print them.
+count() {
+  printf '== %-28s %s passed, %s failed\n' "$1" "$2" "$3"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+
+# run_ctest STAGE BUILD_DIR CMAKE_ARGS...: configure, build and run ctest; counts from its summary.
+run_ctest() {
+  local stage="$1" dir="$2"
+  shift 2
+  local log="$log_dir/$stage.log"
+  if ! { cmake -S native-interop -B "$dir" "$@" && cmake --build "$dir" -j "$jobs"; } >"$log" 2>&1; then
+    tail -n 40 "$log"
+    count "$stage (build)" 0 1
+    return
+  fi
+  ctest --test-dir "$dir" -j "$jobs" --output-on-failure >>"$log" 2>&1
+  local summary total nfail
+  summary="$(grep -E 'tests passed, [0-9]+ tests failed out of' "$log" | tail -n 1)"
+  if [ -z "$summary" ]; then
+    tail -n 40 "$log"
+    count "$stage" 0 1
+    return
+  fi
+  total="$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$summary")"
+  nfail="$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$summary")"
+  [ "$nfail" -gt 0 ] && grep -E '^\s*[0-9]+ - .*\(Failed|Timeout|SEGFAULT|Subprocess' "$log" | head -n 30
+  count "$stage" $((total - nfail)) "$nfail"
+}
+
+run_ctest native-release build/native -DCMAKE_BUILD_TYPE=Release
+run_ctest native-asan-ubsan build/native-asan -DCMAKE_BUILD_TYPE=Debug -DMN_SANITIZE=ON -DMN_BUILD_BENCH=OFF
+
+# Loader fuzzing (libFuzzer, clang): a short run here, longer by hand.
+if bash tools/fuzz_loader.sh "${FUZZ_SECONDS:-30}" >"$log_dir/fuzz.log" 2>&1; then
+  count "fuzz-loader" 1 0
+else
+  tail -n 30 "$log_dir/fuzz.log"
+  count "fuzz-loader" 0 1
+fi
+
+# Python tools (features, model, quantizer, INT8 evaluation through the C library).
+export MAMBANANO_LIB="$root/build/native/libmambanano.so"
+"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests >"$log_dir/pytest.log" 2>&1
+line="$(grep -E '^[0-9]+ (passed|failed)|^(=+ )?[0-9]+ (passed|failed)' "$log_dir/pytest.log" | tail -n 1)"
+py_pass="$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
+py_fail=0
+for n in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | grep -oE '[0-9]+'); do py_fail=$((py_fail + n)); done
+if [ -z "$line" ]; then
+  tail -n 40 "$log_dir/pytest.log"
+  py_fail=1
+elif [ "${py_fail:-0}" -gt 0 ]; then
+  grep -E '^(FAILED|ERROR)' "$log_dir/pytest.log" | head -n 30
+fi
+count "python" "${py_pass:-0}" "${py_fail:-0}"
+
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
