@@ -1,0 +1,284 @@
+"""Tests of tools/mambanano/model_file.py: round trip, layout, writer/reader errors, and that every
+constant, enum and the tensor-kind table equal native-interop/include/mamba_nano.h (no drift)."""
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mambanano import model_file as mf
+
+HEADER_H = Path(__file__).resolve().parents[2] / "native-interop" / "include" / "mamba_nano.h"
+
+HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, pooling=mf.Pooling.MEAN, n_layers=2,
+              n_features=3, d_model=4, d_inner=8, d_state=2, dt_rank=1, d_conv=3, n_classes=3)
+
+
+def random_tensors(header, seed=0):
+    """(kind, layer, ndarray) for every required tensor, random values of the right dtype."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for kind, layer in mf.required_tensors(header):
+        shape = mf.tensor_shape(kind, header)
+        dtype = mf.NUMPY_DTYPE[mf.KIND_TABLE[kind][0]]
+        if dtype.kind == "f":
+            a = rng.standard_normal(shape).astype(dtype)
+        else:
+            info = np.iinfo(dtype)
+            a = rng.integers(info.min, int(info.max) + 1, size=shape).astype(dtype)
+        out.append((kind, layer, a[:, 0] if shape[1] == 1 else a))  # vectors as 1-D arrays
+    return out
+
+
+# ---- round trip and layout -------------------------------------------------------------------
+
+def test_round_trip(tmp_path):
+    tensors = random_tensors(HEADER)
+    path = tmp_path / "m.mnm"
+    data = mf.write_model_file(path, HEADER, tensors)
+    assert path.read_bytes() == data
+    for source in (data, path, str(path)):
+        header, read = mf.read_model_file(source)
+        for name in mf.HEADER_FIELDS:
+            assert header[name] == HEADER[name]
+        assert header["version_major"] == mf.VERSION_MAJOR
+        assert header["version_minor"] == mf.VERSION_MINOR
+        assert header["file_size"] == len(data)
+        assert header["n_tensors"] == len(tensors)
+        assert set(read) == {(k, l) for k, l, _ in tensors}
+        for kind, layer, a in tensors:
+            b = read[(kind, layer)]
+            assert b.dtype == a.dtype and b.shape == a.shape, (kind, layer)
+            np.testing.assert_array_equal(b, a)
+
+
+def test_layout_alignment_padding_and_crc():
+    data = mf.write_model_file(None, HEADER, random_tensors(HEADER, seed=1))
+    magic, major, minor, header_size, file_size, crc = struct.unpack_from("<4sHHIII", data)
+    assert (magic, major, minor, header_size, file_size) == (b"MNMB", 1, 0, 64, len(data))
+    assert crc == zlib.crc32(data[20:])
+    assert data[44:64] == bytes(20), "reserved header bytes are zero"
+    n_tensors, table_offset = struct.unpack_from("<HI", data, 38)
+    spans = []
+    for i in range(n_tensors):
+        kind, layer, dtype, reserved, dim0, dim1, offset, nbytes = struct.unpack_from(
+            "<BBBBHHII", data, table_offset + 16 * i)
+        assert reserved == 0
+        assert offset % mf.TENSOR_ALIGN == 0
+        assert nbytes == dim0 * dim1 * mf.NUMPY_DTYPE[dtype].itemsize
+        spans.append((offset, offset + nbytes))
+    spans.sort()
+    assert spans[0][0] >= table_offset + 16 * n_tensors
+    for (_, end), (start, _) in zip(spans, spans[1:]):
+        assert data[end:start] == bytes(start - end), "padding is zero"
+        assert start - end < mf.TENSOR_ALIGN
+    assert spans[-1][1] == len(data)
+
+
+def test_version_minor_is_written():
+    data = mf.write_model_file(None, dict(HEADER, version_minor=3), random_tensors(HEADER))
+    assert mf.read_model_file(data)[0]["version_minor"] == 3
+
+
+def test_class_names_helpers():
+    arr = mf.class_names_array(["walk", "sit", "x" * 15])
+    assert arr.shape == (3, mf.CLASS_NAME_BYTES) and arr.dtype == np.uint8
+    assert mf.class_names_list(arr) == ["walk", "sit", "x" * 15]
+    with pytest.raises(ValueError):
+        mf.class_names_array(["x" * 16])
+
+
+def test_rq_row_accepts_1d_and_2d():
+    tensors = [(k, l, np.array([7, 3], np.int32) if k == mf.TensorKind.GATE_RQ else a)
+               for k, l, a in random_tensors(HEADER)]
+    _, read = mf.read_model_file(mf.write_model_file(None, HEADER, tensors))
+    np.testing.assert_array_equal(read[(mf.TensorKind.GATE_RQ, 0)], [[7, 3]])
+
+
+# ---- writer and reader errors ----------------------------------------------------------------
+
+def _replace(tensors, kind, layer, array):
+    return [(k, l, array if (k, l) == (kind, layer) else a) for k, l, a in tensors]
+
+
+def test_writer_rejects_wrong_dtype_shape_layer_duplicates_and_missing():
+    T = mf.TensorKind
+    tensors = random_tensors(HEADER)
+    in_w = dict(((k, l), a) for k, l, a in tensors)[(T.IN_W, 0)]
+    with pytest.raises(TypeError):
+        mf.write_model_file(None, HEADER, _replace(tensors, T.IN_W, 0, in_w.astype(np.int16)))
+    with pytest.raises(TypeError):
+        mf.write_model_file(None, HEADER, _replace(tensors, T.IN_W, 0, in_w.astype(np.uint8)))
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, HEADER, _replace(tensors, T.IN_W, 0, in_w.T.copy()))
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, HEADER, tensors + [(T.IN_W, 0, in_w)])
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, HEADER, tensors[1:])
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, HEADER, tensors + [(T.A2, 2, np.zeros((8, 2), np.uint16))])
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, HEADER, tensors + [(T.IN_W, 1, in_w)])
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, dict(HEADER, d_inner=mf.MAX_D_INNER + 1), tensors)
+    with pytest.raises(ValueError):
+        mf.write_model_file(None, dict(HEADER, task=9), tensors)
+
+
+def test_reader_rejects_bad_files():
+    data = mf.write_model_file(None, HEADER, random_tensors(HEADER))
+    with pytest.raises(ValueError, match="magic"):
+        mf.read_model_file(b"XXXX" + data[4:])
+    with pytest.raises(ValueError, match="version"):
+        mf.read_model_file(data[:4] + struct.pack("<H", 2) + data[6:])
+    with pytest.raises(ValueError, match="truncated"):
+        mf.read_model_file(data[:-1])
+    with pytest.raises(ValueError, match="header"):
+        mf.read_model_file(data[:10])
+    corrupt = bytearray(data)
+    corrupt[-1] ^= 1
+    with pytest.raises(ValueError, match="CRC"):
+        mf.read_model_file(bytes(corrupt))
+
+
+# ---- the C loader accepts what the writer writes ---------------------------------------------
+
+def test_native_loader_accepts_written_file():
+    native = pytest.importorskip("mambanano.native")
+    try:
+        lib = native.load_library()
+    except FileNotFoundError as e:
+        pytest.skip(str(e))
+    import ctypes
+    lib.mn_model_validate.restype = ctypes.c_int
+    lib.mn_model_validate.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    lib.mn_crc32.restype = ctypes.c_uint32
+    lib.mn_crc32.argtypes = [ctypes.c_uint32, ctypes.c_char_p, ctypes.c_size_t]
+    blob = np.random.default_rng(3).integers(0, 256, 1000).astype(np.uint8).tobytes()
+    assert lib.mn_crc32(0, blob, len(blob)) == zlib.crc32(blob)
+    # Raw random values break the loader's parameter ranges; legal ones structurally valid files.
+    data = mf.write_model_file(None, HEADER, random_tensors(HEADER))
+    assert lib.mn_model_validate(data, len(data)) == mf.Status.ERR_PARAM
+    tensors = []
+    for kind, layer, a in random_tensors(HEADER):
+        if a.dtype == np.int32:                       # biases in [0, 1000), rq shifts in [0, 62]
+            a = (a % 1000).astype(np.int32)
+            if a.ndim == 2 and a.shape[1] == 2:
+                a[:, 1] %= 63
+        if kind == mf.TensorKind.SSM_PARAMS:
+            a = np.array([8, 12, 10], np.int32)
+        if kind == mf.TensorKind.EXP2_LUT:
+            a = np.arange(mf.EXP2_LUT_SIZE, 0, -1).astype(np.uint16) * 32
+        if kind == mf.TensorKind.CLASS_NAMES:
+            a = mf.class_names_array(["a", "b", "c"])
+        if kind == mf.TensorKind.INPUT_QUANT:
+            a = np.array([0.5, 0.0], np.float32)
+        tensors.append((kind, layer, a))
+    data = mf.write_model_file(None, HEADER, tensors)
+    assert lib.mn_model_validate(data, len(data)) == mf.Status.OK
+
+
+# ---- no drift from mamba_nano.h --------------------------------------------------------------
+
+def _header_text():
+    return HEADER_H.read_text()
+
+
+def _strip_comments(s):
+    return re.sub(r"/\*.*?\*/", "", s, flags=re.S)
+
+
+def _header_defines():
+    """{NAME: int or bytes} of every #define MN_* in mamba_nano.h."""
+    out = {}
+    for name, value in re.findall(r"^#define (MN_\w+)\s+(.+?)\s*(?:/\*.*)?$", _header_text(), re.M):
+        if value.startswith('"'):
+            out[name] = value.strip('"').encode()
+        elif m := re.fullmatch(r"\(1 << (MN_\w+)\)", value):
+            out[name] = 1 << out[m.group(1)]
+        else:
+            out[name] = int(value, 0)
+    return out
+
+
+def _header_enums():
+    """{typedef name: {ENUMERATOR: value}} of every typedef enum in mamba_nano.h."""
+    enums = {}
+    for body, name in re.findall(r"typedef enum\s*\{(.*?)\}\s*(\w+);", _header_text(), re.S):
+        values, nxt = {}, 0
+        for item in _strip_comments(body).split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if "=" in item:
+                key, val = (x.strip() for x in item.split("="))
+                nxt = int(val, 0)
+            else:
+                key = item
+            values[key] = nxt
+            nxt += 1
+        enums[name] = values
+    return enums
+
+
+ENUM_MAP = {  # C typedef -> (Python IntEnum, C prefix dropped in Python)
+    "mn_status": (mf.Status, "MN_"),
+    "mn_task": (mf.Task, "MN_TASK_"),
+    "mn_frontend": (mf.Frontend, "MN_FRONTEND_"),
+    "mn_pooling": (mf.Pooling, "MN_POOL_"),
+    "mn_dtype": (mf.DType, "MN_DTYPE_"),
+    "mn_tensor_kind": (mf.TensorKind, "MN_T_"),
+    "mn_act": (mf.Act, "MN_ACT_"),
+}
+
+
+def test_defines_match_header():
+    defines = _header_defines()
+    assert len(defines) >= 15, "parsed too few #defines: has the header's format changed?"
+    for name, value in defines.items():
+        py = getattr(mf, name[len("MN_"):], None)
+        assert py == value, f"{name} = {value!r} in mamba_nano.h, {py!r} in model_file.py"
+
+
+def test_enums_match_header():
+    enums = _header_enums()
+    assert set(enums) == set(ENUM_MAP), "an enum was added to or removed from mamba_nano.h"
+    for c_name, values in enums.items():
+        py_enum, prefix = ENUM_MAP[c_name]
+        assert all(k.startswith(prefix) for k in values), c_name
+        c_members = {k[len(prefix):]: v for k, v in values.items()}
+        py_members = {m.name: int(m.value) for m in py_enum}
+        assert py_members == c_members, c_name
+
+
+def _header_kind_table():
+    """{kind: (dtype, per_layer, (dim0 expr, dim1 expr))} from the comments of mn_tensor_kind."""
+    text = _header_text()
+    body = re.search(r"typedef enum\s*\{(.*?)\}\s*mn_tensor_kind;", text, re.S).group(1)
+    per_layer_from = body.index("/* per layer */")
+    dtypes = {"i8": mf.DType.I8, "u8": mf.DType.U8, "i16": mf.DType.I16, "u16": mf.DType.U16,
+              "i32": mf.DType.I32, "f32": mf.DType.F32}
+    out = {}
+    for m in re.finditer(r"MN_T_(\w+)\s*=\s*(\d+),?\s*/\*\s*(\w+)\s+\(([^)]*)\)", body):
+        dims = [d.strip() for d in m.group(4).split(",")]
+        dims = [re.sub(r"(\d)([A-Z])", r"\1*\2", d) for d in dims]           # 2E -> 2*E
+        dims = [str(mf.Act.COUNT.value) if d == "MN_ACT_COUNT" else d for d in dims]
+        if len(dims) == 1:
+            dims.append("1")
+        out[mf.TensorKind[m.group(1)]] = (dtypes[m.group(3)], m.start() > per_layer_from, tuple(dims))
+    return out
+
+
+def test_kind_table_matches_header_comments():
+    table = _header_kind_table()
+    assert set(table) == set(mf.TensorKind), "every kind has a dtype/shape comment in the header"
+    rng = np.random.default_rng(7)
+    dim_sets = [{s: int(rng.integers(1, 40)) for s in "FDENRKC"} for _ in range(5)]
+    for kind, (dtype, per_layer, dims) in table.items():
+        py_dtype, py_per_layer, py_dims = mf.KIND_TABLE[kind]
+        assert py_dtype == dtype, kind.name
+        assert py_per_layer == per_layer, kind.name
+        for d in dim_sets:
+            assert [mf.eval_dim(e, d) for e in py_dims] == [mf.eval_dim(e, d) for e in dims], kind.name
