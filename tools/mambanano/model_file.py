@@ -241,10 +241,11 @@ DIM_LIMITS = {"n_layers": MAX_LAYERS, "n_features": MAX_FEATURES, "d_model": MAX
               "d_conv": MAX_D_CONV, "n_classes": MAX_CLASSES}
 _SYMBOLS = {"F": "n_features", "D": "d_model", "E": "d_inner", "N": "d_state", "R": "dt_rank",
             "K": "d_conv", "C": "n_classes"}
-# <4s H H I I I | B B B B | 8H | I | 20x>
+# Header and table entry layouts of mamba_nano.h (little-endian; reserved bytes zero).
 _HEADER_STRUCT = struct.Struct("<4sHHIII4B8HI20x")
 _ENTRY_STRUCT = struct.Struct("<BBBxHHII")
 assert _HEADER_STRUCT.size == HEADER_SIZE and _ENTRY_STRUCT.size == TENSOR_ENTRY_SIZE
+_KNOWN_KINDS = {int(k) for k in TensorKind}
 
 
 def eval_dim(expr, dims):
@@ -310,8 +311,10 @@ def _as_2d(kind, layer, array, shape):
     if a.dtype.kind != dtype.kind or a.dtype.itemsize != dtype.itemsize:
         raise TypeError(f"{TensorKind(kind).name} layer {layer}: dtype {a.dtype}, the format "
                         f"needs {dtype} (cast explicitly, after range checks)")
-    if a.ndim == 1:
-        a = a.reshape(shape[0], -1) if shape[1] == 1 or shape[0] != 1 else a.reshape(1, -1)
+    if a.ndim == 1 and shape[1] == 1:
+        a = a[:, None]
+    elif a.ndim == 1 and shape[0] == 1:
+        a = a[None, :]
     if a.shape != shape:
         raise ValueError(f"{TensorKind(kind).name} layer {layer}: shape {np.shape(array)}, "
                          f"the dims need {shape}")
@@ -327,7 +330,7 @@ def write_model_file(path, header, tensors):
     tensors: iterable of (kind, layer, ndarray): every (kind, layer) of required_tensors(header)
              exactly once (layer 0 for global kinds). Each array must already have the kind's
              numpy dtype (KIND_TABLE, NUMPY_DTYPE; no silent casts) and shape tensor_shape(kind);
-             a 1-D array stands for a (n, 1) vector.
+             a 1-D array stands for a (n, 1) vector, or a (1, n) row for GATE_RQ / RES_RQ.
     Layout: 64-byte header, tensor table at offset 64, then the tensors in the order given, each at
     a multiple of TENSOR_ALIGN with zero padding; CRC-32 (zlib) over [20, file_size).
     """
@@ -406,6 +409,6 @@ def read_model_file(source):
         if dim0 * dim1 * np_dtype.itemsize != nbytes:
             raise ValueError(f"tensor {i} (kind {kind}): {nbytes} bytes for ({dim0}, {dim1})")
         a = np.frombuffer(data, dtype=np_dtype, count=dim0 * dim1, offset=offset).copy()
-        key_kind = TensorKind(kind) if kind in TensorKind._value2member_map_ else kind
+        key_kind = TensorKind(kind) if kind in _KNOWN_KINDS else kind
         tensors[(key_kind, layer)] = a if dim1 == 1 else a.reshape(dim0, dim1)
     return header, tensors
