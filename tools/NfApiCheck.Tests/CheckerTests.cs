@@ -181,6 +181,7 @@ public sealed class CheckerTests
     {
         using var p = SnippetProject.Method("using System;", "            Action<int> a = i => { }; // ACTION");
         AssertViolation(p, "NFAPI002", "// ACTION", "System.Action<System.Int32>");
+        AssertViolation(p, "NFAPI002", "<?xml", "emitted IL of Snippet contains a generic System.Action`1<System.Int32>", file: "Snippet.nfproj");
     }
 
     [Fact]
@@ -193,10 +194,31 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void PInvokeInSharedCode_Fails_UnlessHostOnly()
+    {
+        // The device reaches native code through InternalCall; DllImport belongs to the host build only.
+        const string shared = "using System.Runtime.InteropServices;\n\nnamespace Snippet\n{\n    public static class Native\n    {\n" +
+                              "        [DllImport(\"mambanano\")] // PINVOKE\n        public static extern int mn_step();\n    }\n}\n";
+        using var bad = SnippetProject.Create(new Dictionary<string, string> { ["Code.cs"] = shared }, new[] { "mscorlib" });
+        AssertViolation(bad, "NFAPI001", "// PINVOKE", "DllImport");
+        using var good = SnippetProject.Create(new Dictionary<string, string> { ["Code.cs"] = "#if !NANOFRAMEWORK_1_0\n" + shared + "#endif\n" }, new[] { "mscorlib" });
+        AssertClean(good);
+    }
+
+    [Fact]
+    public void TypeOfUnreferencedAssembly_Fails()
+    {
+        using var p = SnippetProject.Method("", "            System.IO.Ports.SerialPort port = null; // PORT", new[] { "mscorlib" });
+        AssertViolation(p, "NFAPI003", "// PORT", "System.IO.Ports.SerialPort is in assembly System.IO.Ports");
+    }
+
+    [Fact]
     public void AnonymousType_Fails()
     {
         using var p = SnippetProject.Method("", "            var o = new { A = 1 };");
         AssertViolation(p, "NFAPI002", "new { A", "anonymous type");
+        // Its compiler-generated ToString needs String.Format(IFormatProvider, ...), which nanoFramework lacks.
+        AssertViolation(p, "NFAPI001", "<?xml", "Missing compiler required member 'System.String.Format'", file: "Snippet.nfproj");
     }
 
     [Fact]

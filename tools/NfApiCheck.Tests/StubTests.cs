@@ -154,3 +154,31 @@ public sealed class StubTests
         Assert.StartsWith("NfApiCheck: 0 error(s)", clean.ToString().Trim());
     }
 }
+
+public sealed class NfProjectTests
+{
+    [Theory]
+    [InlineData(@"..\packages\nanoFramework.System.Device.I2c.1.1.29\lib\System.Device.I2c.dll", "nanoFramework.System.Device.I2c", "1.1.29")]
+    [InlineData(@"..\packages\nanoFramework.CoreLibrary.1.17.11-preview.3\lib\mscorlib.dll", "nanoFramework.CoreLibrary", "1.17.11-preview.3")]
+    [InlineData(@"../packages/nanoFramework.Iot.Device.Mpu9250.1.2.860/lib/Iot.Device.Mpu9250.dll", "nanoFramework.Iot.Device.Mpu9250", "1.2.860")]
+    public void HintPath_NamesItsPackage(string hint, string id, string version)
+    {
+        Assert.Equal((id, version), NfProject.PackageOfHintPath(hint));
+    }
+
+    [Fact]
+    public void CompileItems_ExpandWildcardsAndLinkedPaths()
+    {
+        using var p = SnippetProject.Create(new Dictionary<string, string>
+        {
+            ["A/One.cs"] = "class One { }", ["A/B/Two.cs"] = "class Two { }", ["A/Three.txt"] = "", ["../Shared/Three.cs"] = "class Three { }",
+        }, new[] { "mscorlib" }, compileItems: new[] { @"A\**\*.cs", @"..\Shared\Three.cs" },
+            extraProperties: "    <DefineConstants>DEBUG;TRACE</DefineConstants>\n    <LangVersion>8.0</LangVersion>\n");
+        var project = NfProject.Load(p.NfprojPath);
+        Assert.Equal(new[] { "One.cs", "Three.cs", "Two.cs" }, project.CompileItems.Select(c => Path.GetFileName(c.File)).OrderBy(f => f, StringComparer.Ordinal));
+        Assert.Contains("NANOFRAMEWORK_1_0", project.DefineConstants);
+        Assert.Contains("TRACE", project.DefineConstants);
+        Assert.Equal("8.0", project.LangVersion);
+        Assert.Empty(project.Problems);
+    }
+}

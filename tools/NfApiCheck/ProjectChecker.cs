@@ -123,7 +123,7 @@ internal sealed class ProjectChecker
             .Concat(projectRefNames).ToHashSet(StringComparer.Ordinal);
 
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        foreach (var d in errors) violations.Add(FromDiagnostic(d));
+        foreach (var d in errors) violations.Add(FromDiagnostic(d, project));
 
         var walker = new Walker(this, compilation, referenced, projectRefNames, violations);
         foreach (var tree in compilation.SyntaxTrees) walker.Visit(tree);
@@ -138,14 +138,17 @@ internal sealed class ProjectChecker
         return new CheckResult { Project = project, Violations = unique };
     }
 
-    private static Violation FromDiagnostic(Diagnostic d)
+    /// <summary>A compiler error as a violation; errors with no source location (lowering needs) point at the project file.</summary>
+    private static Violation FromDiagnostic(Diagnostic d, NfProject project)
     {
         string hint = d.Id switch
         {
             "CS1739" or "CS1744" or "CS1746" => " (the listings carry no parameter names: pass this argument by position)",
+            "CS0656" or "CS0518" => " (code the compiler generates for this construct needs an API nanoFramework lacks)",
             _ => "",
         };
-        return new Violation(Where(d.Location), "NFAPI001", $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}{hint}");
+        var where = d.Location.IsInSource ? Where(d.Location) : project.Top;
+        return new Violation(where, "NFAPI001", $"{d.Id}: {d.GetMessage(System.Globalization.CultureInfo.InvariantCulture)}{hint}");
     }
 
     private void CheckPackages(NfProject project, List<Violation> violations)
@@ -171,7 +174,7 @@ internal sealed class ProjectChecker
     {
         using var pe = new MemoryStream();
         var result = compilation.Emit(pe);
-        foreach (var d in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) violations.Add(FromDiagnostic(d));
+        foreach (var d in result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) violations.Add(FromDiagnostic(d, project));
         if (!result.Success) return;
         pe.Position = 0;
         using var peReader = new PEReader(pe);
