@@ -2,6 +2,7 @@
 # Instructions per audio hop / per IMU sample of the front-ends (scalar -O2 build under callgrind),
 # the share of a 240 MHz core they take at one instruction per cycle, and their memory:
 # state + scratch bytes and the stack frames of the front-end functions (gcc -fstack-usage).
+# The benchmark executable is native-interop/bench/bench_frontend.c (scalar -O2 build).
 # Usage: bash tools/bench_frontend.sh [hops=200] [imu_samples=2000]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,5 +31,10 @@ awk -v a="$audio_ir" -v h="$hops" -v i="$imu_ir" -v s="$samples" 'BEGIN {
     printf "audio: %.0f instructions per 20 ms hop = %.3f %% of a 240 MHz core (4.8 M cycles per hop at 1 IPC)\n", per_hop, 100 * per_hop / 4.8e6
     printf "imu:   %.0f instructions per 50 Hz sample = %.5f %% of a 240 MHz core\n", per_sample, 100 * per_sample * 50 / 240e6
 }'
-echo "memory: see the sizes above (state + scratch); stack frames (bytes) of the front-end functions:"
-find "$build/bench" -name 'mn_frontend_*.su' -exec cat {} + | awk '{printf "  %-40s %s %s\n", $1, $2, $3}' | sed 's/.*:[0-9]*:[0-9]*://' | sort
+echo "memory: state + scratch as printed above; stack frames (bytes) of the front-end functions"
+echo "(gcc -O2 -fno-tree-vectorize -fstack-usage; the deepest chain is step -> frame):"
+for src in mn_frontend_audio mn_frontend_imu; do
+    gcc -std=c99 -O2 -fno-tree-vectorize -fstack-usage -I"$root/native-interop/include" \
+        -c "$root/native-interop/src/$src.c" -o "$tmp/$src.o"
+done
+cat "$tmp"/*.su | sed 's/^.*:[0-9]*:[0-9]*://' | awk '{printf "  %-28s %5s\n", $1, $2}'

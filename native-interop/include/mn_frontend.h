@@ -159,8 +159,9 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
  * s from the frame's peak); 256-point complex radix-4 FFT of the packed real frame (int16 data,
  * Q15 twiddles, 1/4 per stage: no overflow for any input), real split (1/2), P in uint32, E in
  * uint64, log2 by a 64-segment interpolated table; the exponent s returns in the log domain.
- * Result: within MN_LOGMEL_REF_TOL of the float definition above wherever E is well above the
- * fixed-point noise floor (about 40 dB under the frame's peak band); see tools/tests.
+ * Accuracy: within 1 unit of the float definition above wherever E is well above the
+ * fixed-point noise floor, which lies about 40 dB (80 units) under the frame's loudest band;
+ * below it the features show that floor instead (tolerances named in tools/tests/test_frontend.py).
  * =============================================================================================*/
 #define MN_AUDIO_SAMPLE_RATE_HZ 16000
 #define MN_AUDIO_HOP_SAMPLES 320     /* 20 ms */
@@ -203,6 +204,21 @@ mn_fe_status mn_logmel_step_s8(void *state, size_t state_size, void *scratch, si
  */
 mn_fe_status mn_logmel_run_s8(void *state, size_t state_size, void *scratch, size_t scratch_size,
                               const int16_t *pcm, int32_t n_samples, int8_t *features);
+
+/* =============================================================================================
+ * Conformance: CRC-32 (mn_crc32 from 0, zlib's) of the features of two check signals. Every
+ * build of the front-ends (host, device, through ctypes or P/Invoke) must reproduce them; a
+ * change to either front-end's arithmetic changes them, and invalidates trained models (retrain).
+ * Values: r = r * 1664525 + 1013904223 (uint32, from r = 1), v = (int32)(r >> 16) - 32768.
+ *   audio: MN_LOGMEL_CHECK_HOPS hops from reset; sample n of hop h = (v >> (h % 12)) +
+ *          (h odd ? 3000 : 0); features (H, M) as bytes.
+ *   imu:   MN_IMU_CHECK_SAMPLES samples from reset through mn_imu_run_counts_s8 at 4 g / 500 dps;
+ *          per sample six v's: acc x y z = (v >> 2) (+ 8192 on z), then gyro x y z = v >> 2.
+ * =============================================================================================*/
+#define MN_LOGMEL_CHECK_HOPS 25
+#define MN_LOGMEL_CHECK_CRC32 0x5a91a926u
+#define MN_IMU_CHECK_SAMPLES 200
+#define MN_IMU_CHECK_CRC32 0xbd296749u
 
 #ifdef __cplusplus
 }

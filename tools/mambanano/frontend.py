@@ -79,9 +79,9 @@ def _lib():
                                                          c_i16p, c_i32p, c_i32p]),
             "mn_imu_run_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, c_i32p, c_i32p,
                                              ctypes.c_int32, c_i8p]),
-            "mn_imu_run_counts_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, c_i16p,
-                                                    c_i16p, ctypes.c_int32, ctypes.c_int32,
-                                                    ctypes.c_int32, c_i8p]),
+            "mn_imu_run_counts_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
+                                                    ctypes.c_int32, ctypes.c_int32, c_i16p,
+                                                    c_i16p, ctypes.c_int32, c_i8p]),
             "mn_logmel_state_size": (ctypes.c_size_t, []),
             "mn_logmel_scratch_size": (ctypes.c_size_t, []),
             "mn_logmel_reset": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32]),
@@ -161,8 +161,8 @@ def imu_features_counts(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps,
     state = ctypes.create_string_buffer(lib.mn_imu_state_size())
     _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
     out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(lib.mn_imu_run_counts_s8(state, len(state), _ptr(acc, ctypes.c_int16),
-                                    _ptr(gyro, ctypes.c_int16), accel_fs_g, gyro_fs_dps,
+    _check(lib.mn_imu_run_counts_s8(state, len(state), accel_fs_g, gyro_fs_dps,
+                                    _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
                                     acc.shape[0], _ptr(out, ctypes.c_int8)),
            "mn_imu_run_counts_s8")
     return out
