@@ -163,6 +163,16 @@ static void mn_fft256_q15(int16_t *buf)
     }
 }
 
+/* Add bin k's power xr^2 + xi^2 to its two mel filters. band: (M + 2). */
+static void mn_mel_add(uint64_t *band, int k, int32_t xr, int32_t xi)
+{
+    const uint32_t p = (uint32_t)(xr * xr) + (uint32_t)(xi * xi);
+    const int j = mn_mel_band[k - MN_MEL_BIN_FIRST];
+    const uint64_t rising = (uint64_t)p * mn_mel_weight_q15[k - MN_MEL_BIN_FIRST];
+    band[j + 1] += rising;                   /* filter j, rising edge */
+    band[j] += ((uint64_t)p << 15) - rising; /* filter j - 1, falling edge */
+}
+
 /* One window (overlap ++ pcm) -> features. */
 static void mn_logmel_frame(const int16_t *overlap, const int16_t *pcm, mn_logmel_scratch *sc,
                             int8_t *features)
@@ -193,22 +203,23 @@ static void mn_logmel_frame(const int16_t *overlap, const int16_t *pcm, mn_logme
 
     mn_fft256_q15(sc->fft);
 
+    /* Real split, bins k and 256 - k together: with E = Z[k] + conj Z[256-k] and
+     * O = -i (Z[k] - conj Z[256-k]) (both doubled), X[k] = (E + W^k O) / 4 and, since
+     * W^(256-k) = -conj W^k, X[256-k] = (conj E - conj(W^k O)) / 4. */
     memset(sc->band, 0, sizeof(sc->band));
     const int16_t *z = sc->fft;
-    for (int k = MN_MEL_BIN_FIRST; k <= MN_MEL_BIN_LAST; k++) {
+    for (int k = MN_MEL_BIN_FIRST; k <= MN_FFT_POINTS / 2; k++) {
         const int16_t *zk = z + 2 * mn_digitrev4[k], *zn = z + 2 * mn_digitrev4[MN_FFT_POINTS - k];
         const int32_t zr = zk[0], zi = zk[1], yr = zn[0], yi = zn[1]; /* Z[k], Z[256 - k] */
-        const int32_t er = zr + yr, ei = zi - yi; /* 2 * even-sample spectrum */
-        const int32_t or_ = zi + yi, oi = yr - zr; /* 2 * odd-sample spectrum */
+        const int32_t er = zr + yr, ei = zi - yi;
+        const int32_t or_ = zi + yi, oi = yr - zr;
         const int32_t c = mn_twiddle_q15[2 * k], s = mn_twiddle_q15[2 * k + 1];
         const int32_t wr = (or_ * c + oi * s + (1 << 14)) >> 15;
         const int32_t wi = (oi * c - or_ * s + (1 << 14)) >> 15;
-        const int32_t xr = (er + wr + 2) >> 2, xi = (ei + wi + 2) >> 2;
-        const uint32_t p = (uint32_t)(xr * xr) + (uint32_t)(xi * xi);
-        const int j = mn_mel_band[k - MN_MEL_BIN_FIRST];
-        const uint64_t rising = (uint64_t)p * mn_mel_weight_q15[k - MN_MEL_BIN_FIRST];
-        sc->band[j + 1] += rising;                         /* filter j, rising edge */
-        sc->band[j] += ((uint64_t)p << 15) - rising;       /* filter j - 1, falling edge */
+        mn_mel_add(sc->band, k, (er + wr + 2) >> 2, (ei + wi + 2) >> 2);
+        if (MN_FFT_POINTS - k <= MN_MEL_BIN_LAST && k != MN_FFT_POINTS / 2) {
+            mn_mel_add(sc->band, MN_FFT_POINTS - k, (er - wr + 2) >> 2, (wi - ei + 2) >> 2);
+        }
     }
 
     /* q = round(6 * (log2(band) - 15 + 18 - 2 (13 - e))) - 144, half up. */
