@@ -128,6 +128,13 @@ static inline int8_t mn_sat8(int32_t v)
     return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
 }
 
+/* sat8(a + b) without int32 overflow: either term may be a saturated requantization. */
+static inline int8_t mn_sat8_sum(int32_t a, int32_t b)
+{
+    const int64_t v = (int64_t)a + b;
+    return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
+}
+
 static inline int16_t mn_sat16(int32_t v)
 {
     return (int16_t)(v > 32767 ? 32767 : (v < -32768 ? -32768 : v));
@@ -237,7 +244,7 @@ static void mn_ssm_gate_s8(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
             h[n] = hn;
             yacc += c[n] * hn;
         }
-        const int32_t y = mn_sat8(mn_rq_apply(yacc, &ly->y_rq[e]) + mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
         const int32_t zs = ly->silu_z_lut[z[e] + 128];
         g[e] = mn_sat8(mn_rq_apply(y * zs, &ly->gate_rq));
     }
@@ -293,7 +300,7 @@ mn_status mn_step_s8(const mn_model *model, void *state, size_t state_size, void
         /* out_proj into xz (free now), then the residual add. */
         mn_linear_s8(xz, ly->outproj_w, ly->outproj_b, ly->outproj_rq, g, D, E);
         for (int i = 0; i < D; i++) {
-            r[i] = mn_sat8((int32_t)xz[i] + mn_rq_apply(r[i], &ly->res_rq));
+            r[i] = mn_sat8_sum(xz[i], mn_rq_apply(r[i], &ly->res_rq));
         }
     }
 
