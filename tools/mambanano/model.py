@@ -1,0 +1,148 @@
+"""The PyTorch MambaNano model: exactly the architecture native-interop's kernel runs.
+
+    r = input_proj(f)                                        (B, T, D)
+    per block:  [xi | z] = in_proj(r)                        (B, T, 2E)
+                xc = causal depthwise conv(xi), K taps       (B, T, E)
+                xs = silu(xc)
+                [dt_low | B | C] = x_proj(xs)                (B, T, R + 2N), no bias
+                delta = softplus(dt_proj(dt_low))            (B, T, E), dt_proj carries the dt bias
+                h_t = exp(delta_t A) h_{t-1} + delta_t B_t xs_t     A = -exp(A_log) (E, N)
+                y_t = C_t . h_t + D xs_t
+                r = r + out_proj(y * silu(z))
+    logits = classifier(mean_t r)                            (B, C)
+
+Symbols: B batch, T steps, F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv.
+No normalization layers (the kernel has none). `selective_scan_ref` is the readable sequential
+scan; `step` advances one frame with explicit conv_state / ssm_state like state-spaces/mamba.
+Keep A_log, D and the dt bias in float: the quantizer treats them specially.
+"""
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as nnf
+
+
+def selective_scan_ref(xs, delta, A, B, C, D, ssm_state=None, probe=None, layer=0):
+    """Sequential selective scan.
+
+    xs, delta (B, T, E); A (E, N); B, C (B, T, N); D (E); ssm_state (B, E, N) or None (zeros).
+    Returns y (B, T, E) and the final state (B, E, N). Iterates over tensor.unbind(1): per-step
+    indexing (x[:, t]) makes the backward pass quadratic in T.
+    """
+    batch, _, e = xs.shape
+    h = xs.new_zeros(batch, e, A.shape[1]) if ssm_state is None else ssm_state
+    ys, hs = [], []
+    for x_t, d_t, b_t, c_t in zip(xs.unbind(1), delta.unbind(1), B.unbind(1), C.unbind(1)):
+        dA = torch.exp(d_t.unsqueeze(-1) * A)                           # (B, E, N)
+        h = dA * h + (d_t * x_t).unsqueeze(-1) * b_t.unsqueeze(1)        # (B, E, N)
+        ys.append(torch.einsum("ben,bn->be", h, c_t) + D * x_t)         # (B, E)
+        if probe is not None:
+            hs.append(h)
+    if probe is not None:
+        probe("h", layer, torch.stack(hs, dim=1).detach())
+    return torch.stack(ys, dim=1), h
+
+
+class MambaBlock(nn.Module):
+    def __init__(self, d_model, d_inner, d_state, dt_rank, d_conv, dt_min=1e-3, dt_max=1e-1):
+        super().__init__()
+        self.d_inner, self.d_state, self.dt_rank, self.d_conv = d_inner, d_state, dt_rank, d_conv
+        self.in_proj = nn.Linear(d_model, 2 * d_inner, bias=True)
+        self.conv1d = nn.Conv1d(d_inner, d_inner, d_conv, groups=d_inner, padding=d_conv - 1, bias=True)
+        self.x_proj = nn.Linear(d_inner, dt_rank + 2 * d_state, bias=False)
+        self.dt_proj = nn.Linear(dt_rank, d_inner, bias=True)
+        # Mamba's dt init: dt log-uniform in [dt_min, dt_max], bias = softplus^-1(dt).
+        nn.init.uniform_(self.dt_proj.weight, -dt_rank ** -0.5, dt_rank ** -0.5)
+        dt = torch.exp(torch.rand(d_inner) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min))
+        with torch.no_grad():
+            self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
+        # S4D-real init: A[e, n] = -(n + 1).
+        a = torch.arange(1, d_state + 1, dtype=torch.float32).repeat(d_inner, 1)
+        self.A_log = nn.Parameter(torch.log(a))                             # (E, N), keep in float
+        self.D = nn.Parameter(torch.ones(d_inner))                          # (E), keep in float
+        self.out_proj = nn.Linear(d_inner, d_model, bias=True)
+
+    def _ssm_inputs(self, xs):
+        """xs (..., E) -> delta (..., E), B (..., N), C (..., N), plus dt_low and dt for probes."""
+        dt_low, b, c = torch.split(self.x_proj(xs), [self.dt_rank, self.d_state, self.d_state], dim=-1)
+        dt = self.dt_proj(dt_low)
+        return dt_low, dt, nnf.softplus(dt), b, c
+
+    def forward(self, r, probe=None, layer=0):
+        """r (B, T, D) residual stream in -> out."""
+        T = r.shape[1]
+        xi, z = self.in_proj(r).chunk(2, dim=-1)                            # (B, T, E) each
+        xc = self.conv1d(xi.transpose(1, 2))[..., :T].transpose(1, 2)       # causal: first T outputs
+        xs = nnf.silu(xc)
+        dt_low, dt, delta, b, c = self._ssm_inputs(xs)
+        A = -torch.exp(self.A_log)
+        y, _ = selective_scan_ref(xs, delta, A, b, c, self.D, probe=probe, layer=layer)
+        zs = nnf.silu(z)
+        g = y * zs
+        out = r + self.out_proj(g)
+        if probe is not None:
+            for name, t in (("residual_in", r), ("xi", xi), ("z", z), ("xc", xc), ("xs", xs),
+                            ("dt_low", dt_low), ("b", b), ("c", c), ("dt", dt), ("delta", delta),
+                            ("y", y), ("zs", zs), ("g", g), ("residual_out", out)):
+                probe(name, layer, t.detach())
+        return out
+
+    def step(self, r_t, conv_state, ssm_state):
+        """One frame: r_t (B, D); conv_state (B, E, K-1) oldest first and ssm_state (B, E, N),
+        both updated in place. Returns the block output (B, D)."""
+        xi, z = self.in_proj(r_t).chunk(2, dim=-1)                           # (B, E)
+        window = torch.cat([conv_state, xi.unsqueeze(-1)], dim=-1)            # (B, E, K)
+        xc = (window * self.conv1d.weight[:, 0, :]).sum(-1) + self.conv1d.bias
+        conv_state.copy_(window[..., 1:])
+        xs = nnf.silu(xc)
+        _, _, delta, b, c = self._ssm_inputs(xs)
+        A = -torch.exp(self.A_log)
+        dA = torch.exp(delta.unsqueeze(-1) * A)
+        ssm_state.copy_(dA * ssm_state + (delta * xs).unsqueeze(-1) * b.unsqueeze(1))
+        y = torch.einsum("ben,bn->be", ssm_state, c) + self.D * xs
+        return r_t + self.out_proj(y * nnf.silu(z))
+
+
+class MambaNanoNet(nn.Module):
+    """Input projection, n_layers Mamba blocks, mean pooling over time, linear classifier."""
+
+    def __init__(self, n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_layers, n_classes):
+        super().__init__()
+        self.dims = dict(n_features=n_features, d_model=d_model, d_inner=d_inner, d_state=d_state,
+                         dt_rank=dt_rank, d_conv=d_conv, n_layers=n_layers, n_classes=n_classes)
+        self.input_proj = nn.Linear(n_features, d_model)
+        self.layers = nn.ModuleList(
+            MambaBlock(d_model, d_inner, d_state, dt_rank, d_conv) for _ in range(n_layers))
+        self.classifier = nn.Linear(d_model, n_classes)
+
+    def forward(self, x, probe=None):
+        """x (B, T, F) -> logits (B, C). probe(name, layer, tensor), if given, sees every activation
+        the kernel quantizes (names as in mamba_nano.h's mn_act, plus 'h', 'pooled', 'logits')."""
+        r = self.input_proj(x)
+        for l, blk in enumerate(self.layers):
+            r = blk(r, probe=probe, layer=l)
+        pooled = r.mean(dim=1)
+        logits = self.classifier(pooled)
+        if probe is not None:
+            probe("pooled", -1, pooled.detach())
+            probe("logits", -1, logits.detach())
+        return logits
+
+    def allocate_inference_cache(self, batch, dtype=None):
+        """Zeroed streaming state: per layer (conv_state (B, E, K-1), ssm_state (B, E, N)), and the
+        mean-pool accumulator {'sum': (B, D), 'steps': 0}."""
+        p = self.input_proj.weight
+        dtype = dtype or p.dtype
+        layers = [(p.new_zeros(batch, blk.d_inner, blk.d_conv - 1, dtype=dtype),
+                   p.new_zeros(batch, blk.d_inner, blk.d_state, dtype=dtype)) for blk in self.layers]
+        return {"layers": layers, "pool_sum": p.new_zeros(batch, p.shape[0], dtype=dtype), "steps": 0}
+
+    def step(self, x_t, cache):
+        """Advance by one frame x_t (B, F), updating cache in place; returns the logits so far."""
+        r = self.input_proj(x_t)
+        for blk, (conv_state, ssm_state) in zip(self.layers, cache["layers"]):
+            r = blk.step(r, conv_state, ssm_state)
+        cache["pool_sum"] += r
+        cache["steps"] += 1
+        return self.classifier(cache["pool_sum"] / cache["steps"])
