@@ -36,7 +36,7 @@
  *   - Activations are symmetric int8 (zero point 0); an input zero point is folded into the bias.
  *   - silu and softplus are 256-entry lookup tables indexed by (int8 value + 128).
  *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 with
- *     scale 2^-a2_frac_bits. p = min((delta * a2) >> exp_shift, 15 * 2^10) is delta*|A|*log2(e)
+ *     scale 2^-a2_frac_bits. p = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10) is delta*|A|*log2(e)
  *     in Q10 (MN_EXP2_FRAC_BITS), and exp(delta*A) = 2^-p is
  *       dA = exp2_lut[p & 1023] >> (p >> 10)            in Q15 (exp2_lut[i] = 2^15 * 2^(-i/1024))
  *     Q10 keeps decay rates of slow channels (delta*|A| ~ 1e-3) within a few percent.
