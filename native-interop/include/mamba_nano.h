@@ -35,8 +35,8 @@
  *     mn_rq {mult, shift}: out = sat8(round_half_up(acc * mult / 2^shift)).
  *   - Activations are symmetric int8 (zero point 0); an input zero point is folded into the bias.
  *   - silu and softplus are 256-entry lookup tables indexed by (int8 value + 128).
- *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 with
- *     scale 2^-a2_frac_bits. p = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10) is delta*|A|*log2(e)
+ *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 in
+ *     [0, 2^15) with scale 2^-a2_frac_bits. p = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10) is delta*|A|*log2(e)
  *     in Q10 (MN_EXP2_FRAC_BITS), and exp(delta*A) = 2^-p is
  *       dA = exp2_lut[p & 1023] >> (p >> 10)            in Q15 (exp2_lut[i] = 2^15 * 2^(-i/1024))
  *     Q10 keeps decay rates of slow channels (delta*|A| ~ 1e-3) within a few percent.
@@ -187,7 +187,7 @@ typedef enum {
     MN_T_DTPROJ_WSCALE = 49,  /*  f32  (E)                                                     */
     MN_T_DTPROJ_BF = 50,      /*  f32  (E)       the dt bias                                   */
     MN_T_SOFTPLUS_LUT = 51,   /*  u16  (256)     dt_proj output -> delta (scale 2^-delta_frac_bits) */
-    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e), scale 2^-a2_frac_bits          */
+    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e) < 2^15, scale 2^-a2_frac_bits   */
     MN_T_SSM_PARAMS = 53,     /*  i32  (3)       {delta_frac_bits, a2_frac_bits, exp_shift}    */
     MN_T_DBX_RQ = 54,         /*  i32  (E, 2)    delta*xs -> u (see above)                     */
     MN_T_Y_RQ = 55,           /*  i32  (E, 2)    sum_n C*h -> y scale                          */

@@ -132,6 +132,7 @@ typedef enum {
     MN_CHECK_NAMES,       /* every row NUL-terminated within MN_CLASS_NAME_BYTES */
     MN_CHECK_EXP2,        /* entries <= 2^15, non-increasing, first > 0 */
     MN_CHECK_SSM,         /* frac bits in [0, 16], exp_shift = sum - MN_EXP2_FRAC_BITS >= 0 */
+    MN_CHECK_A2,          /* every entry < 2^15, so delta * a2 + rounding fits uint32 */
     MN_CHECK_INPUT_QUANT  /* finite, scale > 0 */
 } mn_check;
 
@@ -188,7 +189,7 @@ static const mn_kind_info mn_kinds[MN_KIND_LIMIT] = {
     [MN_T_DTPROJ_WSCALE] = MN_L(F32, E, 1, F32, F32, dtproj_wscale),
     [MN_T_DTPROJ_BF] = MN_L(F32, E, 1, F32, F32, dtproj_bf),
     [MN_T_SOFTPLUS_LUT] = MN_L(U16, LUT256, 1, U16, NONE, softplus_lut),
-    [MN_T_A2] = MN_L(U16, E, N, U16, NONE, a2),
+    [MN_T_A2] = MN_L(U16, E, N, U16, A2, a2),
     [MN_T_SSM_PARAMS] = MN_L(I32, 3, 1, SSM_PARAMS, SSM, delta_frac_bits),
     [MN_T_DBX_RQ] = MN_L(I32, E, 2, RQ, RQ, dbx_rq),
     [MN_T_Y_RQ] = MN_L(I32, E, 2, RQ, RQ, y_rq),
@@ -434,6 +435,13 @@ static mn_status mn_check_values(const uint8_t *data, const mn_entry *e, const m
         }
         return MN_OK;
     }
+    case MN_CHECK_A2:
+        for (uint32_t i = 0; i < count; i++) {
+            if (mn_rd_u16(data + 2u * i) > 0x7FFFu) {
+                return MN_ERR_PARAM;
+            }
+        }
+        return MN_OK;
     case MN_CHECK_SSM: { /* exp_shift in [0, 22] follows from the frac-bit ranges: a uint32 shift */
         const int32_t delta_frac_bits = mn_rd_i32(data);
         const int32_t a2_frac_bits = mn_rd_i32(data + 4);

@@ -242,9 +242,10 @@ static void mn_ssm_gate_s8(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
     const int8_t *b = bc;           /* (N) */
     const int8_t *c = bc + d_state; /* (N) */
     const uint32_t exp_shift = (uint32_t)ly->exp_shift;
-    /* p = round_half_up(delta * a2 / 2^exp_shift) as ((x >> (s - 1)) + 1) >> 1, which cannot
-     * overflow uint32 (truncating instead would bias slow channels toward no decay). */
-    const uint32_t s1 = exp_shift > 0 ? exp_shift - 1 : 0, r1 = exp_shift > 0 ? 1 : 0;
+    /* p = round_half_up(delta * a2 / 2^exp_shift): delta < 2^16 and a2 < 2^15 (loader-checked)
+     * leave room for the rounding term in uint32. Truncating would bias slow channels toward
+     * no decay. */
+    const uint32_t p_round = (1u << exp_shift) >> 1;
     const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
     for (int e = 0; e < d_inner; e++) {
         const uint32_t d = delta[e];
@@ -254,7 +255,7 @@ static void mn_ssm_gate_s8(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
         u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
         int32_t yacc = 0;
         for (int n = 0; n < d_state; n++) {
-            uint32_t p = (((d * a2[n]) >> s1) + r1) >> r1;
+            uint32_t p = (d * a2[n] + p_round) >> exp_shift;
             p = p < p_max ? p : p_max;
             const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
             const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);

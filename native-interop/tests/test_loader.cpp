@@ -815,6 +815,20 @@ TEST(Loader, Exp2LutRange)
     expect_status(zero, MN_ERR_PARAM, "all zero");
 }
 
+TEST(Loader, A2BelowTwoToThe15)
+{
+    const Entry e = find(valid_file(), MN_T_A2);
+    auto with_a2 = [&](size_t i, uint16_t v) {
+        Bytes f = valid_file();
+        wr16(f, e.offset + 2 * i, v);
+        recrc(f);
+        return f;
+    };
+    expect_status(with_a2(0, 0x7FFF), MN_OK, "a2 32767");
+    expect_status(with_a2(0, 0x8000), MN_ERR_PARAM, "a2 32768");
+    expect_status(with_a2(e.nbytes / 2 - 1, 0xFFFF), MN_ERR_PARAM, "last a2 65535");
+}
+
 TEST(Loader, SsmParamsRange)
 {
     for (uint8_t l = 0; l < valid_file()[H_N_LAYERS]; l++) {

@@ -22,6 +22,7 @@ from . import model_file as mf
 LOG2E = 1.4426950408889634
 EXP2_FRAC_BITS = 10              # mirrors MN_EXP2_FRAC_BITS
 STATE_MAX = 32767                # int16 hidden state
+A2_MAX = 32767                   # |A| log2(e) codes < 2^15 (the kernel's rounding add fits uint32)
 STATE_HEADROOM = 1.25            # h scale covers 1.25x the calibrated max |h| (slow channels drift)
 MIN_RANGE = 1e-6                 # smallest calibrated |x| max we turn into a scale
 BIAS_LIMIT = 2 ** 30             # the loader rejects |bias| >= 2^30
@@ -85,11 +86,11 @@ def exp2_lut():
     return np.round(32768.0 * np.exp2(-i / (1 << EXP2_FRAC_BITS))).astype(np.uint16)
 
 
-def pow2_frac_bits(max_value, limit=16):
-    """Largest b in [0, limit] with max_value * 2^b <= 65535 (uint16 with scale 2^-b)."""
+def pow2_frac_bits(max_value, max_code=65535, limit=16):
+    """Largest b in [0, limit] with max_value * 2^b <= max_code (unsigned with scale 2^-b)."""
     if max_value <= 0:
         return limit
-    return int(np.clip(np.floor(np.log2(65535.0 / max_value)), 0, limit))
+    return int(np.clip(np.floor(np.log2(max_code / max_value)), 0, limit))
 
 
 def silu_np(x):
@@ -220,11 +221,11 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
 
         # A as |A| * log2(e), uint16 with scale 2^-a2_frac_bits; p = delta * a2 in Q10
         a2 = np.exp(_np(blk.A_log)) * LOG2E                                # (E, N)
-        a2_frac_bits = pow2_frac_bits(a2.max())
+        a2_frac_bits = pow2_frac_bits(a2.max(), max_code=A2_MAX)
         exp_shift = delta_frac_bits + a2_frac_bits - EXP2_FRAC_BITS
         if exp_shift < 0:
             raise ValueError(f"layer {l}: delta and A ranges leave exp_shift {exp_shift} < 0")
-        add(T.A2, l, np.clip(np.round(a2 * 2.0 ** a2_frac_bits), 0, 65535).astype(np.uint16))
+        add(T.A2, l, np.clip(np.round(a2 * 2.0 ** a2_frac_bits), 0, A2_MAX).astype(np.uint16))
         add(T.SSM_PARAMS, l, np.array([delta_frac_bits, a2_frac_bits, exp_shift], dtype=np.int32))
 
         # hidden state: int16, per-channel scale; u * B[n] is delta*B*xs in h units * 2^15
