@@ -20,10 +20,6 @@ artifacts="$build/artifacts"
 rm -rf "$corpus" "$artifacts"
 mkdir -p "$corpus" "$artifacts"
 fixtures=("$root"/native-interop/tests/fixtures/*.mnm)
-if [ ! -e "${fixtures[0]}" ]; then
-  "$python" "$root/tools/make_loader_fixture.py" "$build/generated.mnm" >/dev/null
-  fixtures=("$build/generated.mnm")
-fi
 "$python" - "$corpus" "${fixtures[@]}" <<'PY'
 import random, sys
 from pathlib import Path

@@ -2,8 +2,7 @@
 // every length, every single-bit flip, patched (and re-CRC'd) headers, tables and tensors, arena
 // handling, and that a failed load leaves a loaded model and its arena untouched.
 //
-// The valid input is tests/fixtures/tiny.mnm (written by tools/make_fixtures.py from a quantized
-// model) when it exists, else tests/fixtures/loader_valid.mnm (tools/make_loader_fixture.py).
+// The valid input is tests/fixtures/tiny.mnm (tools/make_fixtures.py, a quantized model).
 // Every test patches a copy of that file; no test depends on its particular values.
 #include <gtest/gtest.h>
 
@@ -22,16 +21,7 @@ using Bytes = std::vector<uint8_t>;
 
 // ---- file access ---------------------------------------------------------------------------
 
-std::string fixture_path()
-{
-    for (const char *name : {"tiny.mnm", "loader_valid.mnm"}) {
-        const std::string path = std::string(MN_FIXTURE_DIR) + "/" + name;
-        if (std::ifstream(path, std::ios::binary).good()) {
-            return path;
-        }
-    }
-    return "";
-}
+std::string fixture_path() { return std::string(MN_FIXTURE_DIR) + "/tiny.mnm"; }
 
 const Bytes &valid_file()
 {
@@ -310,7 +300,7 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
 
 TEST(Loader, FixtureExists)
 {
-    ASSERT_FALSE(fixture_path().empty()) << "no tiny.mnm or loader_valid.mnm in " MN_FIXTURE_DIR;
+    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/make_fixtures.py";
     ASSERT_GE(valid_file().size(), static_cast<size_t>(MN_HEADER_SIZE));
     EXPECT_EQ(rd32(valid_file(), H_FILE_SIZE), valid_file().size());
 }
