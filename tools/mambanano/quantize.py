@@ -265,13 +265,7 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
     add(T.CLS_WSCALE, 0, ws.astype(np.float32))
     add(T.CLS_BF, 0, _np(model.classifier.bias).astype(np.float32))
     add(T.POOL_SCALE, 0, np.array([s_r[L]], dtype=np.float32))
-    names = np.zeros((C, mf.CLASS_NAME_BYTES), dtype=np.uint8)
-    for c, name in enumerate(class_names):
-        raw = name.encode("utf-8")
-        if len(raw) >= mf.CLASS_NAME_BYTES:
-            raise ValueError(f"class name {name!r} longer than {mf.CLASS_NAME_BYTES - 1} bytes")
-        names[c, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
-    add(T.CLASS_NAMES, 0, names)
+    add(T.CLASS_NAMES, 0, mf.class_names_array(class_names))
 
     header = dict(task=task, frontend=frontend, pooling=mf.Pooling.MEAN, n_layers=L, n_features=F,
                   d_model=D, d_inner=E, d_state=N, dt_rank=R, d_conv=K, n_classes=C)
