@@ -70,5 +70,33 @@ elif [ "${py_fail:-0}" -gt 0 ]; then
 fi
 count "python" "${py_pass:-0}" "${py_fail:-0}"
 
+# run_dotnet_test STAGE PROJECT: xunit via dotnet test; counts from its "Passed!/Failed!" summary.
+run_dotnet_test() {
+  local stage="$1" project="$2" log="$log_dir/$1.log"
+  dotnet test "$project" --nologo -v quiet >"$log" 2>&1
+  local line
+  line="$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+' "$log" | tail -n 1)"
+  if [ -z "$line" ]; then
+    tail -n 40 "$log"
+    count "$stage" 0 1
+    return
+  fi
+  local nfail npass
+  nfail="$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")"
+  npass="$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")"
+  [ "$nfail" -gt 0 ] && grep -E '^\s+Failed ' "$log" | head -n 30
+  count "$stage" "$npass" "$nfail"
+}
+
+# C#: the nanoFramework API check's own tests, then the check of both .nfproj projects.
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+run_dotnet_test nfapicheck-tests tools/NfApiCheck.Tests
+if bash tools/check_nanoframework_api.sh >"$log_dir/nfapi.log" 2>&1; then
+  count "nanoframework-api-check" 1 0
+else
+  grep -E 'error|warning' "$log_dir/nfapi.log" | head -n 40
+  count "nanoframework-api-check" 0 1
+fi
+
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
