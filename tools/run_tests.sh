@@ -88,10 +88,13 @@ run_dotnet_test() {
   count "$stage" "$npass" "$nfail"
 }
 
-# C#: the nanoFramework API check's own tests, then the check of both .nfproj projects.
+# C#: the nanoFramework API check's own tests, then the check of the .nfproj projects (from the
+# moment the app's projects exist; the check itself fails if only one of them does).
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 run_dotnet_test nfapicheck-tests tools/NfApiCheck.Tests
-if bash tools/check_nanoframework_api.sh >"$log_dir/nfapi.log" 2>&1; then
+if [ ! -e MambaNano/MambaNano.nfproj ] && [ ! -e MambaNano.Tests/MambaNano.Tests.nfproj ]; then
+  echo "== nanoframework-api-check     not run: no .nfproj project in the repository yet"
+elif bash tools/check_nanoframework_api.sh >"$log_dir/nfapi.log" 2>&1; then
   count "nanoframework-api-check" 1 0
 else
   grep -E 'error|warning' "$log_dir/nfapi.log" | head -n 40
