@@ -1,0 +1,84 @@
+"""ctypes wrapper of the INT8 kernel and its float reference (native-interop/include/mamba_nano.h).
+
+The tools evaluate INT8 models only through this: the C arithmetic is the device's arithmetic.
+"""
+import ctypes
+
+import numpy as np
+
+from .native import load_library
+
+
+def _lib():
+    lib = load_library()
+    if not getattr(lib, "_mn_kernel_typed", False):
+        c_size, c_void, c_bytes = ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
+        lib.mn_model_arena_size.restype = c_size
+        lib.mn_model_arena_size.argtypes = [c_bytes, c_size]
+        lib.mn_model_load.restype = ctypes.c_int
+        lib.mn_model_load.argtypes = [c_void, c_void, c_size, c_bytes, c_size]
+        lib.mn_status_message.restype = ctypes.c_char_p
+        lib.mn_status_message.argtypes = [ctypes.c_int]
+        lib.mn_state_size.restype = lib.mn_scratch_size.restype = c_size
+        lib.mn_state_size.argtypes = lib.mn_scratch_size.argtypes = [c_void]
+        lib.mn_state_reset.restype = ctypes.c_int
+        lib.mn_state_reset.argtypes = [c_void, c_void, c_size]
+        lib.mn_step_s8.restype = ctypes.c_int
+        lib.mn_step_s8.argtypes = [c_void, c_void, c_size, c_void, c_size, c_void]
+        lib.mn_logits_q8.restype = ctypes.c_int
+        lib.mn_logits_q8.argtypes = [c_void, c_void, c_size, c_void]
+        lib._mn_kernel_typed = True
+    return lib
+
+
+class KernelError(RuntimeError):
+    """A kernel call returned a status other than MN_OK."""
+
+
+# Room for the C struct mn_model (1,320 bytes on x86-64 with MN_MAX_LAYERS = 4).
+_MODEL_STRUCT_BYTES = 4096
+
+
+class Int8Model:
+    """A model file loaded by the validating C loader, with its own state and scratch."""
+
+    def __init__(self, file_bytes):
+        self._lib = _lib()
+        self.file = bytes(file_bytes)
+        n = len(self.file)
+        self._arena = ctypes.create_string_buffer(max(self._lib.mn_model_arena_size(self.file, n), 1))
+        self._model = ctypes.create_string_buffer(_MODEL_STRUCT_BYTES)
+        self._check(self._lib.mn_model_load(self._model, self._arena, len(self._arena), self.file, n), "load")
+        self.n_features = int.from_bytes(self.file[24:26], "little")
+        self.n_classes = int.from_bytes(self.file[36:38], "little")
+        self._state_size = self._lib.mn_state_size(self._model)
+        self._scratch_size = self._lib.mn_scratch_size(self._model)
+        self._state = ctypes.create_string_buffer(self._state_size)
+        self._scratch = ctypes.create_string_buffer(self._scratch_size)
+        self._logits = (ctypes.c_int32 * self.n_classes)()
+        self.reset()
+
+    def _check(self, status, what):
+        if status != 0:
+            raise KernelError(f"{what}: {self._lib.mn_status_message(status).decode()}")
+
+    def reset(self):
+        self._check(self._lib.mn_state_reset(self._model, self._state, self._state_size), "reset")
+
+    def step(self, frame):
+        """frame (F,) int8"""
+        f = np.ascontiguousarray(frame, dtype=np.int8)
+        self._check(self._lib.mn_step_s8(self._model, self._state, self._state_size, self._scratch,
+                                         self._scratch_size, f.ctypes.data), "step")
+
+    def logits(self):
+        """Logits of the mean-pooled stream so far, (C,) float (the kernel's Q8 / 256)."""
+        self._check(self._lib.mn_logits_q8(self._model, self._state, self._state_size, self._logits), "logits")
+        return np.frombuffer(self._logits, dtype=np.int32).astype(np.float64) / 256.0
+
+    def run_sequence(self, frames):
+        """Reset, step through frames (T, F) int8, return the logits (C,)."""
+        self.reset()
+        for frame in np.ascontiguousarray(frames, dtype=np.int8):
+            self.step(frame)
+        return self.logits()

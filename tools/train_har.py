@@ -1,0 +1,144 @@
+"""Train, calibrate, quantize and evaluate the HAR model; writes weights/har.mnm and its model card.
+
+    /usr/bin/python3 tools/train_har.py [--data ../shared/data/hapt] [--epochs 30] [--out weights]
+
+Data: HAPT raw recordings, UCI HAR windows (128 samples, 50 % overlap, activities 1-6), features
+from the C IMU front-end. Split by subject: validation = data_har.VAL_SUBJECTS (5 of the 21 UCI
+training subjects present), training = the other 16; UCI's test subjects are not in this copy.
+Calibration uses training windows only. INT8 accuracy is measured through the C kernel.
+Seeded; progress bars; checkpoint, curves and confusion matrix under runs/har (PNGs also beside
+the weights).
+"""
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as nnf
+from tqdm import tqdm
+
+from mambanano import data_har, frontend
+from mambanano import model_file as mf
+from mambanano.kernel import Int8Model
+from mambanano.model import MambaNanoNet
+from mambanano.quantize import calibrate, write_quantized
+
+REPO = Path(__file__).resolve().parents[1]
+DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
+            d_conv=4, n_layers=1, n_classes=len(data_har.CLASS_NAMES))
+
+
+def to_float(x_int8):
+    return torch.from_numpy(x_int8.astype(np.float32) * frontend.IMU_SCALE)
+
+
+def per_class(y, pred, n):
+    return {data_har.CLASS_NAMES[c]: float((pred[y == c] == c).mean()) if (y == c).any() else None
+            for c in range(n)}
+
+
+def confusion(y, pred, n):
+    m = np.zeros((n, n), dtype=np.int64)
+    np.add.at(m, (y, pred), 1)
+    return m
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=REPO / "weights")
+    ap.add_argument("--runs", type=Path, default=REPO / "runs" / "har")
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    args.runs.mkdir(parents=True, exist_ok=True)
+
+    recs = data_har.load_recordings(args.data)
+    train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)
+    x_tr, y_tr = data_har.windows(recs, train_subjects)
+    x_va, y_va = data_har.windows(recs, set(data_har.VAL_SUBJECTS))
+    print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
+          f"(subjects {data_har.VAL_SUBJECTS})")
+
+    model = MambaNanoNet(**DIMS)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-2)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
+    xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
+    curve = []
+    for epoch in range(args.epochs):
+        model.train()
+        order = rng.permutation(len(y_tr))
+        total = 0.0
+        for i in tqdm(range(0, len(order), args.batch), desc=f"epoch {epoch + 1}", leave=False):
+            idx = torch.from_numpy(order[i:i + args.batch])
+            loss = nnf.cross_entropy(model(xt[idx]), yt[idx], label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(idx)
+        sched.step()
+        model.eval()
+        with torch.no_grad():
+            val_acc = float((model(xv).argmax(-1).numpy() == y_va).mean())
+        curve.append((epoch + 1, total / len(y_tr), val_acc))
+        print(f"epoch {epoch + 1}: loss {total / len(y_tr):.4f} val {val_acc:.4f}")
+    torch.save(model.state_dict(), args.runs / "har.pt")
+
+    # Calibrate on 512 training windows, quantize, write the model file.
+    calib = xt[torch.from_numpy(rng.permutation(len(y_tr))[:512])]
+    stats = calibrate(model, [calib[i:i + 64] for i in range(0, len(calib), 64)])
+    out = args.out / "har.mnm"
+    data, report = write_quantized(out, model, stats, task=mf.Task.HAR, frontend=mf.Frontend.IMU,
+                                   input_scale=frontend.IMU_SCALE,
+                                   input_zero_point=float(frontend.IMU_ZERO_POINT),
+                                   class_names=data_har.CLASS_NAMES)
+
+    with torch.no_grad():
+        pred_f = model(xv).argmax(-1).numpy()
+    kernel = Int8Model(data)
+    t0 = time.time()
+    pred_q = np.array([int(np.argmax(kernel.run_sequence(w))) for w in x_va])
+    n = len(data_har.CLASS_NAMES)
+    result = {
+        "task": "HAR", "val_subjects": list(data_har.VAL_SUBJECTS), "val_windows": int(len(y_va)),
+        "float_accuracy": float((pred_f == y_va).mean()), "int8_accuracy": float((pred_q == y_va).mean()),
+        "float_per_class": per_class(y_va, pred_f, n), "int8_per_class": per_class(y_va, pred_q, n),
+        "int8_confusion": confusion(y_va, pred_q, n).tolist(), "file_bytes": len(data),
+        "params": sum(p.numel() for p in model.parameters()), "dims": DIMS, "epochs": args.epochs,
+        "quantization": report, "int8_eval_seconds": round(time.time() - t0, 1), "curve": curve,
+    }
+    (args.runs / "har_result.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "file_bytes", "params")}))
+    plot(curve, confusion(y_va, pred_q, n), args.out)
+
+
+def plot(curve, conf, out_dir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    ep, loss, acc = zip(*curve)
+    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
+    ax[0].plot(ep, loss, label="train loss")
+    ax[0].plot(ep, acc, label="val accuracy (float)")
+    ax[0].set_xlabel("epoch")
+    ax[0].legend()
+    ax[1].imshow(conf, cmap="Blues")
+    ax[1].set_xticks(range(len(conf)), data_har.CLASS_NAMES, rotation=45, ha="right")
+    ax[1].set_yticks(range(len(conf)), data_har.CLASS_NAMES)
+    for i in range(len(conf)):
+        for j in range(len(conf)):
+            ax[1].text(j, i, conf[i][j], ha="center", va="center", fontsize=8)
+    ax[1].set_title("INT8 (C kernel) confusion, validation subjects")
+    fig.tight_layout()
+    fig.savefig(out_dir / "har_training.png", dpi=80)
+
+
+if __name__ == "__main__":
+    main()
