@@ -54,6 +54,8 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=REPO / "weights")
     ap.add_argument("--runs", type=Path, default=REPO / "runs" / "har")
+    ap.add_argument("--max-train", type=int, default=None,
+                    help="train on at most this many (random) windows: for smoke runs")
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
@@ -64,6 +66,9 @@ def main():
     train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)
     x_tr, y_tr = data_har.windows(recs, train_subjects)
     x_va, y_va = data_har.windows(recs, set(data_har.VAL_SUBJECTS))
+    if args.max_train is not None:
+        keep = rng.permutation(len(y_tr))[:args.max_train]
+        x_tr, y_tr = x_tr[keep], y_tr[keep]
     print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
           f"(subjects {data_har.VAL_SUBJECTS})")
 
