@@ -27,6 +27,13 @@ FIXTURES = {
     "deep": (8, 16, 24, 4, 2, 4, 4, 6),
     "kws_size": (40, 64, 128, 16, 4, 4, 1, 12),
     "largest": (64, 128, 256, 32, 16, 8, 1, 32),
+    "imu": (9, 8, 16, 4, 2, 4, 1, 6),
+    "logmel": (40, 8, 16, 4, 2, 4, 1, 12),
+}
+# name: (task, front-end) where not (KWS, RAW); the engine tests feed these through the front-ends.
+FRONTENDS = {
+    "imu": (mf.Task.HAR, mf.Frontend.IMU),
+    "logmel": (mf.Task.KWS, mf.Frontend.LOGMEL),
 }
 INPUT_SCALE = 1.0 / 32.0       # features are int8 / 32: the RAW front-end of the tests
 CALIB_BATCH, CALIB_STEPS = 4, 2048
@@ -64,8 +71,9 @@ def main():
     for seed, (name, dims) in enumerate(FIXTURES.items(), start=1):
         model = random_model(dims, seed)
         stats = calibrate(model, calibration_batches(dims[0], seed))
-        data, _ = write_quantized(args.out / f"{name}.mnm", model, stats, task=mf.Task.KWS,
-                                  frontend=mf.Frontend.RAW, input_scale=INPUT_SCALE,
+        task, frontend = FRONTENDS.get(name, (mf.Task.KWS, mf.Frontend.RAW))
+        data, _ = write_quantized(args.out / f"{name}.mnm", model, stats, task=task,
+                                  frontend=frontend, input_scale=INPUT_SCALE,
                                   input_zero_point=0.0,
                                   class_names=[f"class{c}" for c in range(dims[7])])
         print(f"{name}.mnm: {len(data)} bytes, dims {dims}")

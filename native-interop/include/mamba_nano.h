@@ -69,7 +69,8 @@ typedef enum {
     MN_ERR_MAGIC = 3,             /* not a MambaNano model file */
     MN_ERR_VERSION = 4,           /* format major version this build does not read */
     MN_ERR_CRC = 5,               /* CRC-32 over the payload does not match */
-    MN_ERR_DIMS = 6,              /* a dim is 0 or above its MN_MAX_* limit, or task/frontend/pooling unknown */
+    MN_ERR_DIMS = 6,              /* a dim is 0 or above its MN_MAX_* limit, task/frontend/pooling
+                                     unknown, or n_features not what the front-end produces */
     MN_ERR_TENSOR_TABLE = 7,      /* tensor table out of bounds, duplicate or unknown entry */
     MN_ERR_TENSOR_MISSING = 8,    /* a tensor the architecture needs is absent */
     MN_ERR_TENSOR_SHAPE = 9,      /* a tensor's dtype, shape or byte size disagrees with the dims */
@@ -285,6 +286,11 @@ mn_status mn_model_validate(const uint8_t *file, size_t file_size);
 
 mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const uint8_t *file,
                         size_t file_size);
+
+/* Validate, then report the arena, state and scratch bytes this file needs, without loading it:
+ * lets a caller with fixed buffers refuse a model before it replaces the one it has. */
+mn_status mn_model_buffer_sizes(const uint8_t *file, size_t file_size, size_t *arena_size,
+                                size_t *state_size, size_t *scratch_size);
 
 /* The name of class c (NUL-terminated), or "" if c is out of range. */
 const char *mn_class_name(const mn_model *model, int c);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mamba_nano.h"
+#include "mn_frontend.h"
 
 /* The arena is the file's bytes read in place, so the target must store integers little-endian
  * like the file (true of the ESP32-S3 and every host we build on). */
@@ -347,7 +348,10 @@ static mn_status mn_check_dims(const mn_header *h)
                    mn_in_range(h->dt_rank, 1, MN_MAX_DT_RANK) &&
                    mn_in_range(h->d_conv, 1, MN_MAX_D_CONV) &&
                    mn_in_range(h->n_classes, 1, MN_MAX_CLASSES);
-    return ok ? MN_OK : MN_ERR_DIMS;
+    /* A front-end fixes the feature count: its frames are what the model steps on. */
+    const int features_ok = (h->frontend != MN_FRONTEND_IMU || h->n_features == MN_IMU_FEATURES) &&
+                            (h->frontend != MN_FRONTEND_LOGMEL || h->n_features == MN_LOGMEL_FEATURES);
+    return ok && features_ok ? MN_OK : MN_ERR_DIMS;
 }
 
 /* One entry of a known kind: dtype, shape, size, alignment and bounds. */
@@ -547,6 +551,33 @@ mn_status mn_model_validate(const uint8_t *file, size_t file_size)
 {
     mn_header h;
     return mn_validate(file, file_size, &h);
+}
+
+mn_status mn_model_buffer_sizes(const uint8_t *file, size_t file_size, size_t *arena_size,
+                                size_t *state_size, size_t *scratch_size)
+{
+    if (arena_size == NULL || state_size == NULL || scratch_size == NULL) {
+        return MN_ERR_ARG;
+    }
+    mn_header h;
+    const mn_status st = mn_validate(file, file_size, &h);
+    if (st != MN_OK) {
+        return st;
+    }
+    mn_model dims; /* dims only: what the size functions read */
+    memset(&dims, 0, sizeof dims);
+    dims.n_layers = h.n_layers;
+    dims.n_features = h.n_features;
+    dims.d_model = h.d_model;
+    dims.d_inner = h.d_inner;
+    dims.d_state = h.d_state;
+    dims.dt_rank = h.dt_rank;
+    dims.d_conv = h.d_conv;
+    dims.n_classes = h.n_classes;
+    *arena_size = mn_model_arena_size(file, file_size);
+    *state_size = mn_state_size(&dims);
+    *scratch_size = mn_scratch_size(&dims);
+    return MN_OK;
 }
 
 /* Store a typed pointer to data into the mn_model / mn_layer field at slot. */

@@ -1,0 +1,140 @@
+/*
+ * MambaNano engine: the entry points the app calls, on the device through the nanoFramework
+ * interop (nf/) and on a PC through P/Invoke of the shared library. The same C functions, with
+ * the same static storage, on both.
+ *
+ * A slot is one model with everything it needs between calls: its arena (the copied model file),
+ * its INT8 state and its front-end state, all in static storage of this translation unit. On the
+ * ESP32-S3 that storage is .bss in internal SRAM; managed code never holds a pointer into it, and
+ * never hands native code a pointer it keeps (the GC moves managed arrays). Managed arrays go in,
+ * are read or written during the call, and are forgotten.
+ *
+ * Sizes are compile-time (override with -D): MN_ENGINE_ARENA_BYTES per slot (the model file plus
+ * 15 bytes of alignment), MN_ENGINE_STATE_BYTES per slot (mn_state_size), MN_ENGINE_SCRATCH_BYTES
+ * shared by all slots (the larger of mn_scratch_size and the log-mel scratch). A model that needs
+ * more is refused at load with MN_ERR_ARENA_TOO_SMALL / MN_ERR_BUFFER_TOO_SMALL, and the model the
+ * slot had keeps running.
+ *
+ * Not thread-safe: one caller at a time (nanoFramework runs interop calls on its one interpreter
+ * thread; the host runner calls from one thread).
+ *
+ * Every function returns a status: 0 (MN_OK) or an mn_status / mn_fe_status / mn_engine_status
+ * code, which are disjoint ranges; mn_engine_status_message() names any of them.
+ */
+#ifndef MN_ENGINE_H
+#define MN_ENGINE_H
+
+#include <stdint.h>
+
+#include "mamba_nano.h"
+#include "mn_frontend.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MN_ENGINE_SLOTS 2 /* the app's convention: 0 = HAR, 1 = KWS */
+
+#ifndef MN_ENGINE_ARENA_BYTES
+#define MN_ENGINE_ARENA_BYTES (64 * 1024)
+#endif
+#ifndef MN_ENGINE_STATE_BYTES
+#define MN_ENGINE_STATE_BYTES (8 * 1024)
+#endif
+#ifndef MN_ENGINE_SCRATCH_BYTES
+#define MN_ENGINE_SCRATCH_BYTES 2048
+#endif
+
+/* Engine-only status codes (after mn_status 0..17 and mn_fe_status 64..66). */
+typedef enum {
+    MN_ENGINE_ERR_SLOT = 80,     /* slot index not in [0, MN_ENGINE_SLOTS) */
+    MN_ENGINE_ERR_FRONTEND = 81, /* input of a kind this slot's model does not take */
+    MN_ENGINE_ERR_LENGTH = 82    /* an array argument of the wrong length */
+} mn_engine_status;
+
+/* Indices of mn_engine_info()'s output (int32 each). */
+typedef enum {
+    MN_INFO_TASK = 0,       /* mn_task, 0 if no model is loaded */
+    MN_INFO_FRONTEND,       /* mn_frontend */
+    MN_INFO_FEATURES,       /* F */
+    MN_INFO_CLASSES,        /* C */
+    MN_INFO_D_MODEL,        /* D */
+    MN_INFO_D_INNER,        /* E */
+    MN_INFO_D_STATE,        /* N */
+    MN_INFO_LAYERS,         /* L */
+    MN_INFO_MODEL_CRC,      /* the file's CRC-32, as int32: identifies the model */
+    MN_INFO_FILE_BYTES,     /* bytes of the model file */
+    MN_INFO_STATE_BYTES,    /* bytes of INT8 state */
+    MN_INFO_SCRATCH_BYTES,  /* bytes of scratch */
+    MN_INFO_SAMPLE_RATE,    /* Hz the front-end expects: 50 (IMU), 16000 (log-mel), 0 (raw) */
+    MN_INFO_FRAME_SAMPLES,  /* input samples per step: 1 (IMU), 320 (log-mel), 0 (raw) */
+    MN_INFO_STEPS,          /* steps since the last reset */
+    MN_INFO_COUNT
+} mn_info_index;
+
+/* Indices of mn_engine_signal()'s output: the last input pushed (one IMU sample or audio hops). */
+typedef enum {
+    MN_SIGNAL_PEAK = 0,   /* max |x| over the raw samples (counts), 0..32768 */
+    MN_SIGNAL_CLIPPED,    /* samples at the int16 rails (-32768 or 32767) */
+    MN_SIGNAL_MEAN_ABS,   /* mean |x - mean(x)| (counts): 0 for a silent or stuck input */
+    MN_SIGNAL_SAMPLES,    /* raw samples it covers */
+    MN_SIGNAL_COUNT
+} mn_signal_index;
+
+/* Text for any status this library returns (never NULL). */
+const char *mn_engine_status_message(int32_t status);
+
+/* Copy the message of status into out (cap bytes, NUL-terminated, truncated if needed); returns
+ * the number of bytes written without the NUL. For callers that cannot take a C string. */
+int32_t mn_engine_status_text(int32_t status, uint8_t *out, int32_t cap);
+
+/* Validate the file, check it fits this slot, then copy it in, reset the front-end at its
+ * native rate and reset the state. On any error the slot is untouched. */
+int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size);
+
+/* Forget the slot's model (info then reports task 0). */
+int32_t mn_engine_unload(int32_t slot);
+
+/* info (MN_INFO_COUNT) int32 out; n must be >= MN_INFO_COUNT. */
+int32_t mn_engine_info(int32_t slot, int32_t *info, int32_t n);
+
+/* The name of class c, NUL-padded into out (cap >= MN_CLASS_NAME_BYTES bytes). */
+int32_t mn_engine_class_name(int32_t slot, int32_t c, uint8_t *out, int32_t cap);
+
+/* Reset the front-end for a stream at sample_rate_hz (the rate the sensor really runs at; a rate
+ * the front-end refuses gives MN_FE_ERR_SAMPLE_RATE and leaves the running state intact), and
+ * reset the model state. */
+int32_t mn_engine_start(int32_t slot, int32_t sample_rate_hz);
+
+/* Reset the model state only (a new window); the front-end's filters keep running. */
+int32_t mn_engine_reset(int32_t slot);
+
+/* One MPU6050 sample: counts (6) int16 = accel x y z, gyro x y z, with the configured ranges
+ * (2/4/8/16 g, 250/500/1000/2000 dps). Front-end, then one step. */
+int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n,
+                                  int32_t accel_fs_g, int32_t gyro_fs_dps);
+
+/* One IMU sample in physical integers: values (6) int32 = acc x y z in milli-g, gyro x y z in
+ * milli-rad/s (recordings). Front-end, then one step. */
+int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t n);
+
+/* Audio: n int16 samples at 16 kHz, a whole number of 320-sample hops (else MN_FE_ERR_HOP and
+ * nothing is processed); one step per hop. */
+int32_t mn_engine_push_audio(int32_t slot, const int16_t *pcm, int32_t n);
+
+/* One feature frame straight into the model (n == F), bypassing the front-end (tests). */
+int32_t mn_engine_push_features(int32_t slot, const int8_t *features, int32_t n);
+
+/* Classify the pooled state: probs (C) Q15 probabilities out (0..32768, n >= C). Returns the
+ * argmax class (>= 0), or a status negated (< 0): -MN_ERR_NO_STEPS before the first step. */
+int32_t mn_engine_read(int32_t slot, int32_t *probs_q15, int32_t n);
+
+/* signal (MN_SIGNAL_COUNT) int32 out, for the last push: lets the app see silence, clipping and
+ * stuck sensors without looping over samples in managed code. */
+int32_t mn_engine_signal(int32_t slot, int32_t *signal, int32_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MN_ENGINE_H */

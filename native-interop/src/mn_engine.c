@@ -1,0 +1,389 @@
+/*
+ * MambaNano engine: static slots around the loader, the front-ends and the INT8 step (see
+ * mn_engine.h). The only file with static storage; the step itself stays global-free.
+ */
+#include "mn_engine.h"
+
+#include <string.h>
+
+/* 8-byte alignment for every buffer (the log-mel scratch needs 8, the rest 4). */
+typedef union {
+    uint64_t align;
+    uint8_t bytes[MN_ENGINE_ARENA_BYTES];
+} mn_engine_arena;
+
+typedef union {
+    uint64_t align;
+    uint8_t bytes[MN_ENGINE_STATE_BYTES];
+} mn_engine_state;
+
+typedef union {
+    uint64_t align;
+    uint8_t bytes[MN_ENGINE_SCRATCH_BYTES];
+} mn_engine_scratch;
+
+typedef union {
+    uint64_t align;
+    uint8_t imu[MN_IMU_STATE_SIZE];
+    uint8_t logmel[MN_LOGMEL_STATE_SIZE];
+} mn_engine_fe_state;
+
+typedef struct {
+    mn_model model;               /* n_layers == 0: no model */
+    uint32_t file_bytes;
+    mn_engine_fe_state fe;        /* the front-end named by model.frontend */
+    int32_t signal[MN_SIGNAL_COUNT];
+    int8_t features[MN_MAX_FEATURES];
+} mn_engine_slot;
+
+typedef char mn_engine_scratch_fits_logmel[(MN_ENGINE_SCRATCH_BYTES >= MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
+
+static mn_engine_slot mn_slots[MN_ENGINE_SLOTS];
+static mn_engine_arena mn_arenas[MN_ENGINE_SLOTS];
+static mn_engine_state mn_states[MN_ENGINE_SLOTS];
+static mn_engine_scratch mn_scratch;
+
+const char *mn_engine_status_message(int32_t status)
+{
+    switch (status) {
+    case MN_ENGINE_ERR_SLOT: return "slot index out of range";
+    case MN_ENGINE_ERR_FRONTEND: return "this slot's model takes another kind of input";
+    case MN_ENGINE_ERR_LENGTH: return "array argument has the wrong length";
+    }
+    if (status >= MN_FE_ERR_SAMPLE_RATE) {
+        return mn_fe_status_message((mn_fe_status)status);
+    }
+    return mn_status_message((mn_status)status);
+}
+
+int32_t mn_engine_status_text(int32_t status, uint8_t *out, int32_t cap)
+{
+    if (out == NULL || cap <= 0) {
+        return 0;
+    }
+    const char *text = mn_engine_status_message(status);
+    size_t n = strlen(text);
+    if (n > (size_t)cap - 1) {
+        n = (size_t)cap - 1;
+    }
+    memcpy(out, text, n);
+    out[n] = 0;
+    return (int32_t)n;
+}
+
+static mn_engine_slot *mn_slot(int32_t slot)
+{
+    return (slot >= 0 && slot < MN_ENGINE_SLOTS) ? &mn_slots[slot] : NULL;
+}
+
+static int32_t mn_native_rate(uint8_t frontend)
+{
+    switch (frontend) {
+    case MN_FRONTEND_IMU: return MN_IMU_SAMPLE_RATE_HZ;
+    case MN_FRONTEND_LOGMEL: return MN_AUDIO_SAMPLE_RATE_HZ;
+    default: return 0;
+    }
+}
+
+/* Reset the front-end named by frontend into fe. A refused rate leaves fe untouched: the reset
+ * runs on a copy (the front-ends leave a refused state unusable). */
+static int32_t mn_fe_reset(mn_engine_fe_state *fe, uint8_t frontend, int32_t sample_rate_hz)
+{
+    mn_engine_fe_state fresh;
+    int32_t st = MN_OK;
+    switch (frontend) {
+    case MN_FRONTEND_IMU:
+        st = mn_imu_reset(fresh.imu, sizeof fresh.imu, sample_rate_hz);
+        break;
+    case MN_FRONTEND_LOGMEL:
+        st = mn_logmel_reset(fresh.logmel, sizeof fresh.logmel, sample_rate_hz);
+        break;
+    default: /* MN_FRONTEND_RAW: features come in as they are */
+        memset(&fresh, 0, sizeof fresh);
+        break;
+    }
+    if (st == MN_OK) {
+        *fe = fresh;
+    }
+    return st;
+}
+
+int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size)
+{
+    mn_engine_slot *s = mn_slot(slot);
+    if (s == NULL) {
+        return MN_ENGINE_ERR_SLOT;
+    }
+    if (file == NULL || file_size <= 0) {
+        return MN_ERR_ARG;
+    }
+    size_t arena_size, state_size, scratch_size;
+    mn_status st = mn_model_buffer_sizes(file, (size_t)file_size, &arena_size, &state_size, &scratch_size);
+    if (st != MN_OK) {
+        return st;
+    }
+    if (arena_size > sizeof mn_arenas[slot].bytes) {
+        return MN_ERR_ARENA_TOO_SMALL;
+    }
+    if (state_size > sizeof mn_states[slot].bytes || scratch_size > sizeof mn_scratch.bytes) {
+        return MN_ERR_BUFFER_TOO_SMALL;
+    }
+    /* Everything checked: the loader cannot fail now, and replaces the slot's model. */
+    st = mn_model_load(&s->model, mn_arenas[slot].bytes, sizeof mn_arenas[slot].bytes, file,
+                       (size_t)file_size);
+    if (st != MN_OK) {
+        return st;
+    }
+    s->file_bytes = (uint32_t)file_size;
+    memset(s->signal, 0, sizeof s->signal);
+    mn_fe_reset(&s->fe, s->model.frontend, mn_native_rate(s->model.frontend));
+    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+}
+
+int32_t mn_engine_unload(int32_t slot)
+{
+    mn_engine_slot *s = mn_slot(slot);
+    if (s == NULL) {
+        return MN_ENGINE_ERR_SLOT;
+    }
+    memset(s, 0, sizeof *s);
+    return MN_OK;
+}
+
+/* The slot, if it exists and holds a model; else NULL with *status set. */
+static mn_engine_slot *mn_loaded(int32_t slot, int32_t *status)
+{
+    mn_engine_slot *s = mn_slot(slot);
+    *status = s == NULL ? MN_ENGINE_ERR_SLOT : (s->model.n_layers == 0 ? MN_ERR_NOT_LOADED : MN_OK);
+    return *status == MN_OK ? s : NULL;
+}
+
+int32_t mn_engine_info(int32_t slot, int32_t *info, int32_t n)
+{
+    mn_engine_slot *s = mn_slot(slot);
+    if (s == NULL) {
+        return MN_ENGINE_ERR_SLOT;
+    }
+    if (info == NULL || n < MN_INFO_COUNT) {
+        return MN_ENGINE_ERR_LENGTH;
+    }
+    memset(info, 0, sizeof(int32_t) * MN_INFO_COUNT);
+    const mn_model *m = &s->model;
+    if (m->n_layers == 0) {
+        return MN_OK;
+    }
+    info[MN_INFO_TASK] = m->task;
+    info[MN_INFO_FRONTEND] = m->frontend;
+    info[MN_INFO_FEATURES] = m->n_features;
+    info[MN_INFO_CLASSES] = m->n_classes;
+    info[MN_INFO_D_MODEL] = m->d_model;
+    info[MN_INFO_D_INNER] = m->d_inner;
+    info[MN_INFO_D_STATE] = m->d_state;
+    info[MN_INFO_LAYERS] = m->n_layers;
+    info[MN_INFO_MODEL_CRC] = (int32_t)m->crc32;
+    info[MN_INFO_FILE_BYTES] = (int32_t)s->file_bytes;
+    info[MN_INFO_STATE_BYTES] = (int32_t)mn_state_size(m);
+    info[MN_INFO_SCRATCH_BYTES] = (int32_t)mn_scratch_size(m);
+    info[MN_INFO_SAMPLE_RATE] = mn_native_rate(m->frontend);
+    info[MN_INFO_FRAME_SAMPLES] = m->frontend == MN_FRONTEND_IMU      ? 1
+                                  : m->frontend == MN_FRONTEND_LOGMEL ? MN_AUDIO_HOP_SAMPLES
+                                                                      : 0;
+    info[MN_INFO_STEPS] = (int32_t)mn_state_steps(m, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+    return MN_OK;
+}
+
+int32_t mn_engine_class_name(int32_t slot, int32_t c, uint8_t *out, int32_t cap)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    if (out == NULL || cap < MN_CLASS_NAME_BYTES || c < 0 || c >= s->model.n_classes) {
+        return MN_ERR_ARG;
+    }
+    memset(out, 0, (size_t)cap);
+    memcpy(out, mn_class_name(&s->model, c), MN_CLASS_NAME_BYTES);
+    return MN_OK;
+}
+
+int32_t mn_engine_start(int32_t slot, int32_t sample_rate_hz)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    st = mn_fe_reset(&s->fe, s->model.frontend, sample_rate_hz);
+    if (st != MN_OK) {
+        return st;
+    }
+    memset(s->signal, 0, sizeof s->signal);
+    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+}
+
+int32_t mn_engine_reset(int32_t slot)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+}
+
+static int32_t mn_step(int32_t slot, mn_engine_slot *s, const int8_t *features)
+{
+    return mn_step_s8(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes,
+                      mn_scratch.bytes, sizeof mn_scratch.bytes, features);
+}
+
+/* Peak, rail hits and mean absolute deviation of n raw int16 samples into signal. */
+static void mn_measure(int32_t *signal, const int16_t *x, int32_t n)
+{
+    int64_t sum = 0;
+    int32_t peak = 0, clipped = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t v = x[i];
+        const int32_t a = v < 0 ? -v : v;
+        peak = a > peak ? a : peak;
+        clipped += (v == INT16_MAX || v == INT16_MIN);
+        sum += v;
+    }
+    const int32_t mean = n > 0 ? (int32_t)(sum / n) : 0;
+    int64_t dev = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const int32_t d = x[i] - mean;
+        dev += d < 0 ? -d : d;
+    }
+    signal[MN_SIGNAL_PEAK] = peak;
+    signal[MN_SIGNAL_CLIPPED] = clipped;
+    signal[MN_SIGNAL_MEAN_ABS] = n > 0 ? (int32_t)(dev / n) : 0;
+    signal[MN_SIGNAL_SAMPLES] = n;
+}
+
+int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n,
+                                  int32_t accel_fs_g, int32_t gyro_fs_dps)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    if (s->model.frontend != MN_FRONTEND_IMU) {
+        return MN_ENGINE_ERR_FRONTEND;
+    }
+    if (counts == NULL || n != 6) {
+        return MN_ENGINE_ERR_LENGTH;
+    }
+    st = mn_imu_step_counts_s8(s->fe.imu, sizeof s->fe.imu, accel_fs_g, gyro_fs_dps, counts,
+                               counts + 3, s->features);
+    if (st != MN_OK) {
+        return st;
+    }
+    mn_measure(s->signal, counts, n);
+    return mn_step(slot, s, s->features);
+}
+
+int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t n)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    if (s->model.frontend != MN_FRONTEND_IMU) {
+        return MN_ENGINE_ERR_FRONTEND;
+    }
+    if (values == NULL || n != 6) {
+        return MN_ENGINE_ERR_LENGTH;
+    }
+    st = mn_imu_step_s8(s->fe.imu, sizeof s->fe.imu, values, values + 3, s->features);
+    if (st != MN_OK) {
+        return st;
+    }
+    memset(s->signal, 0, sizeof s->signal); /* no raw counts to measure */
+    s->signal[MN_SIGNAL_SAMPLES] = 1;
+    return mn_step(slot, s, s->features);
+}
+
+int32_t mn_engine_push_audio(int32_t slot, const int16_t *pcm, int32_t n)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    if (s->model.frontend != MN_FRONTEND_LOGMEL) {
+        return MN_ENGINE_ERR_FRONTEND;
+    }
+    if (pcm == NULL || n < 0) {
+        return MN_ERR_ARG;
+    }
+    if (n % MN_AUDIO_HOP_SAMPLES != 0) {
+        return MN_FE_ERR_HOP;
+    }
+    for (int32_t h = 0; h < n / MN_AUDIO_HOP_SAMPLES; h++) {
+        st = mn_logmel_step_s8(s->fe.logmel, sizeof s->fe.logmel, mn_scratch.bytes,
+                               sizeof mn_scratch.bytes, pcm + (size_t)h * MN_AUDIO_HOP_SAMPLES,
+                               s->features);
+        if (st == MN_OK) {
+            st = mn_step(slot, s, s->features);
+        }
+        if (st != MN_OK) {
+            return st;
+        }
+    }
+    mn_measure(s->signal, pcm, n);
+    return MN_OK;
+}
+
+int32_t mn_engine_push_features(int32_t slot, const int8_t *features, int32_t n)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return st;
+    }
+    if (features == NULL || n != s->model.n_features) {
+        return MN_ENGINE_ERR_LENGTH;
+    }
+    return mn_step(slot, s, features);
+}
+
+int32_t mn_engine_read(int32_t slot, int32_t *probs_q15, int32_t n)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_loaded(slot, &st);
+    if (s == NULL) {
+        return -st;
+    }
+    const int c_count = s->model.n_classes;
+    if (probs_q15 == NULL || n < c_count) {
+        return -MN_ENGINE_ERR_LENGTH;
+    }
+    int32_t logits[MN_MAX_CLASSES];
+    st = mn_logits_q8(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes, logits);
+    if (st != MN_OK) {
+        return -st;
+    }
+    uint16_t probs[MN_MAX_CLASSES];
+    const int best = mn_softmax_q15(&s->model, logits, probs);
+    for (int c = 0; c < c_count; c++) {
+        probs_q15[c] = probs[c];
+    }
+    return best;
+}
+
+int32_t mn_engine_signal(int32_t slot, int32_t *signal, int32_t n)
+{
+    mn_engine_slot *s = mn_slot(slot);
+    if (s == NULL) {
+        return MN_ENGINE_ERR_SLOT;
+    }
+    if (signal == NULL || n < MN_SIGNAL_COUNT) {
+        return MN_ENGINE_ERR_LENGTH;
+    }
+    memcpy(signal, s->signal, sizeof s->signal);
+    return MN_OK;
+}
