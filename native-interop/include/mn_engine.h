@@ -4,16 +4,20 @@
  * the same static storage, on both.
  *
  * A slot is one model with everything it needs between calls: its arena (the copied model file),
- * its INT8 state and its front-end state, all in static storage of this translation unit. On the
- * ESP32-S3 that storage is .bss in internal SRAM; managed code never holds a pointer into it, and
- * never hands native code a pointer it keeps (the GC moves managed arrays). Managed arrays go in,
- * are read or written during the call, and are forgotten.
+ * its front-end state and 1..MN_ENGINE_MAX_STREAMS INT8 states ("streams"). Every input frame goes
+ * through the front-end once and steps every stream; the app resets the streams at staggered
+ * times, so each stream's pooled state covers a window ending at a different step (sliding
+ * windows at the cost of one step per stream). All of it is static storage of this translation
+ * unit: on the ESP32-S3, .bss in internal SRAM (the arena may go to PSRAM, MN_ENGINE_ARENA_ATTR).
+ * Managed code never holds a pointer into it, and native code never keeps a pointer into a
+ * managed array (the GC moves them): arrays go in, are read or written during the call, and are
+ * forgotten.
  *
  * Sizes are compile-time (override with -D): MN_ENGINE_ARENA_BYTES per slot (the model file plus
- * 15 bytes of alignment), MN_ENGINE_STATE_BYTES per slot (mn_state_size), MN_ENGINE_SCRATCH_BYTES
- * shared by all slots (the larger of mn_scratch_size and the log-mel scratch). A model that needs
- * more is refused at load with MN_ERR_ARENA_TOO_SMALL / MN_ERR_BUFFER_TOO_SMALL, and the model the
- * slot had keeps running.
+ * 15 bytes of alignment), MN_ENGINE_STATE_BYTES per slot (streams x mn_state_size),
+ * MN_ENGINE_SCRATCH_BYTES shared by all slots (the larger of mn_scratch_size and the log-mel
+ * scratch). A model that needs more is refused at load with MN_ERR_ARENA_TOO_SMALL /
+ * MN_ERR_BUFFER_TOO_SMALL, and the model the slot had keeps running.
  *
  * Not thread-safe: one caller at a time (nanoFramework runs interop calls on its one interpreter
  * thread; the host runner calls from one thread).
@@ -33,13 +37,17 @@
 extern "C" {
 #endif
 
-#define MN_ENGINE_SLOTS 2 /* the app's convention: 0 = HAR, 1 = KWS */
+#define MN_ENGINE_SLOTS 2       /* the app's convention: 0 = HAR, 1 = KWS */
+#define MN_ENGINE_MAX_STREAMS 8 /* INT8 states per slot */
 
 #ifndef MN_ENGINE_ARENA_BYTES
 #define MN_ENGINE_ARENA_BYTES (64 * 1024)
 #endif
 #ifndef MN_ENGINE_STATE_BYTES
-#define MN_ENGINE_STATE_BYTES (8 * 1024)
+#define MN_ENGINE_STATE_BYTES (16 * 1024)
+#endif
+#ifndef MN_ENGINE_ARENA_ATTR
+#define MN_ENGINE_ARENA_ATTR /* e.g. EXT_RAM_BSS_ATTR to put model arenas in ESP32 PSRAM */
 #endif
 #ifndef MN_ENGINE_SCRATCH_BYTES
 #define MN_ENGINE_SCRATCH_BYTES 2048
@@ -49,7 +57,9 @@ extern "C" {
 typedef enum {
     MN_ENGINE_ERR_SLOT = 80,     /* slot index not in [0, MN_ENGINE_SLOTS) */
     MN_ENGINE_ERR_FRONTEND = 81, /* input of a kind this slot's model does not take */
-    MN_ENGINE_ERR_LENGTH = 82    /* an array argument of the wrong length */
+    MN_ENGINE_ERR_LENGTH = 82,   /* an array argument of the wrong length */
+    MN_ENGINE_ERR_STREAM = 83    /* stream index not in [0, streams) or stream count not in
+                                    [1, MN_ENGINE_MAX_STREAMS] */
 } mn_engine_status;
 
 /* Indices of mn_engine_info()'s output (int32 each). */
@@ -64,11 +74,11 @@ typedef enum {
     MN_INFO_LAYERS,         /* L */
     MN_INFO_MODEL_CRC,      /* the file's CRC-32, as int32: identifies the model */
     MN_INFO_FILE_BYTES,     /* bytes of the model file */
-    MN_INFO_STATE_BYTES,    /* bytes of INT8 state */
+    MN_INFO_STATE_BYTES,    /* bytes of INT8 state, one stream */
     MN_INFO_SCRATCH_BYTES,  /* bytes of scratch */
     MN_INFO_SAMPLE_RATE,    /* Hz the front-end expects: 50 (IMU), 16000 (log-mel), 0 (raw) */
     MN_INFO_FRAME_SAMPLES,  /* input samples per step: 1 (IMU), 320 (log-mel), 0 (raw) */
-    MN_INFO_STEPS,          /* steps since the last reset */
+    MN_INFO_STREAMS,        /* INT8 states stepped per frame */
     MN_INFO_COUNT
 } mn_info_index;
 
@@ -88,9 +98,9 @@ const char *mn_engine_status_message(int32_t status);
  * the number of bytes written without the NUL. For callers that cannot take a C string. */
 int32_t mn_engine_status_text(int32_t status, uint8_t *out, int32_t cap);
 
-/* Validate the file, check it fits this slot, then copy it in, reset the front-end at its
- * native rate and reset the state. On any error the slot is untouched. */
-int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size);
+/* Validate the file, check it (with n_streams states) fits this slot, then copy it in, reset the
+ * front-end at its native rate and reset every stream. On any error the slot is untouched. */
+int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams);
 
 /* Forget the slot's model (info then reports task 0). */
 int32_t mn_engine_unload(int32_t slot);
@@ -101,13 +111,16 @@ int32_t mn_engine_info(int32_t slot, int32_t *info, int32_t n);
 /* The name of class c, NUL-padded into out (cap >= MN_CLASS_NAME_BYTES bytes). */
 int32_t mn_engine_class_name(int32_t slot, int32_t c, uint8_t *out, int32_t cap);
 
-/* Reset the front-end for a stream at sample_rate_hz (the rate the sensor really runs at; a rate
- * the front-end refuses gives MN_FE_ERR_SAMPLE_RATE and leaves the running state intact), and
- * reset the model state. */
+/* Reset the front-end for input at sample_rate_hz (the rate the sensor really runs at; a rate the
+ * front-end refuses gives MN_FE_ERR_SAMPLE_RATE and leaves the running state intact), and reset
+ * every stream. */
 int32_t mn_engine_start(int32_t slot, int32_t sample_rate_hz);
 
-/* Reset the model state only (a new window); the front-end's filters keep running. */
-int32_t mn_engine_reset(int32_t slot);
+/* Reset one stream's INT8 state (a new window); the front-end and the other streams run on. */
+int32_t mn_engine_reset(int32_t slot, int32_t stream);
+
+/* Steps of one stream since its reset (>= 0), or a status negated. */
+int32_t mn_engine_steps(int32_t slot, int32_t stream);
 
 /* One MPU6050 sample: counts (6) int16 = accel x y z, gyro x y z, with the configured ranges
  * (2/4/8/16 g, 250/500/1000/2000 dps). Front-end, then one step. */
@@ -118,16 +131,18 @@ int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n
  * milli-rad/s (recordings). Front-end, then one step. */
 int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t n);
 
-/* Audio: n int16 samples at 16 kHz, a whole number of 320-sample hops (else MN_FE_ERR_HOP and
- * nothing is processed); one step per hop. */
-int32_t mn_engine_push_audio(int32_t slot, const int16_t *pcm, int32_t n);
+/* Audio as the I2S peripheral (or a WAV file) delivers it: n_bytes of little-endian mono samples
+ * of bytes_per_sample bytes, 2 (int16) or 4 (a 32-bit slot whose top 16 bits are taken: 24/32-bit
+ * I2S MEMS microphones); a whole number of 320-sample hops (else MN_FE_ERR_HOP and nothing is
+ * processed), one step per hop. */
+int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes, int32_t bytes_per_sample);
 
 /* One feature frame straight into the model (n == F), bypassing the front-end (tests). */
 int32_t mn_engine_push_features(int32_t slot, const int8_t *features, int32_t n);
 
-/* Classify the pooled state: probs (C) Q15 probabilities out (0..32768, n >= C). Returns the
- * argmax class (>= 0), or a status negated (< 0): -MN_ERR_NO_STEPS before the first step. */
-int32_t mn_engine_read(int32_t slot, int32_t *probs_q15, int32_t n);
+/* Classify one stream's pooled state: probs (C) Q15 probabilities out (0..32768, n >= C). Returns
+ * the argmax class (>= 0), or a status negated (< 0): -MN_ERR_NO_STEPS before the first step. */
+int32_t mn_engine_read(int32_t slot, int32_t stream, int32_t *probs_q15, int32_t n);
 
 /* signal (MN_SIGNAL_COUNT) int32 out, for the last push: lets the app see silence, clipping and
  * stuck sensors without looping over samples in managed code. */

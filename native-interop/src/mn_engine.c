@@ -31,15 +31,18 @@ typedef union {
 typedef struct {
     mn_model model;               /* n_layers == 0: no model */
     uint32_t file_bytes;
+    int32_t n_streams;
+    uint32_t stream_bytes;        /* mn_state_size, rounded up to 8 */
     mn_engine_fe_state fe;        /* the front-end named by model.frontend */
     int32_t signal[MN_SIGNAL_COUNT];
     int8_t features[MN_MAX_FEATURES];
+    int16_t hop[MN_AUDIO_HOP_SAMPLES]; /* one hop of PCM, converted from the caller's bytes */
 } mn_engine_slot;
 
 typedef char mn_engine_scratch_fits_logmel[(MN_ENGINE_SCRATCH_BYTES >= MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
 
 static mn_engine_slot mn_slots[MN_ENGINE_SLOTS];
-static mn_engine_arena mn_arenas[MN_ENGINE_SLOTS];
+static MN_ENGINE_ARENA_ATTR mn_engine_arena mn_arenas[MN_ENGINE_SLOTS];
 static mn_engine_state mn_states[MN_ENGINE_SLOTS];
 static mn_engine_scratch mn_scratch;
 
@@ -49,6 +52,7 @@ const char *mn_engine_status_message(int32_t status)
     case MN_ENGINE_ERR_SLOT: return "slot index out of range";
     case MN_ENGINE_ERR_FRONTEND: return "this slot's model takes another kind of input";
     case MN_ENGINE_ERR_LENGTH: return "array argument has the wrong length";
+    case MN_ENGINE_ERR_STREAM: return "stream index or stream count out of range";
     }
     if (status >= MN_FE_ERR_SAMPLE_RATE) {
         return mn_fe_status_message((mn_fe_status)status);
@@ -108,7 +112,21 @@ static int32_t mn_fe_reset(mn_engine_fe_state *fe, uint8_t frontend, int32_t sam
     return st;
 }
 
-int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size)
+static uint8_t *mn_stream_state(int32_t slot, const mn_engine_slot *s, int32_t stream)
+{
+    return mn_states[slot].bytes + (size_t)stream * s->stream_bytes;
+}
+
+static int32_t mn_reset_streams(int32_t slot, mn_engine_slot *s)
+{
+    int32_t st = MN_OK;
+    for (int32_t i = 0; i < s->n_streams && st == MN_OK; i++) {
+        st = mn_state_reset(&s->model, mn_stream_state(slot, s, i), s->stream_bytes);
+    }
+    return st;
+}
+
+int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams)
 {
     mn_engine_slot *s = mn_slot(slot);
     if (s == NULL) {
@@ -117,15 +135,20 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size)
     if (file == NULL || file_size <= 0) {
         return MN_ERR_ARG;
     }
+    if (n_streams < 1 || n_streams > MN_ENGINE_MAX_STREAMS) {
+        return MN_ENGINE_ERR_STREAM;
+    }
     size_t arena_size, state_size, scratch_size;
     mn_status st = mn_model_buffer_sizes(file, (size_t)file_size, &arena_size, &state_size, &scratch_size);
     if (st != MN_OK) {
         return st;
     }
+    const size_t stream_bytes = (state_size + 7u) & ~(size_t)7u;
     if (arena_size > sizeof mn_arenas[slot].bytes) {
         return MN_ERR_ARENA_TOO_SMALL;
     }
-    if (state_size > sizeof mn_states[slot].bytes || scratch_size > sizeof mn_scratch.bytes) {
+    if (stream_bytes * (size_t)n_streams > sizeof mn_states[slot].bytes ||
+        scratch_size > sizeof mn_scratch.bytes) {
         return MN_ERR_BUFFER_TOO_SMALL;
     }
     /* Everything checked: the loader cannot fail now, and replaces the slot's model. */
@@ -135,9 +158,11 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size)
         return st;
     }
     s->file_bytes = (uint32_t)file_size;
+    s->n_streams = n_streams;
+    s->stream_bytes = (uint32_t)stream_bytes;
     memset(s->signal, 0, sizeof s->signal);
     mn_fe_reset(&s->fe, s->model.frontend, mn_native_rate(s->model.frontend));
-    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+    return mn_reset_streams(slot, s);
 }
 
 int32_t mn_engine_unload(int32_t slot)
@@ -156,6 +181,17 @@ static mn_engine_slot *mn_loaded(int32_t slot, int32_t *status)
     mn_engine_slot *s = mn_slot(slot);
     *status = s == NULL ? MN_ENGINE_ERR_SLOT : (s->model.n_layers == 0 ? MN_ERR_NOT_LOADED : MN_OK);
     return *status == MN_OK ? s : NULL;
+}
+
+/* The slot if it holds a model and has this stream; else NULL with *status set. */
+static mn_engine_slot *mn_stream(int32_t slot, int32_t stream, int32_t *status)
+{
+    mn_engine_slot *s = mn_loaded(slot, status);
+    if (s != NULL && (stream < 0 || stream >= s->n_streams)) {
+        *status = MN_ENGINE_ERR_STREAM;
+        return NULL;
+    }
+    return s;
 }
 
 int32_t mn_engine_info(int32_t slot, int32_t *info, int32_t n)
@@ -188,7 +224,7 @@ int32_t mn_engine_info(int32_t slot, int32_t *info, int32_t n)
     info[MN_INFO_FRAME_SAMPLES] = m->frontend == MN_FRONTEND_IMU      ? 1
                                   : m->frontend == MN_FRONTEND_LOGMEL ? MN_AUDIO_HOP_SAMPLES
                                                                       : 0;
-    info[MN_INFO_STEPS] = (int32_t)mn_state_steps(m, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+    info[MN_INFO_STREAMS] = s->n_streams;
     return MN_OK;
 }
 
@@ -219,23 +255,38 @@ int32_t mn_engine_start(int32_t slot, int32_t sample_rate_hz)
         return st;
     }
     memset(s->signal, 0, sizeof s->signal);
-    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+    return mn_reset_streams(slot, s);
 }
 
-int32_t mn_engine_reset(int32_t slot)
+int32_t mn_engine_reset(int32_t slot, int32_t stream)
 {
     int32_t st;
-    mn_engine_slot *s = mn_loaded(slot, &st);
+    mn_engine_slot *s = mn_stream(slot, stream, &st);
     if (s == NULL) {
         return st;
     }
-    return mn_state_reset(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes);
+    return mn_state_reset(&s->model, mn_stream_state(slot, s, stream), s->stream_bytes);
 }
 
+int32_t mn_engine_steps(int32_t slot, int32_t stream)
+{
+    int32_t st;
+    mn_engine_slot *s = mn_stream(slot, stream, &st);
+    if (s == NULL) {
+        return -st;
+    }
+    return (int32_t)mn_state_steps(&s->model, mn_stream_state(slot, s, stream), s->stream_bytes);
+}
+
+/* One feature frame into every stream. */
 static int32_t mn_step(int32_t slot, mn_engine_slot *s, const int8_t *features)
 {
-    return mn_step_s8(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes,
-                      mn_scratch.bytes, sizeof mn_scratch.bytes, features);
+    int32_t st = MN_OK;
+    for (int32_t i = 0; i < s->n_streams && st == MN_OK; i++) {
+        st = mn_step_s8(&s->model, mn_stream_state(slot, s, i), s->stream_bytes, mn_scratch.bytes,
+                        sizeof mn_scratch.bytes, features);
+    }
+    return st;
 }
 
 /* Peak, rail hits and mean absolute deviation of n raw int16 samples into signal. */
@@ -307,7 +358,7 @@ int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t
     return mn_step(slot, s, s->features);
 }
 
-int32_t mn_engine_push_audio(int32_t slot, const int16_t *pcm, int32_t n)
+int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes, int32_t bytes_per_sample)
 {
     int32_t st;
     mn_engine_slot *s = mn_loaded(slot, &st);
@@ -317,24 +368,37 @@ int32_t mn_engine_push_audio(int32_t slot, const int16_t *pcm, int32_t n)
     if (s->model.frontend != MN_FRONTEND_LOGMEL) {
         return MN_ENGINE_ERR_FRONTEND;
     }
-    if (pcm == NULL || n < 0) {
+    if (pcm == NULL || n_bytes < 0 || (bytes_per_sample != 2 && bytes_per_sample != 4)) {
         return MN_ERR_ARG;
     }
-    if (n % MN_AUDIO_HOP_SAMPLES != 0) {
+    const int32_t hop_bytes = MN_AUDIO_HOP_SAMPLES * bytes_per_sample;
+    if (n_bytes % hop_bytes != 0) {
         return MN_FE_ERR_HOP;
     }
-    for (int32_t h = 0; h < n / MN_AUDIO_HOP_SAMPLES; h++) {
+    int32_t peak = 0, clipped = 0, dev_sum = 0;
+    for (int32_t h = 0; h < n_bytes / hop_bytes; h++) {
+        const uint8_t *b = pcm + (size_t)h * (size_t)hop_bytes + (size_t)(bytes_per_sample - 2);
+        for (int32_t i = 0; i < MN_AUDIO_HOP_SAMPLES; i++, b += bytes_per_sample) {
+            s->hop[i] = (int16_t)(uint16_t)(b[0] | (b[1] << 8)); /* the top 16 bits, LE */
+        }
         st = mn_logmel_step_s8(s->fe.logmel, sizeof s->fe.logmel, mn_scratch.bytes,
-                               sizeof mn_scratch.bytes, pcm + (size_t)h * MN_AUDIO_HOP_SAMPLES,
-                               s->features);
+                               sizeof mn_scratch.bytes, s->hop, s->features);
         if (st == MN_OK) {
             st = mn_step(slot, s, s->features);
         }
         if (st != MN_OK) {
             return st;
         }
+        mn_measure(s->signal, s->hop, MN_AUDIO_HOP_SAMPLES);
+        peak = s->signal[MN_SIGNAL_PEAK] > peak ? s->signal[MN_SIGNAL_PEAK] : peak;
+        clipped += s->signal[MN_SIGNAL_CLIPPED];
+        dev_sum += s->signal[MN_SIGNAL_MEAN_ABS];
     }
-    mn_measure(s->signal, pcm, n);
+    const int32_t hops = n_bytes / hop_bytes;
+    s->signal[MN_SIGNAL_PEAK] = peak;
+    s->signal[MN_SIGNAL_CLIPPED] = clipped;
+    s->signal[MN_SIGNAL_MEAN_ABS] = hops > 0 ? dev_sum / hops : 0;
+    s->signal[MN_SIGNAL_SAMPLES] = hops * MN_AUDIO_HOP_SAMPLES;
     return MN_OK;
 }
 
@@ -351,10 +415,10 @@ int32_t mn_engine_push_features(int32_t slot, const int8_t *features, int32_t n)
     return mn_step(slot, s, features);
 }
 
-int32_t mn_engine_read(int32_t slot, int32_t *probs_q15, int32_t n)
+int32_t mn_engine_read(int32_t slot, int32_t stream, int32_t *probs_q15, int32_t n)
 {
     int32_t st;
-    mn_engine_slot *s = mn_loaded(slot, &st);
+    mn_engine_slot *s = mn_stream(slot, stream, &st);
     if (s == NULL) {
         return -st;
     }
@@ -363,7 +427,7 @@ int32_t mn_engine_read(int32_t slot, int32_t *probs_q15, int32_t n)
         return -MN_ENGINE_ERR_LENGTH;
     }
     int32_t logits[MN_MAX_CLASSES];
-    st = mn_logits_q8(&s->model, mn_states[slot].bytes, sizeof mn_states[slot].bytes, logits);
+    st = mn_logits_q8(&s->model, mn_stream_state(slot, s, stream), s->stream_bytes, logits);
     if (st != MN_OK) {
         return -st;
     }
