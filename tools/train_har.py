@@ -61,6 +61,7 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     args.runs.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
 
     recs = data_har.load_recordings(args.data)
     train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)

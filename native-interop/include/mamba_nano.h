@@ -126,6 +126,7 @@ const char *mn_status_message(mn_status status);
 #define MN_VERSION_MINOR 0
 #define MN_HEADER_SIZE 64
 #define MN_TENSOR_ENTRY_SIZE 16
+#define MN_HEADER_TASK_OFFSET 20 /* header byte holding mn_task (callers may check it before loading) */
 #define MN_TENSOR_ALIGN 16
 #define MN_EXP2_FRAC_BITS 10
 #define MN_EXP2_LUT_SIZE (1 << MN_EXP2_FRAC_BITS)

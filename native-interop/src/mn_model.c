@@ -234,7 +234,7 @@ static void mn_parse_header(const uint8_t *p, mn_header *h)
     h->header_size = mn_rd_u32(p + 8);
     h->file_size = mn_rd_u32(p + 12);
     h->crc32 = mn_rd_u32(p + 16);
-    h->task = p[20];
+    h->task = p[MN_HEADER_TASK_OFFSET];
     h->frontend = p[21];
     h->pooling = p[22];
     h->n_layers = p[23];

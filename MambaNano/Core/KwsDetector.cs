@@ -1,0 +1,110 @@
+using MambaNano.Interop;
+
+namespace MambaNano
+{
+    /// <summary>
+    /// Keyword decisions on a live stream: the posteriors of the last <c>smoothing</c> scored
+    /// windows are averaged per class; a keyword class (not one whose name starts with '_', such
+    /// as _silence_ and _unknown_) whose average reaches the threshold is reported, then nothing
+    /// more for the refractory time (one utterance is scored by several overlapping windows).
+    /// No allocation after construction.
+    /// </summary>
+    public sealed class KwsDetector
+    {
+        private readonly int _smoothing;
+        private readonly int _thresholdQ15;
+        private readonly int _refractoryMs;
+        private readonly int[] _history; // (smoothing, MaxClasses) Q15, a ring of rows
+        private readonly bool[] _isKeyword = new bool[ModelCodes.MaxClasses];
+        private int _classes;
+        private int _filled;
+        private int _next;
+        private long _lastDetectionMs;
+
+        /// <param name="smoothing">windows averaged, >= 1</param>
+        /// <param name="thresholdPermille">detection threshold on the averaged probability, 1..1000</param>
+        /// <param name="refractoryMs">quiet time after a detection</param>
+        public KwsDetector(int smoothing, int thresholdPermille, int refractoryMs)
+        {
+            if (smoothing < 1 || thresholdPermille < 1 || thresholdPermille > 1000 || refractoryMs < 0)
+            {
+                throw new System.ArgumentException("smoothing >= 1, threshold in 1..1000 permille, refractory >= 0");
+            }
+            _smoothing = smoothing;
+            _thresholdQ15 = (thresholdPermille * 32768 + 500) / 1000;
+            _refractoryMs = refractoryMs;
+            _history = new int[smoothing * ModelCodes.MaxClasses];
+        }
+
+        /// <summary>Class of the last detection.</summary>
+        public int DetectedClass;
+
+        /// <summary>Averaged Q15 probability of the last detection.</summary>
+        public int DetectedQ15;
+
+        /// <summary>Set the class list (names from the model) and forget the history.</summary>
+        public void Begin(string[] classNames)
+        {
+            _classes = classNames.Length;
+            for (int c = 0; c < _classes; c++)
+            {
+                _isKeyword[c] = classNames[c].Length > 0 && classNames[c][0] != '_';
+            }
+            Clear();
+        }
+
+        public void Clear()
+        {
+            _filled = 0;
+            _next = 0;
+            _lastDetectionMs = long.MinValue / 2;
+        }
+
+        /// <summary>Add one scored window (Q15 probabilities). True when a keyword is detected now.</summary>
+        public bool Update(long tMs, int[] probsQ15)
+        {
+            int row = _next * ModelCodes.MaxClasses;
+            for (int c = 0; c < _classes; c++)
+            {
+                _history[row + c] = probsQ15[c];
+            }
+            _next = (_next + 1) % _smoothing;
+            if (_filled < _smoothing)
+            {
+                _filled++;
+            }
+            if (tMs - _lastDetectionMs < _refractoryMs)
+            {
+                return false;
+            }
+            int best = -1;
+            int bestMean = 0;
+            for (int c = 0; c < _classes; c++)
+            {
+                if (!_isKeyword[c])
+                {
+                    continue;
+                }
+                int sum = 0;
+                for (int r = 0; r < _filled; r++)
+                {
+                    sum += _history[r * ModelCodes.MaxClasses + c];
+                }
+                int mean = sum / _smoothing; // windows not yet seen count as 0: no early triggers
+                if (mean > bestMean)
+                {
+                    bestMean = mean;
+                    best = c;
+                }
+            }
+            if (best < 0 || bestMean < _thresholdQ15)
+            {
+                return false;
+            }
+            DetectedClass = best;
+            DetectedQ15 = bestMean;
+            _lastDetectionMs = tMs;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace MambaNano.Host
+{
+    /// <summary>
+    /// mambanano-host: the app's own pipeline on a PC.
+    ///   replay  [--har-model F] [--kws-model F] [--imu acc_expXX_userYY.txt] [--imu-rate HZ]
+    ///           [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]
+    ///           prints exactly the serial lines the board would print for that input
+    ///   compare DEVICE.log HOST.log   the protocol records of two captures, ignoring us=
+    ///   parse-log LOG                 counts of each kind of record, and a check that every MN1 line parses
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            try
+            {
+                if (args.Length == 0)
+                {
+                    return Usage();
+                }
+                switch (args[0])
+                {
+                    case "replay": return Replay(args.Skip(1).ToArray());
+                    case "compare" when args.Length == 3: return Compare(args[1], args[2]);
+                    case "parse-log" when args.Length == 2: return ParseLog(args[1]);
+                    default: return Usage();
+                }
+            }
+            catch (Exception e) when (e is IOException || e is FormatException || e is ArgumentException || e is InvalidDataException)
+            {
+                Console.Error.WriteLine($"mambanano-host: {e.Message}");
+                return 2;
+            }
+        }
+
+        private static int Usage()
+        {
+            Console.Error.WriteLine("usage: mambanano-host replay [--har-model F] [--kws-model F] [--imu ACC_FILE] [--imu-rate HZ] [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]");
+            Console.Error.WriteLine("       mambanano-host compare DEVICE.log HOST.log");
+            Console.Error.WriteLine("       mambanano-host parse-log LOG");
+            return 2;
+        }
+
+        private static int Replay(string[] args)
+        {
+            string harModel = null, kwsModel = null, imu = null;
+            var wavs = new List<string>();
+            int imuRate = BoardConfig.ImuRateHz, gapMs = 500;
+            double maxSeconds = double.PositiveInfinity;
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--har-model": harModel = Next(); break;
+                    case "--kws-model": kwsModel = Next(); break;
+                    case "--imu": imu = Next(); break;
+                    case "--imu-rate": imuRate = int.Parse(Next()); break;
+                    case "--gap-ms": gapMs = int.Parse(Next()); break;
+                    case "--max-seconds": maxSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+                    case "--wav":
+                        while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                        {
+                            wavs.AddRange(ExpandWav(args[++i]));
+                        }
+                        break;
+                    default: throw new ArgumentException($"unknown option {args[i]}");
+                }
+            }
+            if (imu == null && wavs.Count == 0)
+            {
+                throw new ArgumentException("nothing to replay: give --imu and/or --wav");
+            }
+            IImuSource imuSource = imu == null ? null : new HaptImuSource(imu, imuRate);
+            IAudioSource micSource = wavs.Count == 0 ? null : new WavAudioSource(wavs, gapMs / MambaNanoApp.TickMs);
+            using Stream stdout = Console.OpenStandardOutput();
+            var app = new MambaNanoApp(new Protocol(new StreamLineSink(stdout)), imuSource, micSource);
+            app.Begin(harModel == null ? null : File.ReadAllBytes(harModel), kwsModel == null ? null : File.ReadAllBytes(kwsModel));
+            long maxTicks = double.IsInfinity(maxSeconds) ? long.MaxValue : (long)(maxSeconds * 1000 / MambaNanoApp.TickMs);
+            for (long tick = 0; tick < maxTicks && app.Tick(); tick++)
+            {
+            }
+            return 0;
+        }
+
+        private static IEnumerable<string> ExpandWav(string path)
+        {
+            if (Directory.Exists(path))
+            {
+                return Directory.EnumerateFiles(path, "*.wav", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal);
+            }
+            if (!File.Exists(path))
+            {
+                throw new IOException($"{path}: no such file or folder");
+            }
+            return new[] { path };
+        }
+
+        private static int Compare(string a, string b)
+        {
+            List<SerialRecord> x, y;
+            using (var r = new StreamReader(a)) x = SerialLog.Read(r);
+            using (var r = new StreamReader(b)) y = SerialLog.Read(r);
+            List<string> diffs = SerialLog.Compare(x, y);
+            foreach (string d in diffs)
+            {
+                Console.WriteLine(d);
+            }
+            Console.WriteLine(diffs.Count == 0 ? $"same: {x.Count} records" : $"differ ({x.Count} vs {y.Count} records)");
+            return diffs.Count == 0 ? 0 : 1;
+        }
+
+        private static int ParseLog(string path)
+        {
+            List<SerialRecord> records;
+            using (var r = new StreamReader(path)) records = SerialLog.Read(r);
+            foreach (var g in records.GroupBy(r => r.Kind + (r["task"] is string task ? " " + task : "")).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"{g.Key}: {g.Count()}");
+            }
+            Console.WriteLine($"{records.Count} records");
+            return 0;
+        }
+    }
+}
