@@ -11,7 +11,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 api="${NF_API_DIR:-$repo/../shared/nanoframework-api}"
-projects=(MambaNano/MambaNano.nfproj MambaNano.Tests/MambaNano.Tests.nfproj)
+projects=(native-interop/managed/MambaNano.Interop.nfproj MambaNano/MambaNano.nfproj MambaNano.Tests/MambaNano.Tests.nfproj)
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 if [[ "${1:-}" == "--tests" ]]; then

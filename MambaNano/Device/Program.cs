@@ -1,0 +1,63 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using nanoFramework.Hardware.Esp32;
+
+namespace MambaNano
+{
+    /// <summary>
+    /// The ESP32-S3 entry point: pins from nf.config (BoardConfig), the prediction UART, the
+    /// MPU6050 and the I2S microphone, the models from the app's resources, then the loop. Each
+    /// tick blocks in the I2S read until a 20 ms hop is there, so audio paces the loop and the
+    /// IMU is read once per hop (50 Hz); without a microphone the loop sleeps to the same pace.
+    /// </summary>
+    public static class Program
+    {
+        public static void Main()
+        {
+            Configuration.SetPinFunction(BoardConfig.I2cSdaPin, DeviceFunction.I2C1_DATA);
+            Configuration.SetPinFunction(BoardConfig.I2cSclPin, DeviceFunction.I2C1_CLOCK);
+            Configuration.SetPinFunction(BoardConfig.I2sBckPin, DeviceFunction.I2S1_BCK);
+            Configuration.SetPinFunction(BoardConfig.I2sWsPin, DeviceFunction.I2S1_WS);
+            Configuration.SetPinFunction(BoardConfig.I2sDataInPin, DeviceFunction.I2S1_MDATA_IN);
+            Configuration.SetPinFunction(BoardConfig.UartTxPin, DeviceFunction.COM2_TX);
+            Configuration.SetPinFunction(BoardConfig.UartRxPin, DeviceFunction.COM2_RX);
+
+            UartLineSink uart = new UartLineSink(BoardConfig.UartPort, BoardConfig.UartBaud);
+            MambaNanoApp app = new MambaNanoApp(new Protocol(uart), new Mpu6050Source(), new I2sMicrophone());
+            app.Begin(ModelResource(Resources.BinaryResources.har), ModelResource(Resources.BinaryResources.kws));
+
+            long tickTicks = Stopwatch.Frequency * MambaNanoApp.TickMs / 1000;
+            long next = Stopwatch.GetTimestamp() + tickTicks;
+            while (true)
+            {
+                app.Tick();
+                if (app.MicPaced)
+                {
+                    next = Stopwatch.GetTimestamp() + tickTicks;
+                    continue;
+                }
+                long waitMs = (next - Stopwatch.GetTimestamp()) * 1000 / Stopwatch.Frequency;
+                if (waitMs > 0)
+                {
+                    Thread.Sleep((int)waitMs);
+                }
+                next += tickTicks;
+            }
+        }
+
+        /// <summary>A model file from the app's resources (null if it cannot be read: that task
+        /// is then reported as off).</summary>
+        private static byte[] ModelResource(Resources.BinaryResources id)
+        {
+            try
+            {
+                return Resources.GetBytes(id);
+            }
+            catch (Exception)
+            {
+                return null;
+            }
+        }
+    }
+}
