@@ -31,6 +31,8 @@ namespace MambaNano
         public const int UartTxPin = 17;
         public const int UartRxPin = 18;
         public const int UartBaud = 115200;
+        /// <summary>where the USB-serial adapter on the UART shows up on the PC (tools/device.sh monitor)</summary>
+        public const string UartMonitorPort = "/dev/ttyUSB0";
         /// <summary>2.56 s, the UCI HAR window the model was trained on</summary>
         public const int HarWindowSamples = 128;
         /// <summary>staggered windows: a report every 128 / 2 = 64 samples (1.28 s)</summary>

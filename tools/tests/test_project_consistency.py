@@ -1,0 +1,99 @@
+"""The parts of the nanoFramework side that cannot be built here stay consistent with what is:
+every C# file the .nfproj projects compile exists and the platform-free ones are compiled by the
+host projects too; packages.config and the <Reference> HintPaths agree both ways; the solution
+opens every project; the app's compiled-in board settings are nf.config's."""
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NFPROJS = [REPO / "native-interop/managed/MambaNano.Interop.nfproj", REPO / "MambaNano/MambaNano.nfproj",
+           REPO / "MambaNano.Tests/MambaNano.Tests.nfproj"]
+NS = {"m": "http://schemas.microsoft.com/developer/msbuild/2003"}
+
+
+def compile_items(nfproj):
+    root = ET.parse(nfproj).getroot()
+    return [(nfproj.parent / c.get("Include").replace("\\", "/")).resolve()
+            for c in root.iterfind(".//m:Compile", NS)]
+
+
+def references(nfproj):
+    root = ET.parse(nfproj).getroot()
+    return [(r.get("Include"), r.findtext("m:HintPath", namespaces=NS)) for r in root.iterfind(".//m:Reference", NS)]
+
+
+def packages(nfproj):
+    root = ET.parse(nfproj.parent / "packages.config").getroot()
+    return {p.get("id"): p.get("version") for p in root.iter("package")}
+
+
+@pytest.mark.parametrize("nfproj", NFPROJS, ids=lambda p: p.name)
+def test_every_compile_item_exists(nfproj):
+    missing = [str(p) for p in compile_items(nfproj) if not p.is_file()]
+    assert not missing
+
+
+@pytest.mark.parametrize("nfproj", NFPROJS, ids=lambda p: p.name)
+def test_every_cs_file_of_the_project_folder_is_compiled(nfproj):
+    compiled = set(compile_items(nfproj))
+    own = {p.resolve() for p in nfproj.parent.rglob("*.cs")
+           if not ({"bin", "obj", "host"} & set(p.relative_to(nfproj.parent).parts))}
+    assert sorted(map(str, own - compiled)) == []
+
+
+def test_platform_free_sources_are_in_both_nfprojs_and_the_host_projects():
+    core = {p.resolve() for p in (REPO / "MambaNano/Core").glob("*.cs")}
+    assert core <= set(compile_items(NFPROJS[1]))
+    assert core <= set(compile_items(NFPROJS[2]))
+    for csproj in ("tools/MambaNano.Host/MambaNano.Host.csproj", "tools/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+        text = (REPO / csproj).read_text()
+        assert "../../MambaNano/Core/**/*.cs" in text
+        assert "../../native-interop/managed/EngineConstants.cs" in text
+        assert "../../native-interop/managed/host/NativeEngine.cs" in text
+    assert "../../MambaNano.Tests/**/*.cs" in (REPO / "tools/MambaNano.TestHost/MambaNano.TestHost.csproj").read_text()
+
+
+def test_device_only_sources_stay_out_of_the_host_build():
+    for csproj in ("tools/MambaNano.Host/MambaNano.Host.csproj", "tools/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+        assert "Device" not in (REPO / csproj).read_text()
+
+
+@pytest.mark.parametrize("nfproj", NFPROJS, ids=lambda p: p.name)
+def test_packages_config_and_references_agree_both_ways(nfproj):
+    pinned = packages(nfproj)
+    hinted = {}
+    for name, hint in references(nfproj):
+        m = re.match(r"\.\.\\packages\\(.+?)\.(\d+(?:\.\d+)+)\\lib\\", hint or "")
+        assert m, f"{nfproj.name}: reference {name} has no package HintPath"
+        hinted[m.group(1)] = m.group(2)
+    assert hinted == pinned
+
+
+def test_solution_opens_every_project():
+    sln = (REPO / "MambaNano.sln").read_text()
+    listed = {p.replace("\\", "/") for p in re.findall(r'= "[^"]+", "([^"]+\.(?:nfproj|csproj))"', sln)}
+    expected = {str(p.relative_to(REPO)) for p in NFPROJS} | {
+        str(p.relative_to(REPO)) for p in (REPO / "tools").glob("*/*.csproj")}
+    assert listed == expected
+
+
+def test_board_config_is_generated_from_nf_config():
+    result = subprocess.run([sys.executable, str(REPO / "tools/gen_board_config.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_nf_config_values_the_firmware_and_scripts_need():
+    sys.path.insert(0, str(REPO / "tools"))
+    from gen_board_config import read_config
+    config = {k: v for k, (v, _) in read_config().items()}
+    assert config["target"] in ("ESP32_S3_QUAD", "ESP32_S3_OCTAL", "ESP32_S3")
+    assert int(config["imu_rate_hz"]) * 320 == int(config["mic_rate_hz"]), "one IMU sample per 20 ms audio hop"
+    assert int(config["har_window_samples"]) % int(config["har_streams"]) == 0
+    assert int(config["kws_window_hops"]) % int(config["kws_streams"]) == 0
+    assert int(config["mic_bytes_per_sample"]) in (2, 4)
