@@ -25,7 +25,8 @@ namespace MambaNano
 
             UartLineSink uart = new UartLineSink(BoardConfig.UartPort, BoardConfig.UartBaud);
             MambaNanoApp app = new MambaNanoApp(new Protocol(uart), new Mpu6050Source(), new I2sMicrophone());
-            app.Begin(ModelResource(Resources.BinaryResources.har), ModelResource(Resources.BinaryResources.kws));
+            // No KWS model ships yet (weights/kws.mnm): the app reports KWS as off.
+            app.Begin(ModelResource(Resources.BinaryResources.har), null);
 
             long tickTicks = Stopwatch.Frequency * MambaNanoApp.TickMs / 1000;
             long next = Stopwatch.GetTimestamp() + tickTicks;

@@ -1,0 +1,212 @@
+"""Generate MambaNano/Device/Resources.resx and Resources.Designer.cs from weights/*.mnm.
+
+    /usr/bin/python3 tools/gen_resources.py [--check]
+
+The INT8 model files ship as nanoFramework managed binary resources: the .resx references each
+weights/<name>.mnm (a ResXFileRef to System.Byte[]), the build embeds the bytes in the app's .pe,
+so a new model reaches the device with the app deployment and needs no firmware reflash. The
+device reads one with Resources.GetBytes(Resources.BinaryResources.<name>), which calls
+nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id).
+
+The runtime finds a resource by a 16-bit id, not by name. The build (the metadata processor, from
+the resource's name in the compiled .resources) and nanoFramework's ResX code generator (the enum
+value in the .Designer.cs) both compute that id with the same hash of the resource name;
+resource_id() reproduces it, so what this writes is what the Visual Studio custom tool
+(nFResXFileCodeGenerator) would write, and no Visual Studio is needed to regenerate it.
+
+--check exits 1 if the committed files differ from what the current weights/*.mnm generate.
+Only the set of file names matters: the .resx references the files, it does not embed their bytes.
+"""
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+REPO = Path(__file__).resolve().parents[1]
+WEIGHTS = REPO / "weights"
+DEVICE = REPO / "MambaNano" / "Device"
+RESX = DEVICE / "Resources.resx"
+DESIGNER = DEVICE / "Resources.Designer.cs"
+
+NAMESPACE = "MambaNano"
+CLASS_NAME = "Resources"
+# The runtime looks for "<BaseName>.nanoresources" among the app's resource files; the build names
+# that file after the EmbeddedResource's ManifestResourceName, which the .nfproj must set to this.
+BASE_NAME = f"{NAMESPACE}.{CLASS_NAME}"
+BINARY_ENUM = "BinaryResources"
+
+# How the .resx types a file reference to raw bytes (the .NET Framework form Visual Studio writes;
+# MSBuild's own ResX reader also recognises any "System.Byte[]" + "mscorlib" type as bytes).
+BYTE_ARRAY_TYPE = "System.Byte[], mscorlib, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
+WINFORMS = "System.Windows.Forms, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089"
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_CSHARP_KEYWORDS = frozenset("""
+    abstract as base bool break byte case catch char checked class const continue decimal default
+    delegate do double else enum event explicit extern false finally fixed float for foreach goto if
+    implicit in int interface internal is lock long namespace new null object operator out override
+    params private protected public readonly ref return sbyte sealed short sizeof stackalloc static
+    string struct switch this throw true try typeof uint ulong unchecked unsafe ushort using virtual
+    void volatile while""".split())
+
+
+def _int32(x):
+    x &= 0xFFFFFFFF
+    return x - (1 << 32) if x & 0x80000000 else x
+
+
+def _int16(x):
+    x &= 0xFFFF
+    return x - (1 << 16) if x & 0x8000 else x
+
+
+def resource_id(name):
+    """The 16-bit id nanoFramework gives the resource called `name`.
+
+    Two interleaved djb2-xor hashes over the name's UTF-16 code units (even positions into one,
+    odd into the other, both seeded (5381 << 16) + 5381), combined as h1 + h2 * 1566083941 in
+    wrapping 32-bit arithmetic, then folded to 16 bits as (short)(hash >> 16) ^ (short)hash.
+    Source: GenerateIdFromResourceName in nanoframework/nf-Visual-Studio-extension
+    Tools.BuildTasks-2019/ProcessResourceFiles.cs (the ResX code generator's enum values) and in
+    nanoframework/metadata-processor MetadataProcessor.Shared/Tables/nanoResourcesTable.cs (the id
+    the build stores with each resource). The code generator first replaces '.' with '_' in the
+    name and the metadata processor does not, so a name must not contain '.' (checked in entries()).
+    """
+    units = name.encode("utf-16-le")
+    h1 = h2 = (5381 << 16) + 5381
+    for i in range(0, len(units), 2):
+        c = units[i] | (units[i + 1] << 8)
+        if (i // 2) % 2 == 0:
+            h1 = (((h1 << 5) + h1) & 0xFFFFFFFF) ^ c
+        else:
+            h2 = (((h2 << 5) + h2) & 0xFFFFFFFF) ^ c
+    h = _int32(h1 + h2 * 1566083941)
+    return _int16(_int16(h >> 16) ^ _int16(h))
+
+
+def model_files(weights=WEIGHTS):
+    """weights/*.mnm, sorted by name."""
+    return sorted(weights.glob("*.mnm"), key=lambda p: p.name)
+
+
+def entries(files, resx_dir=DEVICE):
+    """[(resource name, id, .resx path)] for the model files, sorted by id as the generator sorts.
+
+    The resource name is the file's stem ("har" for har.mnm); it must be a C# identifier without
+    '.' (see resource_id), and no two names may share an id (the generator rejects that too).
+    """
+    out = []
+    by_id = {}
+    for path in files:
+        name = path.stem
+        if not _IDENTIFIER.match(name) or name in _CSHARP_KEYWORDS:
+            raise ValueError(f"{path}: resource name {name!r} is not a C# identifier without '.'")
+        rid = resource_id(name)
+        if rid in by_id:
+            raise ValueError(f"resources {by_id[rid]!r} and {name!r} have the same id {rid}")
+        by_id[rid] = name
+        rel = os.path.relpath(Path(path).resolve(), Path(resx_dir).resolve()).replace(os.sep, "\\")
+        out.append((name, rid, rel))
+    return sorted(out, key=lambda e: e[1])
+
+
+def render_resx(items):
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             "<root>",
+             "  <!-- Generated by tools/gen_resources.py from weights/*.mnm: run",
+             "       /usr/bin/python3 tools/gen_resources.py instead of editing. Each entry links one",
+             "       model file, embedded as a nanoFramework binary resource (System.Byte[]). -->"]
+    for key, value in (("resmimetype", "text/microsoft-resx"), ("version", "2.0"),
+                       ("reader", "System.Resources.ResXResourceReader, " + WINFORMS),
+                       ("writer", "System.Resources.ResXResourceWriter, " + WINFORMS)):
+        lines += [f"  <resheader name={quoteattr(key)}>", f"    <value>{escape(value)}</value>", "  </resheader>"]
+    lines.append(f'  <assembly alias="System.Windows.Forms" name={quoteattr(WINFORMS)} />')
+    for name, _rid, rel in sorted(items):
+        lines += [f'  <data name={quoteattr(name)} type="System.Resources.ResXFileRef, System.Windows.Forms">',
+                  f"    <value>{escape(rel + ';' + BYTE_ARRAY_TYPE)}</value>",
+                  "  </data>"]
+    lines += ["</root>", ""]
+    return "\n".join(lines)
+
+
+def render_designer(items):
+    c = CLASS_NAME
+    out = ["//------------------------------------------------------------------------------",
+           "// <auto-generated>",
+           "//     Generated by tools/gen_resources.py from weights/*.mnm, with the resource ids",
+           "//     nanoFramework's nFResXFileCodeGenerator computes. Do not edit: run",
+           "//     /usr/bin/python3 tools/gen_resources.py",
+           "// </auto-generated>",
+           "//------------------------------------------------------------------------------",
+           "",
+           f"namespace {NAMESPACE}",
+           "{",
+           "    /// <summary>",
+           "    /// The INT8 model files (weights/*.mnm) shipped as managed binary resources of the app",
+           "    /// (Device/Resources.resx): deployed with the app, replaceable without reflashing the firmware.",
+           "    /// </summary>",
+           f"    internal partial class {c}",
+           "    {",
+           "        private static System.Resources.ResourceManager manager;",
+           "",
+           "        internal static System.Resources.ResourceManager ResourceManager",
+           "        {",
+           "            get",
+           "            {",
+           f"                if ({c}.manager == null)",
+           "                {",
+           f'                    {c}.manager = new System.Resources.ResourceManager("{BASE_NAME}", typeof({c}).Assembly);',
+           "                }",
+           f"                return {c}.manager;",
+           "            }",
+           "        }",
+           "",
+           "        /// <summary>A copy of the resource's bytes (a model file, for the engine's loader).</summary>",
+           f"        internal static byte[] GetBytes({c}.{BINARY_ENUM} id)",
+           "        {",
+           "            return (byte[])nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id);",
+           "        }",
+           "",
+           "        /// <summary>One member per weights/*.mnm, named after the file; the value is the resource id.</summary>",
+           "        [System.SerializableAttribute()]",
+           f"        internal enum {BINARY_ENUM} : short",
+           "        {"]
+    for name, rid, _rel in items:
+        out.append(f"            {name} = {rid},")
+    out += ["        }",
+            "    }",
+            "}",
+            ""]
+    return "\n".join(out)
+
+
+def generate(weights=WEIGHTS, resx_dir=DEVICE):
+    """{output path name: text} for the model files in `weights`."""
+    items = entries(model_files(weights), resx_dir)
+    return {"Resources.resx": render_resx(items), "Resources.Designer.cs": render_designer(items)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true",
+                    help="exit 1 if the committed files differ from what would be generated")
+    args = ap.parse_args(argv)
+    outputs = generate()
+    if args.check:
+        stale = [DEVICE / n for n, text in outputs.items()
+                 if not (DEVICE / n).exists() or (DEVICE / n).read_text(encoding="utf-8") != text]
+        for path in stale:
+            print(f"{path} is out of date: run /usr/bin/python3 tools/gen_resources.py", file=sys.stderr)
+        return 1 if stale else 0
+    DEVICE.mkdir(parents=True, exist_ok=True)
+    for n, text in outputs.items():
+        with open(DEVICE / n, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        print(f"wrote {DEVICE / n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The shipped weights: they load through the validating C loader, declare the right task and
+front-end, and keep their measured INT8 accuracy (through the C kernel) on the validation split.
+A change to the kernel, the front-end or the weights that degrades them fails here."""
+from pathlib import Path
+
+import pytest
+
+from mambanano import data_har, frontend
+from mambanano import model_file as mf
+from mambanano.kernel import Int8Model
+
+REPO = Path(__file__).resolve().parents[2]
+HAPT = REPO.parent / "shared" / "data" / "hapt"
+# Measured INT8 accuracy on data_har.VAL_SUBJECTS minus one point (see weights/har.md).
+HAR_INT8_FLOOR = 0.9403  # 95.03 % measured (weights/har.md) minus one point
+
+
+def test_har_weights_declare_task_frontend_and_size():
+    header, tensors = mf.read_model_file(REPO / "weights" / "har.mnm")
+    assert header["task"] == mf.Task.HAR and header["frontend"] == mf.Frontend.IMU
+    assert header["n_features"] == frontend.IMU_FEATURES
+    assert mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)]) == data_har.CLASS_NAMES
+    scale, zero_point = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
+    assert scale == pytest.approx(frontend.IMU_SCALE) and zero_point == frontend.IMU_ZERO_POINT
+    assert header["file_size"] <= 40 * 1024
+    Int8Model((REPO / "weights" / "har.mnm").read_bytes())
+
+
+@pytest.mark.skipif(not HAPT.exists(), reason=f"{HAPT} not present")
+def test_har_int8_accuracy_on_validation_subjects():
+    from evaluate import evaluate_har
+    result = evaluate_har((REPO / "weights" / "har.mnm").read_bytes(), HAPT, data_har.VAL_SUBJECTS)
+    assert result["n"] > 1000
+    assert result["accuracy"] >= HAR_INT8_FLOOR, result
