@@ -15,6 +15,7 @@ cd "$repo"
 data="${DATA:-$repo/../shared/data}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+bash tools/setup.sh
 bash tools/build_native.sh >/dev/null
 dotnet build tools/MambaNano.Host -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 

@@ -140,6 +140,10 @@ static void try_input(const uint8_t *data, size_t size, size_t misalign)
         return;
     }
     FUZZ_CHECK(need > 0 && need <= arena_size && need <= size + MN_TENSOR_ALIGN - 1);
+    size_t sized_arena, sized_state, sized_scratch;
+    FUZZ_CHECK(mn_model_buffer_sizes(data, size, &sized_arena, &sized_state, &sized_scratch) == MN_OK);
+    FUZZ_CHECK(sized_arena == need && sized_state == mn_state_size(&model) &&
+               sized_scratch == mn_scratch_size(&model));
     walk_model(&model, arena, need);
 }
 

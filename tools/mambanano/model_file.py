@@ -29,6 +29,7 @@ VERSION_MAJOR = 1
 VERSION_MINOR = 0
 HEADER_SIZE = 64
 TENSOR_ENTRY_SIZE = 16
+HEADER_TASK_OFFSET = 20  # header byte holding the task (callers may check it before loading)
 TENSOR_ALIGN = 16
 EXP2_FRAC_BITS = 10
 EXP2_LUT_SIZE = 1 << EXP2_FRAC_BITS

@@ -12,7 +12,7 @@ from mambanano import model_file as mf
 
 HEADER_H = Path(__file__).resolve().parents[2] / "native-interop" / "include" / "mamba_nano.h"
 
-HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, pooling=mf.Pooling.MEAN, n_layers=2,
+HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.RAW, pooling=mf.Pooling.MEAN, n_layers=2,
               n_features=3, d_model=4, d_inner=8, d_state=2, dt_rank=1, d_conv=3, n_classes=3)
 
 

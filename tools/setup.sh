@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install what a fresh Debian 12 machine lacks for building, replaying and testing MambaNano
+# (Debian packages only; the .NET 10 SDK must be on PATH). Installs nothing that is already there.
+#   bash tools/setup.sh
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+need=()
+for pkg in cmake g++ clang-14 libclang-rt-14-dev libgtest-dev googletest libbenchmark-dev valgrind \
+           python3-numpy python3-torch python3-pytest python3-matplotlib python3-tqdm; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing: ${need[*]}" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
