@@ -4,7 +4,8 @@ The integer arithmetic is defined by native-interop/src/mn_step_s8.c (see mamba_
 module only chooses the parameters it runs with:
 
 - weights: int8, symmetric, per output row (per-output-channel scales);
-- activations: symmetric int8 per tensor, scales from calibration statistics (`ActStats`);
+- activations: symmetric int8 per tensor, scales from calibration statistics (`ActStats`): the
+  max |x| by default, or a percentile chosen per tensor by its measured effect (`search_ranges`);
 - hidden state: int16 with a per-channel (per d_inner) scale from the calibrated range of h;
 - delta (uint16) and |A|*log2(e) (uint16) with power-of-two scales chosen to use their full range;
 - silu / softplus as 256-entry tables over the int8 input grid, exp(delta*A) by a Q10 exp2 table;
@@ -104,12 +105,20 @@ def softplus_np(x):
 # --------------------------------------------------------------------------------------------
 # calibration
 # --------------------------------------------------------------------------------------------
+SAMPLES_PER_PROBE = 16384       # |x| values kept per probed tensor and batch, for percentiles
+
+
 @dataclass
 class ActStats:
-    """Absolute maxima of every probed activation over the calibration data.
-    act[(name, layer)] -> float; state[layer] -> (E,) per-channel max |h|."""
+    """Calibration statistics of every probed activation.
+    act[(name, layer)] -> float max |x|; samples[(name, layer)] -> list of |x| subsamples (for
+    percentiles); state[layer] -> (E,) per-channel max |h|; clip[(name, layer)] -> the range chosen
+    in place of the max (by `search_ranges`), absent = max."""
     act: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
+    samples: dict = field(default_factory=dict)
+    clip: dict = field(default_factory=dict)
+    rng: np.random.Generator = field(default_factory=lambda: np.random.default_rng(0))
 
     def probe(self, name, layer, tensor):
         t = tensor.detach().abs().double()
@@ -117,9 +126,17 @@ class ActStats:
             m = t.amax(dim=(0, 1, 3)).numpy()
             prev = self.state.get(layer)
             self.state[layer] = m if prev is None else np.maximum(prev, m)
-        else:
-            m = float(t.max()) if t.numel() else 0.0
-            self.act[(name, layer)] = max(self.act.get((name, layer), 0.0), m)
+            return
+        m = float(t.max()) if t.numel() else 0.0
+        self.act[(name, layer)] = max(self.act.get((name, layer), 0.0), m)
+        flat = t.flatten().numpy()
+        if flat.size > SAMPLES_PER_PROBE:
+            flat = flat[self.rng.choice(flat.size, SAMPLES_PER_PROBE, replace=False)]
+        self.samples.setdefault((name, layer), []).append(flat)
+
+    def percentile(self, name, layer, q):
+        """The q-th percentile of |x| over the calibration data (q in [0, 100])."""
+        return float(np.percentile(np.concatenate(self.samples[(name, layer)]), q))
 
 
 def calibrate(model, batches):
@@ -133,7 +150,38 @@ def calibrate(model, batches):
 
 
 def act_scale(stats, name, layer):
-    return max(stats.act.get((name, layer), 0.0), MIN_RANGE) / 127.0
+    """Scale of one int8 unit: the chosen range (default: the calibrated max) over 127."""
+    value = stats.clip.get((name, layer), stats.act.get((name, layer), 0.0))
+    return max(value, MIN_RANGE) / 127.0
+
+
+# Range candidates per activation tensor: the max and three percentiles of |x|.
+RANGE_CANDIDATES = (("max", None), ("p99.99", 99.99), ("p99.9", 99.9), ("p99.5", 99.5))
+
+
+def search_ranges(model, stats, loss_of_file, n_layers, **write_kwargs):
+    """Choose each activation tensor's range among RANGE_CANDIDATES by its measured effect: a
+    greedy pass over the tensors in network order, keeping for each the candidate whose model
+    file gives the lowest `loss_of_file(file_bytes)` (e.g. the divergence of the INT8 kernel's
+    outputs from the float model's on calibration data) with the earlier choices in place.
+    Delta keeps its own fixed-point range. Returns {tensor: {"method", "range", "loss"}} and
+    leaves the choices in stats.clip."""
+    chosen = {}
+    best_loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
+    for layer in range(n_layers):
+        for name in ACT_NAMES:
+            if name == "delta" or (name == "residual_in" and layer > 0):  # residual_in[l>0] is residual_out[l-1]
+                continue
+            key = (name, layer)
+            best = ("max", stats.act.get(key, 0.0))
+            for method, q in RANGE_CANDIDATES[1:]:
+                stats.clip[key] = stats.percentile(name, layer, q)
+                loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
+                if loss < best_loss:
+                    best_loss, best = loss, (method, stats.clip[key])
+            stats.clip[key] = best[1]
+            chosen[f"{name}[{layer}]"] = {"method": best[0], "range": best[1], "loss": best_loss}
+    return chosen
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,3 +324,8 @@ def write_quantized(path, model, stats, **kwargs):
     """Quantize and write a model file; returns (file bytes, report)."""
     header, tensors, report = quantize_model(model, stats, **kwargs)
     return mf.write_model_file(path, header, tensors), report
+
+
+def quantize_bytes(model, stats, **kwargs):
+    """The model file bytes, not written anywhere."""
+    return write_quantized(None, model, stats, **kwargs)[0]
