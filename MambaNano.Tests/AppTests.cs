@@ -103,7 +103,7 @@ namespace MambaNano.Tests
             Assert.IsNotNull(_sink.Find("src=IMU state=STUCK"), _sink.All());
             _imu.Fixed = null;
             Run(app, 5);
-            Assert.IsNotNull(_sink.Find("src=IMU state=OK"));
+            Assert.IsNotNull(_sink.Find("src=IMU state=OK detail=STUCK"));
             _imu.Fixed = new short[] { short.MaxValue, 0, short.MinValue, 0, 0, 0 };
             Run(app, 20);
             Assert.IsNotNull(_sink.Find("src=IMU state=SATURATED"), _sink.All());
@@ -119,7 +119,7 @@ namespace MambaNano.Tests
             Assert.IsNotNull(_sink.Find("src=MIC state=SILENT"), _sink.All());
             _mic.Signal = GeneratedAudio.FullScale;
             Run(app, 40);
-            Assert.IsNotNull(_sink.Find("src=MIC state=OK"), _sink.All());
+            Assert.IsNotNull(_sink.Find("src=MIC state=OK detail=SILENT"), _sink.All());
             Assert.IsNotNull(_sink.Find("src=MIC state=CLIPPED"), _sink.All());
             Assert.IsTrue(app.Kws.Running, "saturation is reported, not fatal");
         }

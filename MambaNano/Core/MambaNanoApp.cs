@@ -304,7 +304,8 @@ namespace MambaNano
             }
         }
 
-        /// <summary>Stuck (every channel unchanged) and saturated (an accelerometer rail) IMU.</summary>
+        /// <summary>Stuck (every channel unchanged) and saturated (an accelerometer count at its rail,
+        /// or a physical value at the front-end's clamp) IMU.</summary>
         private void WatchImu(long tMs)
         {
             bool same = true;
@@ -320,8 +321,11 @@ namespace MambaNano
                 }
                 else
                 {
-                    same &= _sample.Physical[i] == _lastPhysical[i];
-                    _lastPhysical[i] = _sample.Physical[i];
+                    int v = _sample.Physical[i];
+                    same &= v == _lastPhysical[i];
+                    rail |= i < 3 ? v >= ModelCodes.ImuAccLimitMg || v <= -ModelCodes.ImuAccLimitMg
+                                  : v >= ModelCodes.ImuGyroLimitMradS || v <= -ModelCodes.ImuGyroLimitMradS;
+                    _lastPhysical[i] = v;
                 }
             }
             Watch(_imuStuck, same, tMs, Protocol.SourceImu, "STUCK");
@@ -337,7 +341,7 @@ namespace MambaNano
             }
             else if (change == ConditionMonitor.Cleared)
             {
-                _protocol.Status(tMs, source, "OK", null);
+                _protocol.Status(tMs, source, "OK", state); // detail: the condition that cleared
             }
         }
     }

@@ -78,5 +78,9 @@ namespace MambaNano.Interop
         public const int MaxStreams = 8;
         /// <summary>Byte of the model-file header that holds the task.</summary>
         public const int HeaderTaskOffset = 20;
+        /// <summary>The IMU front-end clamps acceleration here (milli-g) and angular rate here
+        /// (milli-rad/s): values at or beyond them are saturated.</summary>
+        public const int ImuAccLimitMg = 16000;
+        public const int ImuGyroLimitMradS = 35000;
     }
 }

@@ -9,6 +9,8 @@ namespace MambaNano.Host
     /// mambanano-host: the app's own pipeline on a PC.
     ///   replay  [--har-model F] [--kws-model F] [--imu acc_expXX_userYY.txt] [--imu-rate HZ]
     ///           [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]
+    ///           [--imu-fault dropout|stuck|saturate:START_S:DURATION_S ...]
+    ///           [--mic-fault dropout|silence|clip:START_S:DURATION_S ...]
     ///           prints exactly the serial lines the board would print for that input
     ///   compare DEVICE.log HOST.log   the protocol records of two captures, ignoring us=
     ///   parse-log LOG                 counts of each kind of record, and a check that every MN1 line parses
@@ -41,6 +43,7 @@ namespace MambaNano.Host
         private static int Usage()
         {
             Console.Error.WriteLine("usage: mambanano-host replay [--har-model F] [--kws-model F] [--imu ACC_FILE] [--imu-rate HZ] [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]");
+            Console.Error.WriteLine("                             [--imu-fault dropout|stuck|saturate:START_S:DURATION_S] [--mic-fault dropout|silence|clip:START_S:DURATION_S]");
             Console.Error.WriteLine("       mambanano-host compare DEVICE.log HOST.log");
             Console.Error.WriteLine("       mambanano-host parse-log LOG");
             return 2;
@@ -50,6 +53,8 @@ namespace MambaNano.Host
         {
             string harModel = null, kwsModel = null, imu = null;
             var wavs = new List<string>();
+            var imuFaults = new List<Fault>();
+            var micFaults = new List<Fault>();
             int imuRate = BoardConfig.ImuRateHz, gapMs = 500;
             double maxSeconds = double.PositiveInfinity;
             for (int i = 0; i < args.Length; i++)
@@ -62,6 +67,8 @@ namespace MambaNano.Host
                     case "--imu": imu = Next(); break;
                     case "--imu-rate": imuRate = int.Parse(Next()); break;
                     case "--gap-ms": gapMs = int.Parse(Next()); break;
+                    case "--imu-fault": imuFaults.Add(Fault.Parse(Next(), FaultyImuSource.Kinds)); break;
+                    case "--mic-fault": micFaults.Add(Fault.Parse(Next(), FaultyAudioSource.Kinds)); break;
                     case "--max-seconds": maxSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
                     case "--wav":
                         while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
@@ -78,8 +85,18 @@ namespace MambaNano.Host
             }
             IImuSource imuSource = imu == null ? null : new HaptImuSource(imu, imuRate);
             IAudioSource micSource = wavs.Count == 0 ? null : new WavAudioSource(wavs, gapMs / MambaNanoApp.TickMs);
+            MambaNanoApp app = null;
+            Func<long> clock = () => app.TimeMs;
+            if (imuSource != null && imuFaults.Count > 0)
+            {
+                imuSource = new FaultyImuSource(imuSource, imuFaults, clock);
+            }
+            if (micSource != null && micFaults.Count > 0)
+            {
+                micSource = new FaultyAudioSource(micSource, micFaults, clock);
+            }
             using Stream stdout = Console.OpenStandardOutput();
-            var app = new MambaNanoApp(new Protocol(new StreamLineSink(stdout)), imuSource, micSource);
+            app = new MambaNanoApp(new Protocol(new StreamLineSink(stdout)), imuSource, micSource);
             app.Begin(harModel == null ? null : File.ReadAllBytes(harModel), kwsModel == null ? null : File.ReadAllBytes(kwsModel));
             long maxTicks = double.IsInfinity(maxSeconds) ? long.MaxValue : (long)(maxSeconds * 1000 / MambaNanoApp.TickMs);
             for (long tick = 0; tick < maxTicks && app.Tick(); tick++)
