@@ -60,8 +60,9 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         f"- Δ (softplus output): uint16 with {layer['delta_frac_bits']} fractional bits; A as A2 = −A·log2(e) in uint16 "
         f"with {layer['a2_frac_bits']} fractional bits; exp(ΔA) = 2^(−Δ·A2) through the Q10 exp2 table "
         f"(exp_shift {layer['exp_shift']}).",
-        f"- Hidden state: int16, one scale per channel from 1.25 × its calibrated max "
-        f"(scales {layer['state_scale_min']:.3g} … {layer['state_scale_max']:.3g}).",
+        f"- Hidden state: int16, one scale per channel = headroom × its calibrated max |h| / 32767, the "
+        f"headroom chosen like the activation ranges (the `h[l]` rows above; "
+        f"scales {layer['state_scale_min']:.3g} … {layer['state_scale_max']:.3g}).",
         "- SiLU and softplus: 256-entry tables over the int8 input grid.", "",
         "## Reproduce", "", "```", *reproduce, "```", "",
         "`tools/tests/test_weights.py` fails if the INT8 accuracy on the validation split drops more than one",

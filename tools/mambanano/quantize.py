@@ -113,7 +113,8 @@ class ActStats:
     """Calibration statistics of every probed activation.
     act[(name, layer)] -> float max |x|; samples[(name, layer)] -> list of |x| subsamples (for
     percentiles); state[layer] -> (E,) per-channel max |h|; clip[(name, layer)] -> the range chosen
-    in place of the max (by `search_ranges`), absent = max."""
+    in place of the max (by `search_ranges`), absent = max; clip[("h", layer)] -> the hidden
+    state's headroom over its max, absent = STATE_HEADROOM."""
     act: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
     samples: dict = field(default_factory=dict)
@@ -157,6 +158,9 @@ def act_scale(stats, name, layer):
 
 # Range candidates per activation tensor: the max and three percentiles of |x|.
 RANGE_CANDIDATES = (("max", None), ("p99.99", 99.99), ("p99.9", 99.9), ("p99.5", 99.5))
+# Hidden-state headroom candidates (int16 range = headroom x calibrated per-channel max |h|):
+# less headroom is finer resolution, more keeps slow channels that outgrow calibration unclipped.
+HEADROOM_CANDIDATES = (1.0, 1.5, 2.0)
 
 
 def search_ranges(model, stats, loss_of_file, n_layers, **write_kwargs):
@@ -164,8 +168,9 @@ def search_ranges(model, stats, loss_of_file, n_layers, **write_kwargs):
     greedy pass over the tensors in network order, keeping for each the candidate whose model
     file gives the lowest `loss_of_file(file_bytes)` (e.g. the divergence of the INT8 kernel's
     outputs from the float model's on calibration data) with the earlier choices in place.
-    Delta keeps its own fixed-point range. Returns {tensor: {"method", "range", "loss"}} and
-    leaves the choices in stats.clip."""
+    Delta keeps its own fixed-point range. Then the hidden state's headroom per layer, the same
+    way, among STATE_HEADROOM and HEADROOM_CANDIDATES. Returns {tensor: {"method", "range",
+    "loss"}} and leaves the choices in stats.clip."""
     chosen = {}
     best_loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
     for layer in range(n_layers):
@@ -181,6 +186,15 @@ def search_ranges(model, stats, loss_of_file, n_layers, **write_kwargs):
                     best_loss, best = loss, (method, stats.clip[key])
             stats.clip[key] = best[1]
             chosen[f"{name}[{layer}]"] = {"method": best[0], "range": best[1], "loss": best_loss}
+    for layer in range(n_layers):
+        best = STATE_HEADROOM
+        for headroom in HEADROOM_CANDIDATES:
+            stats.clip[("h", layer)] = headroom
+            loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
+            if loss < best_loss:
+                best_loss, best = loss, headroom
+        stats.clip[("h", layer)] = best
+        chosen[f"h[{layer}]"] = {"method": f"headroom x{best:g}", "range": best, "loss": best_loss}
     return chosen
 
 
@@ -278,7 +292,7 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
 
         # hidden state: int16, per-channel scale; u * B[n] is delta*B*xs in h units * 2^15
         h_max = np.maximum(stats.state.get(l, np.zeros(E)), MIN_RANGE)
-        s_h = h_max * STATE_HEADROOM / STATE_MAX                           # (E,)
+        s_h = h_max * stats.clip.get(("h", l), STATE_HEADROOM) / STATE_MAX  # (E,)
         d_skip = _np(blk.D)                                                # (E,)
         add(T.DBX_RQ, l, rq_array(2.0 ** (15 - delta_frac_bits) * s["xs"] * s["b"] / s_h))
         add(T.Y_RQ, l, rq_array(s["c"] * s_h / s["y"]))
