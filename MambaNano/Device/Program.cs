@@ -23,8 +23,8 @@ namespace MambaNano
             Configuration.SetPinFunction(BoardConfig.UartTxPin, DeviceFunction.COM2_TX);
             Configuration.SetPinFunction(BoardConfig.UartRxPin, DeviceFunction.COM2_RX);
 
-            UartLineSink uart = new UartLineSink(BoardConfig.UartPort, BoardConfig.UartBaud);
-            MambaNanoApp app = new MambaNanoApp(new Protocol(uart), new Mpu6050Source(), new I2sMicrophone());
+            Protocol protocol = new Protocol(OpenSink());
+            MambaNanoApp app = new MambaNanoApp(protocol, new Mpu6050Source(), new I2sMicrophone());
             // No KWS model ships yet (weights/kws.mnm): the app reports KWS as off.
             app.Begin(ModelResource(Resources.BinaryResources.har), null);
 
@@ -32,7 +32,15 @@ namespace MambaNano
             long next = Stopwatch.GetTimestamp() + tickTicks;
             while (true)
             {
-                app.Tick();
+                try
+                {
+                    app.Tick();
+                }
+                catch (Exception e)
+                {
+                    // A fault no source handled: report it and keep the loop alive.
+                    protocol.Error(app.TimeMs, Protocol.SourceApp, 0, e.Message);
+                }
                 if (app.MicPaced)
                 {
                     next = Stopwatch.GetTimestamp() + tickTicks;
@@ -44,6 +52,20 @@ namespace MambaNano
                     Thread.Sleep((int)waitMs);
                 }
                 next += tickTicks;
+            }
+        }
+
+        /// <summary>The prediction UART, or (if it cannot be opened) the debug channel, so the
+        /// lines still reach Visual Studio's output window.</summary>
+        private static ILineSink OpenSink()
+        {
+            try
+            {
+                return new UartLineSink(BoardConfig.UartPort, BoardConfig.UartBaud);
+            }
+            catch (Exception)
+            {
+                return new DebugLineSink();
             }
         }
 
