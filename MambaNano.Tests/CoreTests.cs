@@ -186,6 +186,20 @@ namespace MambaNano.Tests
         {
             Assert.ThrowsException(typeof(ArgumentException), () => new KwsDetector(0, 700, 0));
             Assert.ThrowsException(typeof(ArgumentException), () => new KwsDetector(3, 1001, 0));
+            KwsDetector d = new KwsDetector(1, 700, 0);
+            Assert.ThrowsException(typeof(ArgumentException), () => d.ThresholdPermille = 0);
+            Assert.AreEqual(700, d.ThresholdPermille, "a refused value changes nothing");
+        }
+
+        [TestMethod]
+        public void TheThresholdCanBeMovedWhileRunning()
+        {
+            KwsDetector d = new KwsDetector(1, 900, 0);
+            d.Begin(Names);
+            Assert.IsFalse(d.Update(200, Probs(0, 200, 800, 0)));
+            d.ThresholdPermille = 750;
+            Assert.AreEqual(750, d.ThresholdPermille);
+            Assert.IsTrue(d.Update(400, Probs(0, 200, 800, 0)));
         }
     }
 

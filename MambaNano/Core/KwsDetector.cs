@@ -12,7 +12,7 @@ namespace MambaNano
     public sealed class KwsDetector
     {
         private readonly int _smoothing;
-        private readonly int _thresholdQ15;
+        private int _thresholdQ15;
         private readonly int _refractoryMs;
         private readonly int[] _history; // (smoothing, MaxClasses) Q15, a ring of rows
         private readonly bool[] _isKeyword = new bool[ModelCodes.MaxClasses];
@@ -31,9 +31,24 @@ namespace MambaNano
                 throw new System.ArgumentException("smoothing >= 1, threshold in 1..1000 permille, refractory >= 0");
             }
             _smoothing = smoothing;
-            _thresholdQ15 = (thresholdPermille * 32768 + 500) / 1000;
+            ThresholdPermille = thresholdPermille;
             _refractoryMs = refractoryMs;
             _history = new int[smoothing * ModelCodes.MaxClasses];
+        }
+
+        /// <summary>The detection threshold on the averaged probability, 1..1000 permille (the
+        /// operating point; tools sweep it to trace detection rate against false alarms).</summary>
+        public int ThresholdPermille
+        {
+            get { return (_thresholdQ15 * 1000 + 16384) >> 15; }
+            set
+            {
+                if (value < 1 || value > 1000)
+                {
+                    throw new System.ArgumentException("threshold in 1..1000 permille");
+                }
+                _thresholdQ15 = (value * 32768 + 500) / 1000;
+            }
         }
 
         /// <summary>Class of the last detection.</summary>

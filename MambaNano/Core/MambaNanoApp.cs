@@ -67,6 +67,9 @@ namespace MambaNano
 
         public StreamingClassifier Kws => _kws;
 
+        /// <summary>The keyword decision logic (its threshold may be changed while running).</summary>
+        public KwsDetector KwsDetector => _detector;
+
         /// <summary>True while the microphone paces the ticks (the device sleeps otherwise).</summary>
         public bool MicPaced => _micState == SensorStatus.Ok;
 

@@ -10,7 +10,7 @@ namespace MambaNano.Host
     ///   replay  [--har-model F] [--kws-model F] [--imu acc_expXX_userYY.txt] [--imu-rate HZ]
     ///           [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]
     ///           [--imu-fault dropout|stuck|saturate:START_S:DURATION_S ...]
-    ///           [--mic-fault dropout|silence|clip:START_S:DURATION_S ...]
+    ///           [--mic-fault dropout|silence|clip:START_S:DURATION_S ...] [--kws-threshold PERMILLE]
     ///           prints exactly the serial lines the board would print for that input
     ///   compare DEVICE.log HOST.log   the protocol records of two captures, ignoring us=
     ///   parse-log LOG                 counts of each kind of record, and a check that every MN1 line parses
@@ -44,6 +44,7 @@ namespace MambaNano.Host
         {
             Console.Error.WriteLine("usage: mambanano-host replay [--har-model F] [--kws-model F] [--imu ACC_FILE] [--imu-rate HZ] [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]");
             Console.Error.WriteLine("                             [--imu-fault dropout|stuck|saturate:START_S:DURATION_S] [--mic-fault dropout|silence|clip:START_S:DURATION_S]");
+            Console.Error.WriteLine("                             [--kws-threshold PERMILLE]   (default nf.config kws_threshold_permille)");
             Console.Error.WriteLine("       mambanano-host compare DEVICE.log HOST.log");
             Console.Error.WriteLine("       mambanano-host parse-log LOG");
             return 2;
@@ -55,7 +56,7 @@ namespace MambaNano.Host
             var wavs = new List<string>();
             var imuFaults = new List<Fault>();
             var micFaults = new List<Fault>();
-            int imuRate = BoardConfig.ImuRateHz, gapMs = 500;
+            int imuRate = BoardConfig.ImuRateHz, gapMs = 500, kwsThreshold = BoardConfig.KwsThresholdPermille;
             double maxSeconds = double.PositiveInfinity;
             for (int i = 0; i < args.Length; i++)
             {
@@ -67,6 +68,7 @@ namespace MambaNano.Host
                     case "--imu": imu = Next(); break;
                     case "--imu-rate": imuRate = int.Parse(Next()); break;
                     case "--gap-ms": gapMs = int.Parse(Next()); break;
+                    case "--kws-threshold": kwsThreshold = int.Parse(Next()); break;
                     case "--imu-fault": imuFaults.Add(Fault.Parse(Next(), FaultyImuSource.Kinds)); break;
                     case "--mic-fault": micFaults.Add(Fault.Parse(Next(), FaultyAudioSource.Kinds)); break;
                     case "--max-seconds": maxSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
@@ -97,6 +99,7 @@ namespace MambaNano.Host
             }
             using Stream stdout = Console.OpenStandardOutput();
             app = new MambaNanoApp(new Protocol(new StreamLineSink(stdout)), imuSource, micSource);
+            app.KwsDetector.ThresholdPermille = kwsThreshold;
             app.Begin(harModel == null ? null : File.ReadAllBytes(harModel), kwsModel == null ? null : File.ReadAllBytes(kwsModel));
             long maxTicks = double.IsInfinity(maxSeconds) ? long.MaxValue : (long)(maxSeconds * 1000 / MambaNanoApp.TickMs);
             for (long tick = 0; tick < maxTicks && app.Tick(); tick++)
