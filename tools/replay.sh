@@ -4,8 +4,9 @@
 # printing exactly the serial lines a board would print for that input.
 #
 #   bash tools/replay.sh                      # HAPT recording exp05 of subject 3 (a validation
-#                                             # subject) as the IMU; weights/har.mnm and, if present,
-#                                             # weights/kws.mnm
+#                                             # subject) as the IMU and the Speech Commands "yes" and
+#                                             # "stop" clips (0.5 s apart) as the microphone, side by
+#                                             # side, with weights/har.mnm and weights/kws.mnm
 #   bash tools/replay.sh --imu PATH/acc_expXX_userYY.txt --wav CLIP.wav|FOLDER ... [--gap-ms 500]
 #   DATA=/path/to/data bash tools/replay.sh   # the data folder (default ../shared/data)
 # Any argument is passed to `mambanano-host replay` (see tools/MambaNano.Host/Program.cs).
@@ -23,5 +24,6 @@ args=(--har-model weights/har.mnm)
 [ -f weights/kws.mnm ] && args+=(--kws-model weights/kws.mnm)
 if [ "$#" -eq 0 ]; then
   args+=(--imu "$data/hapt/RawData/acc_exp05_user03.txt")
+  [ -f weights/kws.mnm ] && args+=(--wav "$data/speech_commands/yes" "$data/speech_commands/stop")
 fi
 exec dotnet tools/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll replay "${args[@]}" "$@"

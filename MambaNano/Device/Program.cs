@@ -25,8 +25,7 @@ namespace MambaNano
 
             Protocol protocol = new Protocol(OpenSink());
             MambaNanoApp app = new MambaNanoApp(protocol, new Mpu6050Source(), new I2sMicrophone());
-            // No KWS model ships yet (weights/kws.mnm): the app reports KWS as off.
-            app.Begin(ModelResource(Resources.BinaryResources.har), null);
+            app.Begin(ModelResource(Resources.BinaryResources.har), ModelResource(Resources.BinaryResources.kws));
 
             long tickTicks = Stopwatch.Frequency * MambaNanoApp.TickMs / 1000;
             long next = Stopwatch.GetTimestamp() + tickTicks;

@@ -38,6 +38,7 @@ namespace MambaNano
         [System.SerializableAttribute()]
         internal enum BinaryResources : short
         {
+            kws = -8603,
             har = 17833,
         }
     }

@@ -32,3 +32,26 @@ def test_har_int8_accuracy_on_validation_subjects():
     result = evaluate_har((REPO / "weights" / "har.mnm").read_bytes(), HAPT, data_har.VAL_SUBJECTS)
     assert result["n"] > 1000
     assert result["accuracy"] >= HAR_INT8_FLOOR, result
+
+
+SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
+# Measured INT8 accuracy on data_kws's validation speakers minus one point (see weights/kws.md).
+KWS_INT8_FLOOR = 0.8416  # 85.16 % measured
+
+
+def test_kws_weights_declare_task_frontend_and_size():
+    from mambanano import data_kws
+    header, tensors = mf.read_model_file(REPO / "weights" / "kws.mnm")
+    assert header["task"] == mf.Task.KWS and header["frontend"] == mf.Frontend.LOGMEL
+    assert header["n_features"] == frontend.LOGMEL_FEATURES
+    assert mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)]) == data_kws.CLASS_NAMES
+    assert header["file_size"] <= 40 * 1024
+    Int8Model((REPO / "weights" / "kws.mnm").read_bytes())
+
+
+@pytest.mark.skipif(not SPEECH.exists(), reason=f"{SPEECH} not present")
+def test_kws_int8_accuracy_on_validation_speakers():
+    from evaluate import evaluate_kws
+    result = evaluate_kws((REPO / "weights" / "kws.mnm").read_bytes(), SPEECH, "val")
+    assert result["n"] > 700
+    assert result["accuracy"] >= KWS_INT8_FLOOR, result
