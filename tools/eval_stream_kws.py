@@ -7,8 +7,9 @@ pipeline (the host runner, as a board would hear them), at several signal-to-noi
 
 Reports, per SNR, at the shipped operating point (nf.config kws_threshold_permille) and over a
 sweep of thresholds: the detection rate (a keyword clip counts as detected when the app reports its
-word within [clip start, clip end + 1.5 s)) and false alarms per hour (any other report). Writes
-stream.json and the curve (PNG). Deterministic for a seed.
+word within [clip start, clip end + 1.5 s)) and false alarms per hour (any other report, including
+reports during the unknown words). Writes stream.json and the curve (--plot, default
+weights/kws_stream.png). Deterministic for a seed.
 """
 import argparse
 import json
@@ -96,6 +97,7 @@ def main():
     ap.add_argument("--snr", default="clean,20,10,5")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=REPO / "runs" / "kws" / "stream")
+    ap.add_argument("--plot", type=Path, default=REPO / "weights" / "kws_stream.png")
     args = ap.parse_args()
     operating = int(read_config()["kws_threshold_permille"][0])
     build_host()
@@ -125,7 +127,7 @@ def main():
             at = next(c for c in curve if c["threshold"] == operating)
             result["snr"][snr] = {"stream_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
     (args.out / "stream.json").write_text(json.dumps(result, indent=1))
-    plot(result, args.out / "stream_curve.png")
+    plot(result, args.plot)
     print(json.dumps({s: v["at_operating_point"] for s, v in result["snr"].items()}, indent=1))
 
 
