@@ -27,6 +27,20 @@ def _lib():
         lib.mn_step_s8.argtypes = [c_void, c_void, c_size, c_void, c_size, c_void]
         lib.mn_logits_q8.restype = ctypes.c_int
         lib.mn_logits_q8.argtypes = [c_void, c_void, c_size, c_void]
+        lib.mn_state_ssm.restype = ctypes.POINTER(ctypes.c_int16)
+        lib.mn_state_ssm.argtypes = [c_void, c_void, ctypes.c_int]
+        lib.mnf_arena_size.restype = lib.mnf_state_size.restype = lib.mnf_scratch_size.restype = c_size
+        lib.mnf_arena_size.argtypes = lib.mnf_state_size.argtypes = lib.mnf_scratch_size.argtypes = [c_void]
+        lib.mnf_model_init.restype = c_void
+        lib.mnf_model_init.argtypes = [c_void, c_void, c_size]
+        lib.mnf_state_reset.restype = None
+        lib.mnf_state_reset.argtypes = [c_void, c_void]
+        lib.mnf_step.restype = None
+        lib.mnf_step.argtypes = [c_void, c_void, c_void, c_void]
+        lib.mnf_logits.restype = None
+        lib.mnf_logits.argtypes = [c_void, c_void, c_void]
+        lib.mnf_state_ssm.restype = ctypes.POINTER(ctypes.c_float)
+        lib.mnf_state_ssm.argtypes = [c_void, c_void, ctypes.c_int]
         lib._mn_kernel_typed = True
     return lib
 
@@ -82,3 +96,46 @@ class Int8Model:
         for frame in np.ascontiguousarray(frames, dtype=np.int8):
             self.step(frame)
         return self.logits()
+
+    def ssm_state(self, layer):
+        """The INT8 hidden state of a layer as stored: (E, N) int16 (a copy)."""
+        e = int.from_bytes(self.file[28:30], "little")
+        n = int.from_bytes(self.file[30:32], "little")
+        ptr = self._lib.mn_state_ssm(self._model, self._state, layer)
+        return np.ctypeslib.as_array(ptr, shape=(e * n,)).reshape(e, n).copy()
+
+
+class FloatReference:
+    """The C float reference (mnf_*) of a model file: its dequantized weights stepped in fp32."""
+
+    def __init__(self, file_bytes):
+        self._int8 = Int8Model(file_bytes)           # owns the loaded mn_model the reference reads
+        lib = self._lib = self._int8._lib
+        model = self._int8._model
+        self._arena = ctypes.create_string_buffer(lib.mnf_arena_size(model))
+        self._fm = lib.mnf_model_init(model, self._arena, len(self._arena))
+        if not self._fm:
+            raise KernelError("mnf_model_init failed")
+        self._state = ctypes.create_string_buffer(lib.mnf_state_size(self._fm))
+        self._scratch = ctypes.create_string_buffer(lib.mnf_scratch_size(self._fm))
+        self._logits = (ctypes.c_float * self._int8.n_classes)()
+        self._e = int.from_bytes(self._int8.file[28:30], "little")
+        self._n = int.from_bytes(self._int8.file[30:32], "little")
+        self.reset()
+
+    def reset(self):
+        self._lib.mnf_state_reset(self._fm, self._state)
+
+    def step(self, features):
+        """features (F,) float: the model's real-valued input."""
+        f = np.ascontiguousarray(features, dtype=np.float32)
+        self._lib.mnf_step(self._fm, self._state, self._scratch, f.ctypes.data)
+
+    def logits(self):
+        self._lib.mnf_logits(self._fm, self._state, self._logits)
+        return np.frombuffer(self._logits, dtype=np.float32).astype(np.float64)
+
+    def ssm_state(self, layer):
+        """(E, N) float32 (a copy)."""
+        ptr = self._lib.mnf_state_ssm(self._fm, self._state, layer)
+        return np.ctypeslib.as_array(ptr, shape=(self._e * self._n,)).reshape(self._e, self._n).copy()

@@ -343,3 +343,43 @@ def write_quantized(path, model, stats, **kwargs):
 def quantize_bytes(model, stats, **kwargs):
     """The model file bytes, not written anywhere."""
     return write_quantized(None, model, stats, **kwargs)[0]
+
+
+def dequantized_model(file_bytes):
+    """The float model a model file describes, as a MambaNanoNet: every weight dequantized (int8 x
+    its row scale), float biases, A = -A2 * 2^-a2_frac_bits * ln 2, D; what the C float reference
+    (mnf_*) computes with. For the debug-state check of PyTorch against the C references."""
+    from .model import MambaNanoNet
+    header, t = mf.read_model_file(file_bytes)
+    T = mf.TensorKind
+    dims = {k: header[k] for k in ("n_features", "d_model", "d_inner", "d_state", "dt_rank", "d_conv",
+                                   "n_layers", "n_classes")}
+    model = MambaNanoNet(**dims)
+
+    def rows(kind_w, kind_s, layer=0):
+        w = t[(kind_w, layer)].astype(np.float64)
+        return torch.from_numpy((w * t[(kind_s, layer)].reshape(-1, 1)).astype(np.float32))
+
+    def vec(kind, layer=0):
+        return torch.from_numpy(np.asarray(t[(kind, layer)], dtype=np.float32).reshape(-1))
+
+    with torch.no_grad():
+        model.input_proj.weight.copy_(rows(T.IN_W, T.IN_WSCALE))
+        model.input_proj.bias.copy_(vec(T.IN_BF))
+        model.classifier.weight.copy_(rows(T.CLS_W, T.CLS_WSCALE))
+        model.classifier.bias.copy_(vec(T.CLS_BF))
+        for l, blk in enumerate(model.layers):
+            blk.in_proj.weight.copy_(rows(T.INPROJ_W, T.INPROJ_WSCALE, l))
+            blk.in_proj.bias.copy_(vec(T.INPROJ_BF, l))
+            blk.conv1d.weight.copy_(rows(T.CONV_W, T.CONV_WSCALE, l).unsqueeze(1))
+            blk.conv1d.bias.copy_(vec(T.CONV_BF, l))
+            blk.x_proj.weight.copy_(rows(T.XPROJ_W, T.XPROJ_WSCALE, l))
+            blk.dt_proj.weight.copy_(rows(T.DTPROJ_W, T.DTPROJ_WSCALE, l))
+            blk.dt_proj.bias.copy_(vec(T.DTPROJ_BF, l))
+            a2_frac_bits = int(t[(T.SSM_PARAMS, l)][1])
+            a = t[(T.A2, l)].astype(np.float64) * 2.0 ** -a2_frac_bits * np.log(2.0)
+            blk.A_log.copy_(torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)))
+            blk.D.copy_(vec(T.D_F, l))
+            blk.out_proj.weight.copy_(rows(T.OUTPROJ_W, T.OUTPROJ_WSCALE, l))
+            blk.out_proj.bias.copy_(vec(T.OUTPROJ_BF, l))
+    return model.eval()

@@ -1,0 +1,101 @@
+"""Debug state, in the style of llm.c: the PyTorch model writes a dump (its inputs, the hidden
+state of every layer after every step, the logits), and the C float reference and the INT8 kernel
+replay the inputs and are checked against it within named tolerances. The PyTorch model is the
+dequantized twin of a shipped model file (the weights the C code runs), so the float check isolates
+the float reference's arithmetic and the INT8 check the quantization. Inputs: one real window of
+the validation split (the INT8 ranges were calibrated on real data, not on noise)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from mambanano import data_har, data_kws
+from mambanano import model_file as mf
+from mambanano.kernel import FloatReference, Int8Model
+from mambanano.quantize import dequantized_model
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+# C float reference vs PyTorch (both fp32, same weights): states and logits to this fraction of
+# their range.
+FLOAT_REL_TOL = 1e-4
+# INT8 kernel vs PyTorch: the same class, and logits within 10 % of the logits' spread (measured:
+# HAR 6.7 %, KWS under 5 %; test_step.cpp's 5 % holds for max-range fixtures); the hidden state within 1 % of
+# each channel's int16 range at the median (test_step.cpp's figure) and 12 % at the 99th
+# percentile (test_step.cpp allows 8 % with max-range activations; the shipped models clip some
+# activations at percentiles chosen for their outputs, which moves a few state values further:
+# measured 9.9 % for HAR, under 8 % for KWS).
+INT8_LOGIT_TOL = 0.10
+INT8_STATE_P99, INT8_STATE_MEDIAN = 0.12, 0.01
+
+
+def validation_window(task):
+    """int8 features (T, F) of the first window of the validation split: a HAR window of subject
+    data_har.VAL_SUBJECTS, or the first keyword clip of a validation speaker."""
+    if task == mf.Task.HAR:
+        x, _ = data_har.windows(data_har.load_recordings(DATA / "hapt"), set(data_har.VAL_SUBJECTS))
+        return x[0]
+    _, val = data_kws.split(data_kws.list_clips(DATA / "speech_commands"))
+    clip = next(c for c in val if c.label < len(data_kws.KEYWORDS))
+    return data_kws.features(data_kws.load_pcm([clip]))[0]
+
+
+def write_dump(path, file_bytes):
+    """Run the PyTorch twin step by step on a validation window; save inputs, states, logits."""
+    header, tensors = mf.read_model_file(file_bytes)
+    scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
+    model = dequantized_model(file_bytes)
+    frames = validation_window(header["task"])
+    steps = len(frames)
+    x = torch.from_numpy((frames.astype(np.float32) - zero) * scale)
+    cache = model.allocate_inference_cache(1)
+    states = np.zeros((steps, header["n_layers"], header["d_inner"], header["d_state"]), np.float32)
+    with torch.no_grad():
+        for t in range(steps):
+            logits = model.step(x[t:t + 1], cache)
+            for l, (_, h) in enumerate(cache["layers"]):
+                states[t, l] = h[0].numpy()
+    np.savez(path, frames=frames, inputs=x.numpy(), states=states, logits=logits[0].numpy())
+    return header
+
+
+@pytest.fixture(scope="module", params=["har.mnm", "kws.mnm"])
+def dump(request, tmp_path_factory):
+    if not DATA.exists():
+        pytest.skip(f"{DATA} not present")
+    file_bytes = (REPO / "weights" / request.param).read_bytes()
+    path = tmp_path_factory.mktemp("dump") / "debug_state.npz"
+    header = write_dump(path, file_bytes)
+    return file_bytes, header, np.load(path)
+
+
+def test_c_float_reference_matches_the_pytorch_dump(dump):
+    file_bytes, header, d = dump
+    ref = FloatReference(file_bytes)
+    for t in range(len(d["frames"])):
+        ref.step(d["inputs"][t])
+        for l in range(header["n_layers"]):
+            want = d["states"][t, l]
+            err = np.abs(ref.ssm_state(l) - want).max()
+            assert err <= FLOAT_REL_TOL * max(np.abs(want).max(), 1e-6), (t, l, err)
+    want = d["logits"]
+    assert np.abs(ref.logits() - want).max() <= FLOAT_REL_TOL * max(np.ptp(want), 1e-6) + 1e-6
+
+
+def test_int8_kernel_matches_the_pytorch_dump_within_named_tolerances(dump):
+    file_bytes, header, d = dump
+    _, tensors = mf.read_model_file(file_bytes)
+    kernel = Int8Model(file_bytes)
+    for t in range(len(d["frames"])):
+        kernel.step(d["frames"][t])
+    for l in range(header["n_layers"]):
+        scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)            # (E, 1)
+        got = kernel.ssm_state(l) * scale
+        want = d["states"][-1, l]
+        rel = np.abs(got - want) / (32767 * scale)                              # of the int16 range
+        assert np.percentile(rel, 99) <= INT8_STATE_P99, np.percentile(rel, 99)
+        assert np.median(rel) <= INT8_STATE_MEDIAN, np.median(rel)
+    want, got = d["logits"], kernel.logits()
+    assert np.argmax(got) == np.argmax(want)
+    assert np.abs(got - want).max() <= INT8_LOGIT_TOL * max(np.ptp(want), 1e-6) + 0.02
