@@ -38,7 +38,7 @@ from tqdm import tqdm
 from mambanano import data_kws, frontend
 from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
-from mambanano.model import MambaNanoNet, selective_scan_ref
+from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import calibrate, search_ranges, write_quantized
 
@@ -49,19 +49,14 @@ CALIBRATION_CLIPS = 512
 
 
 def forward_with_activations(model, x):
-    """MambaNanoNet.forward that also returns, with gradients, per layer y (B, T, E), g (B, T, E)
-    and the residual stream after the block (B, T, D): x (B, T, F) -> (logits (B, C), list)."""
+    """model(x) -> (logits (B, C), list): with their gradients, per layer y (B, T, E), g (B, T, E)
+    and the residual stream after the block (B, T, D), collected through the model's probe."""
     acts = []
-    r = model.input_proj(x)
-    for blk in model.layers:
-        xi, z = blk.in_proj(r).chunk(2, dim=-1)
-        xs = nnf.silu(blk.conv1d(xi.transpose(1, 2))[..., :r.shape[1]].transpose(1, 2))
-        _, _, delta, b, c = blk._ssm_inputs(xs)
-        y, _ = selective_scan_ref(xs, delta, -torch.exp(blk.A_log), b, c, blk.D)
-        g = y * nnf.silu(z)
-        r = r + blk.out_proj(g)
-        acts += [y, g, r]
-    return model.classifier(r.mean(dim=1)), acts
+
+    def keep(name, layer, tensor):
+        if name in ("y", "g", "residual_out"):
+            acts.append(tensor)
+    return model(x, probe=keep), acts
 
 
 def range_penalty(acts, k):

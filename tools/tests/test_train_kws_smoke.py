@@ -51,7 +51,7 @@ def test_forward_with_activations_is_the_model_and_the_penalty_spares_typical_cl
     with torch.no_grad():
         expected = model(x, probe=lambda name, layer, t: probed.setdefault((name, layer), t))
     torch.testing.assert_close(logits, expected)
-    assert len(acts) == 6
+    assert len(acts) == 6 and all(a.requires_grad for a in acts)   # the penalty must reach the weights
     for layer in range(2):
         for a, name in zip(acts[3 * layer:3 * layer + 3], ("y", "g", "residual_out")):
             torch.testing.assert_close(a.detach(), probed[(name, layer)])
