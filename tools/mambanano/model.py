@@ -85,7 +85,7 @@ class MambaBlock(nn.Module):
             for name, t in (("residual_in", r), ("xi", xi), ("z", z), ("xc", xc), ("xs", xs),
                             ("dt_low", dt_low), ("b", b), ("c", c), ("dt", dt), ("delta", delta),
                             ("y", y), ("zs", zs), ("g", g), ("residual_out", out)):
-                probe(name, layer, t)  # with its autograd history: a probe that keeps it detaches
+                probe(name, layer, t.detach())
         return out
 
     def step(self, r_t, conv_state, ssm_state):
