@@ -24,7 +24,7 @@ from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import calibrate, search_ranges, write_quantized
+from mambanano.quantize import calibrate, kernel_divergence, search_ranges, write_quantized
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
@@ -118,15 +118,8 @@ def main():
     quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
                       input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
 
-    def divergence(file_bytes):
-        """Mean KL(float || INT8) over the calibration windows, through the C kernel."""
-        kernel = Int8Model(file_bytes)
-        logits = np.stack([kernel.run_sequence(w) for w in x_tr[calib_idx]])
-        log_q = logits - logits.max(-1, keepdims=True)
-        log_q -= np.log(np.exp(log_q).sum(-1, keepdims=True))
-        return float((calib_p * (np.log(np.maximum(calib_p, 1e-12)) - log_q)).sum(-1).mean())
-
-    ranges = search_ranges(model, stats, divergence, DIMS["n_layers"], **quant_args)
+    ranges = search_ranges(model, stats, kernel_divergence(x_tr[calib_idx], calib_p), DIMS["n_layers"],
+                           **quant_args)
     out = args.out / "har.mnm"
     data, report = write_quantized(out, model, stats, **quant_args)
     report["activations"] = ranges

@@ -35,7 +35,7 @@ from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import calibrate, search_ranges, write_quantized
+from mambanano.quantize import calibrate, kernel_divergence, search_ranges, write_quantized
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
@@ -142,15 +142,7 @@ def main():
                       input_zero_point=float(frontend.LOGMEL_ZERO_POINT),
                       class_names=data_kws.CLASS_NAMES)
 
-    def divergence(file_bytes):
-        """Mean KL(float || INT8) over the calibration clips, through the C kernel."""
-        kernel = Int8Model(file_bytes)
-        logits = np.stack([kernel.run_sequence(x) for x in x_cal])
-        log_q = logits - logits.max(-1, keepdims=True)
-        log_q -= np.log(np.exp(log_q).sum(-1, keepdims=True))
-        return float((calib_p * (np.log(np.maximum(calib_p, 1e-12)) - log_q)).sum(-1).mean())
-
-    ranges = search_ranges(model, stats, divergence, DIMS["n_layers"], **quant_args)
+    ranges = search_ranges(model, stats, kernel_divergence(x_cal, calib_p), DIMS["n_layers"], **quant_args)
     out = args.out / "kws.mnm"
     data, report = write_quantized(out, model, stats, **quant_args)
     report["activations"] = ranges

@@ -383,3 +383,18 @@ def dequantized_model(file_bytes):
             blk.out_proj.weight.copy_(rows(T.OUTPROJ_W, T.OUTPROJ_WSCALE, l))
             blk.out_proj.bias.copy_(vec(T.OUTPROJ_BF, l))
     return model.eval()
+
+
+def kernel_divergence(frames, float_probs):
+    """A `loss_of_file` for search_ranges: the mean KL(float || INT8) over calibration inputs,
+    the INT8 side through the C kernel. frames (n, T, F) int8; float_probs (n, C) the float
+    model's softmax on the same inputs."""
+    from .kernel import Int8Model
+
+    def loss(file_bytes):
+        kernel = Int8Model(file_bytes)
+        logits = np.stack([kernel.run_sequence(x) for x in frames])
+        log_q = logits - logits.max(-1, keepdims=True)
+        log_q -= np.log(np.exp(log_q).sum(-1, keepdims=True))
+        return float((float_probs * (np.log(np.maximum(float_probs, 1e-12)) - log_q)).sum(-1).mean())
+    return loss
