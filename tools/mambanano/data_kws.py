@@ -9,7 +9,11 @@ Layouts read (16 kHz mono 16-bit WAV; file names `<speaker>_nohash_<n>.wav`):
 
 Split by speaker: a clip's group (its speaker; a silence clip is its own group) goes to validation
 when crc32(group) % 100 < VAL_PERCENT, so a speaker is never in both splits and the split does not
-depend on which other files are present.
+depend on which other files are present. In each split the `_unknown_` class keeps at most
+UNKNOWN_PER_KEYWORD times the mean keyword-class count (a full download has ~25 other words, about
+1.5 times as many clips as the ten keywords together; the canonical test set has about one class
+share, which the cap leaves alone), chosen by a hash of the clip's path so the choice does not
+depend on which other files are present either.
 
 Symbols: S = samples (CLIP_SAMPLES = 16000, 1 s), H = frames (FRAMES = 50, 20 ms hops),
 M = log-mel bins (frontend.LOGMEL_FEATURES = 40).
@@ -32,6 +36,7 @@ BACKGROUND_DIR = "_background_noise_"
 CLIP_SAMPLES = frontend.AUDIO_SAMPLE_RATE_HZ                    # 1 s
 FRAMES = CLIP_SAMPLES // frontend.AUDIO_HOP_SAMPLES            # 50
 VAL_PERCENT = 20
+UNKNOWN_PER_KEYWORD = 1.5                   # cap of _unknown_ clips / mean clips per keyword
 
 _SPEAKER_RE = re.compile(r"^(?:.+_)?([^_]+)_nohash_\d+\.wav$")
 
@@ -120,11 +125,24 @@ def list_clips(root):
     return clips
 
 
+def cap_unknown(clips, per_keyword=UNKNOWN_PER_KEYWORD):
+    """clips without the `_unknown_` clips beyond per_keyword * (keyword clips / 10), keeping those
+    with the lowest crc32 of '<folder>/<file name>'; order otherwise unchanged."""
+    n_keyword = sum(c.label < len(KEYWORDS) for c in clips)
+    unknown = [c for c in clips if c.label == UNKNOWN]
+    limit = int(np.ceil(per_keyword * n_keyword / len(KEYWORDS)))
+    if len(unknown) <= limit:
+        return list(clips)
+    key = lambda c: zlib.crc32(f"{c.path.parent.name}/{c.path.name}".encode("utf-8"))
+    kept = set(sorted(unknown, key=key)[:limit])
+    return [c for c in clips if c.label != UNKNOWN or c in kept]
+
+
 def split(clips):
-    """(train, validation) lists of Clip, by in_validation(clip.group)."""
+    """(train, validation) lists of Clip, by in_validation(clip.group), each with cap_unknown."""
     val = [c for c in clips if in_validation(c.group)]
     train = [c for c in clips if not in_validation(c.group)]
-    return train, val
+    return cap_unknown(train), cap_unknown(val)
 
 
 def load_pcm(clips):

@@ -43,6 +43,24 @@ def test_speaker_split_is_deterministic_disjoint_and_about_a_fifth():
     assert 0.15 < len(val) / len(clips) < 0.25
 
 
+def test_unknown_is_capped_per_split_by_path_hash():
+    keyword = [dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.CLASS_NAMES.index(w), f"{s:08x}")
+               for w in dk.KEYWORDS for s in range(0, 40 * 7919, 7919)]          # 40 per keyword
+    other = [dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.UNKNOWN, f"{s:08x}")
+             for w in ("bed", "bird", "cat", "dog", "happy") for s in range(0, 60 * 7919, 7919)]
+    silence = [dk.Clip(Path(f"_silence_/{i}.wav"), dk.SILENCE, f"_silence_/{i}") for i in range(30)]
+    clips = keyword + other + silence
+    capped = dk.cap_unknown(clips)
+    assert sum(c.label == dk.UNKNOWN for c in capped) == 60             # 1.5 x 40
+    assert [c for c in capped if c.label != dk.UNKNOWN] == keyword + silence
+    assert dk.cap_unknown(list(reversed(clips))) == list(reversed(capped))  # order-independent choice
+    assert dk.cap_unknown(keyword + other[:50]) == keyword + other[:50]      # under the cap: untouched
+    train, val = dk.split(clips)
+    for part in (train, val):
+        n_keyword = sum(c.label < len(dk.KEYWORDS) for c in part)
+        assert sum(c.label == dk.UNKNOWN for c in part) <= np.ceil(1.5 * n_keyword / 10)
+
+
 def test_full_download_layout_maps_words_and_cuts_background(tmp_path):
     write_wav(tmp_path / "yes" / "aaaa0001_nohash_0.wav", tone(16000))
     write_wav(tmp_path / "go" / "aaaa0002_nohash_1.wav", tone(12000))
