@@ -127,21 +127,27 @@ def g_to_mg(x_g):
                                 dtype=np.int32)
 
 
-def imu_features_mg(acc_mg, gyro_mrad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
-    """acc_mg (T, 3) int32 milli-g, gyro_mrad_s (T, 3) int32 milli-rad/s -> int8 (T, F).
-    One recording from reset, through the C front-end."""
-    acc = np.ascontiguousarray(acc_mg, dtype=np.int32)
-    gyro = np.ascontiguousarray(gyro_mrad_s, dtype=np.int32)
+def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *fullscale):
+    """One recording from reset through the C function `name` (mn_imu_run_s8 or
+    mn_imu_run_counts_s8): acc, gyro (T, 3) of dtype (ctype in C), fullscale the arguments the
+    function takes before them -> int8 (T, F)."""
+    acc = np.ascontiguousarray(acc, dtype=dtype)
+    gyro = np.ascontiguousarray(gyro, dtype=dtype)
     if acc.ndim != 2 or acc.shape[1] != 3 or gyro.shape != acc.shape:
         raise ValueError(f"expected acc and gyro of shape (T, 3), got {acc.shape}, {gyro.shape}")
     lib = _lib()
     state = ctypes.create_string_buffer(lib.mn_imu_state_size())
     _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
     out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(lib.mn_imu_run_s8(state, len(state), _ptr(acc, ctypes.c_int32),
-                             _ptr(gyro, ctypes.c_int32), acc.shape[0], _ptr(out, ctypes.c_int8)),
-           "mn_imu_run_s8")
+    _check(getattr(lib, name)(state, len(state), *fullscale, _ptr(acc, ctype), _ptr(gyro, ctype),
+                              acc.shape[0], _ptr(out, ctypes.c_int8)), name)
     return out
+
+
+def imu_features_mg(acc_mg, gyro_mrad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
+    """acc_mg (T, 3) int32 milli-g, gyro_mrad_s (T, 3) int32 milli-rad/s -> int8 (T, F).
+    One recording from reset, through the C front-end."""
+    return _imu_run("mn_imu_run_s8", acc_mg, gyro_mrad_s, np.int32, ctypes.c_int32, sample_rate_hz)
 
 
 def imu_features(acc_g, gyro_rad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
@@ -153,19 +159,8 @@ def imu_features_counts(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps,
                         sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     """MPU6050 raw int16 counts (T, 3) with full-scale ranges (2/4/8/16 g, 250/500/1000/2000 dps)
     -> int8 (T, F): the device's path."""
-    acc = np.ascontiguousarray(acc_counts, dtype=np.int16)
-    gyro = np.ascontiguousarray(gyro_counts, dtype=np.int16)
-    if acc.ndim != 2 or acc.shape[1] != 3 or gyro.shape != acc.shape:
-        raise ValueError(f"expected acc and gyro of shape (T, 3), got {acc.shape}, {gyro.shape}")
-    lib = _lib()
-    state = ctypes.create_string_buffer(lib.mn_imu_state_size())
-    _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
-    out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(lib.mn_imu_run_counts_s8(state, len(state), accel_fs_g, gyro_fs_dps,
-                                    _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
-                                    acc.shape[0], _ptr(out, ctypes.c_int8)),
-           "mn_imu_run_counts_s8")
-    return out
+    return _imu_run("mn_imu_run_counts_s8", acc_counts, gyro_counts, np.int16, ctypes.c_int16,
+                    sample_rate_hz, accel_fs_g, gyro_fs_dps)
 
 
 def imu_counts_to_physical(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps):
