@@ -1,14 +1,19 @@
 """Train, calibrate, quantize and evaluate the KWS model; writes weights/kws.mnm and its model card.
 
     /usr/bin/python3 tools/train_kws.py [--data ../shared/data/speech_commands] [--epochs 60]
-                                        [--out weights] [--quantize-only]
+                                        [--extra-train DIR ...] [--out weights] [--quantize-only]
+                                        [--dev]
 
 Data: Speech Commands in its folder layout (the 12-class test-set layout or a full download, see
 mambanano/data_kws.py), 12 classes, 1 s clips -> 50 frames x 40 log-mel bins from the C front-end.
 Split by speaker hash (data_kws.in_validation, ~20 % of speakers to validation). Every epoch sees
 a fresh augmented copy of each training clip (speed, time shift, gain, background noise from the
 training split's silence clips), its features computed by the same C front-end; validation clips
-are not augmented. Calibration uses un-augmented training clips only; each activation's range is
+are not augmented. --extra-train adds every clip of another folder in the same layout to the
+training split only (e.g. synthetic speech from tools/synth_kws.py). --dev trains on 80 % of the
+training speakers and evaluates on the other 20 % (data_kws.split(dev=True)), writing to runs/kws_dev
+unless told otherwise: the way to choose training options without looking at the validation
+speakers. Calibration uses un-augmented clips of the Speech Commands training speakers only; each activation's range is
 chosen among its max and percentiles by the C kernel's divergence from the float model there
 (quantize.search_ranges). INT8 accuracy is measured through the C kernel. Seeded; progress bars;
 checkpoint, curve and result under runs/kws; curves, confusion matrix and model card beside the
@@ -71,13 +76,20 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=REPO / "weights")
-    ap.add_argument("--runs", type=Path, default=REPO / "runs" / "kws")
+    ap.add_argument("--extra-train", type=Path, action="append", default=[], metavar="DIR",
+                    help="add every clip under DIR to the training split (repeatable)")
+    ap.add_argument("--dev", action="store_true",
+                    help="hold out 20 %% of the training speakers and evaluate on them, not validation")
+    ap.add_argument("--out", type=Path, default=None, help="default: weights (runs/kws_dev with --dev)")
+    ap.add_argument("--runs", type=Path, default=None, help="default: runs/kws (runs/kws_dev with --dev)")
     ap.add_argument("--max-train", type=int, default=None,
                     help="train on at most this many (random) clips: for smoke runs")
     ap.add_argument("--quantize-only", action="store_true",
                     help="skip training: calibrate, quantize and evaluate the checkpoint in --runs")
     args = ap.parse_args()
+    dev_dir = REPO / "runs" / "kws_dev"
+    args.out = args.out or (dev_dir if args.dev else REPO / "weights")
+    args.runs = args.runs or (dev_dir if args.dev else REPO / "runs" / "kws")
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
@@ -85,16 +97,20 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
 
-    train_clips, val_clips = data_kws.split(data_kws.list_clips(args.data))
+    train_clips, val_clips = data_kws.split(data_kws.list_clips(args.data), dev=args.dev)
     if args.max_train is not None:
         keep = np.sort(rng.permutation(len(train_clips))[:args.max_train])
         train_clips = [train_clips[i] for i in keep]
+    n_speech_commands = len(train_clips)                # calibration draws from these only
+    extra_clips = [c for folder in args.extra_train for c in data_kws.list_clips(folder)]
+    train_clips += extra_clips
     pcm_tr, y_tr = data_kws.load_pcm(train_clips), data_kws.labels(train_clips)
     x_va, y_va = data_kws.features(data_kws.load_pcm(val_clips)), data_kws.labels(val_clips)
     noise = data_kws.noise_bank(pcm_tr, y_tr)
-    counts = {"train_clips": len(train_clips), "train_speakers": speakers(train_clips),
-              "val_clips": len(val_clips), "val_speakers": speakers(val_clips),
-              "noise_clips": len(noise)}
+    counts = {"train_clips": n_speech_commands,
+              "train_speakers": speakers(train_clips[:n_speech_commands]),
+              "extra_clips": len(extra_clips), "val_clips": len(val_clips),
+              "val_speakers": speakers(val_clips), "noise_clips": len(noise), "dev": args.dev}
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
 
     model = MambaNanoNet(**DIMS)
@@ -132,7 +148,7 @@ def main():
     # Calibrate on 512 un-augmented training clips (their own seeded draw, so --quantize-only
     # reproduces the same file from the checkpoint), choose each activation's range by its effect
     # on the INT8 kernel's outputs there, quantize, write the model file.
-    calib_idx = np.random.default_rng(args.seed + 1).permutation(len(y_tr))[:CALIBRATION_CLIPS]
+    calib_idx = np.random.default_rng(args.seed + 1).permutation(n_speech_commands)[:CALIBRATION_CLIPS]
     x_cal = data_kws.features(pcm_tr[calib_idx])
     calib = to_float(x_cal)
     stats = calibrate(model, [calib[i:i + 64] for i in range(0, len(calib), 64)])
@@ -194,6 +210,7 @@ def plot(curve, conf, out_dir):
 def write_card(path, result, args, n_calib):
     """The model card (weights/kws.md) from the result dict and the command's arguments."""
     dk, fe = data_kws, frontend
+    extra = "".join(f" --extra-train {os.path.relpath(d, REPO)}" for d in args.extra_train)
     write_model_card(
         path, result, title="weights/kws.mnm — keyword spotting (KWS)",
         task_line="KWS, 12 classes: " + ", ".join(dk.CLASS_NAMES),
@@ -206,18 +223,26 @@ def write_card(path, result, args, n_calib):
                   "1 s clips; each epoch a fresh augmented copy of every training clip (speed "
                   f"{dk.SPEED_RANGE[0]:g}–{dk.SPEED_RANGE[1]:g}, shift ±{dk.SHIFT_SAMPLES // 16} ms, "
                   f"gain ±{dk.GAIN_DB:g} dB, with probability {dk.NOISE_PROBABILITY:g} noise from the "
-                  f"training silence clips at {dk.NOISE_SNR_DB[0]:g}–{dk.NOISE_SNR_DB[1]:g} dB SNR)",
-        split_line=f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
-                   f"({result['val_speakers']} speakers, {result['val_clips']:,} clips), training = "
-                   f"the other {result['train_speakers']} speakers ({result['train_clips']:,} clips); "
-                   f"silence clips split by their own name; calibration on {n_calib} un-augmented "
-                   "training clips",
+                  f"training silence clips at {dk.NOISE_SNR_DB[0]:g}–{dk.NOISE_SNR_DB[1]:g} dB SNR)"
+                  + "".join(f"; plus `{os.path.relpath(d, REPO)}`" for d in args.extra_train)
+                  + (f" ({result['extra_clips']:,} clips, training only)" if args.extra_train else ""),
+        split_line=(f"development run (`--dev`): {result['val_speakers']} of the training speakers "
+                    f"(crc32('dev/' + speaker) % 100 < {dk.DEV_PERCENT}, {result['val_clips']:,} "
+                    "clips) stand in for validation; the validation speakers are not used"
+                    if args.dev else
+                    f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
+                    f"({result['val_speakers']} speakers, {result['val_clips']:,} clips)") +
+                   f", training = the other {result['train_speakers']} speakers "
+                   f"({result['train_clips']:,} clips); silence clips split by their own name; "
+                   f"calibration on {n_calib} un-augmented training clips",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
                       f"0.05, batch {args.batch}, seed {args.seed}",
         targets=(85, 1.5),
-        reproduce=[f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs}      "
+        reproduce=(["/usr/bin/python3 tools/synth_kws.py --out runs/tts   "
+                    "# synthetic speech (espeak-ng, flite) for --extra-train"] if extra else []) +
+                  [f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs}{extra}   "
                    "# train + quantize (~10 min on 2 cores)",
-                   f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs} --quantize-only   "
+                   f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs}{extra} --quantize-only   "
                    "# re-quantize runs/kws/kws.pt",
                    "/usr/bin/python3 tools/evaluate.py --weights weights/kws.mnm "
                    "--data ../shared/data/speech_commands --split val"])

@@ -13,7 +13,9 @@ depend on which other files are present. In each split the `_unknown_` class kee
 UNKNOWN_PER_KEYWORD times the mean keyword-class count (a full download has ~25 other words, about
 1.5 times as many clips as the ten keywords together; the canonical test set has about one class
 share, which the cap leaves alone), chosen by a hash of the clip's path so the choice does not
-depend on which other files are present either.
+depend on which other files are present either. For choosing training options without looking at
+the validation speakers, split(dev=True) holds out DEV_PERCENT of the training speakers instead
+(a second hash) and leaves the validation speakers out altogether.
 
 Symbols: S = samples (CLIP_SAMPLES = 16000, 1 s), H = frames (FRAMES = 50, 20 ms hops),
 M = log-mel bins (frontend.LOGMEL_FEATURES = 40).
@@ -36,6 +38,7 @@ BACKGROUND_DIR = "_background_noise_"
 CLIP_SAMPLES = frontend.AUDIO_SAMPLE_RATE_HZ                    # 1 s
 FRAMES = CLIP_SAMPLES // frontend.AUDIO_HOP_SAMPLES            # 50
 VAL_PERCENT = 20
+DEV_PERCENT = 20                            # of the training speakers, with split(dev=True)
 UNKNOWN_PER_KEYWORD = 1.5                   # cap of _unknown_ clips / mean clips per keyword
 
 _SPEAKER_RE = re.compile(r"^(?:.+_)?([^_]+)_nohash_\d+\.wav$")
@@ -68,6 +71,11 @@ def speaker_of(filename):
 def in_validation(group):
     """True if the split unit (speaker id) belongs to the validation split."""
     return zlib.crc32(group.encode("utf-8")) % 100 < VAL_PERCENT
+
+
+def in_dev(group):
+    """True if a training split unit belongs to the development hold-out of split(dev=True)."""
+    return zlib.crc32(f"dev/{group}".encode("utf-8")) % 100 < DEV_PERCENT
 
 
 def read_wav(path):
@@ -138,11 +146,14 @@ def cap_unknown(clips, per_keyword=UNKNOWN_PER_KEYWORD):
     return [c for c in clips if c.label != UNKNOWN or c in kept]
 
 
-def split(clips):
-    """(train, validation) lists of Clip, by in_validation(clip.group), each with cap_unknown."""
-    val = [c for c in clips if in_validation(c.group)]
+def split(clips, dev=False):
+    """(train, validation) lists of Clip, by in_validation(clip.group), each with cap_unknown.
+    dev=True: (training speakers not in_dev, training speakers in_dev) instead."""
     train = [c for c in clips if not in_validation(c.group)]
-    return cap_unknown(train), cap_unknown(val)
+    if dev:
+        return cap_unknown([c for c in train if not in_dev(c.group)]), cap_unknown(
+            [c for c in train if in_dev(c.group)])
+    return cap_unknown(train), cap_unknown([c for c in clips if in_validation(c.group)])
 
 
 def load_pcm(clips):

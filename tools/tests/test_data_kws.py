@@ -41,6 +41,10 @@ def test_speaker_split_is_deterministic_disjoint_and_about_a_fifth():
     assert not {c.group for c in train} & {c.group for c in val}
     assert len(train) + len(val) == len(clips)
     assert 0.15 < len(val) / len(clips) < 0.25
+    dev_train, dev = dk.split(clips, dev=True)
+    assert not {c.group for c in dev_train} & {c.group for c in dev}
+    assert sorted(dev_train + dev, key=str) == sorted(train, key=str)   # validation left out
+    assert 0.15 < len(dev) / len(train) < 0.25
 
 
 def test_unknown_is_capped_per_split_by_path_hash():
