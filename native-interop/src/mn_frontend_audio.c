@@ -61,6 +61,7 @@ typedef struct {
     int16_t fft[2 * MN_FFT_POINTS];            /* (256, 2) {re, im} */
     uint64_t rising[MN_LOGMEL_FEATURES + 1];   /* (41) per mel interval j: sum of P w */
     uint32_t total[MN_LOGMEL_FEATURES + 1];    /* (41) per mel interval j: sum of P */
+    uint32_t pad;                              /* the same size, 1520, on every ABI */
 } mn_logmel_scratch;
 
 typedef char mn_logmel_state_check[(sizeof(mn_logmel_state) == MN_LOGMEL_STATE_SIZE) ? 1 : -1];
