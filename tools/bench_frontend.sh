@@ -32,7 +32,7 @@ awk -v a="$audio_ir" -v h="$hops" -v i="$imu_ir" -v s="$samples" 'BEGIN {
     printf "imu:   %.0f instructions per 50 Hz sample = %.5f %% of a 240 MHz core\n", per_sample, 100 * per_sample * 50 / 240e6
 }'
 echo "memory: state + scratch as printed above; stack frames (bytes) of the front-end functions"
-echo "(gcc -O2 -fno-tree-vectorize -fstack-usage; the deepest chain is step -> frame):"
+echo "(gcc -O2 -fno-tree-vectorize -fstack-usage; the deepest chain is run -> hop):"
 for src in mn_frontend_audio mn_frontend_imu; do
     gcc -std=c99 -O2 -fno-tree-vectorize -fstack-usage -I"$root/native-interop/include" \
         -c "$root/native-interop/src/$src.c" -o "$tmp/$src.o"

@@ -144,7 +144,8 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
  *
  * Each hop of 320 new samples ends a 512-sample window (32 ms) whose first 192 samples are the
  * previous hop's tail, carried in the state (zeros after reset). Per window x (512) int16:
- *   x'   = x - round(mean(x))                     frame DC removed (mean = (sum + 256) >> 9)
+ *   x'   = x - mid, mid = (min(x) + max(x)) >> 1  frame offset removed (Hann keeps a constant
+ *                                                 out of bins >= 2: mid only sets the headroom)
  *   X[k] = sum_n x'[n] hann[n] e^(-2 pi i k n / 512)   periodic Hann, unnormalized real DFT
  *   P[k] = |X[k]|^2                               power in int16 counts^2
  *   E[m] = sum_k W[m,k] P[k]                      HTK-mel triangles of unit peak, 40 bands over
@@ -156,9 +157,9 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
  * int16 quantization noise of a digital silence up to a full-scale tone.
  *
  * Fixed point: the window is scaled by 2^s so its peak is in [2^13, 2^14) (block floating point,
- * s from the frame's peak); 256-point complex radix-4 FFT of the packed real frame (int16 data,
- * Q15 twiddles, 1/4 per stage: no overflow for any input), real split (1/2), P in uint32, E in
- * uint64, log2 by a 64-segment interpolated table; the exponent s returns in the log domain.
+ * s from the frame's peak |x'|); 256-point complex radix-4 FFT of the packed real frame (int16
+ * data, Q15 twiddles, 1/4 per stage: no overflow for any input), real split (1/2), P in uint32, E
+ * in uint64, log2 by a 64-segment interpolated table; the exponent s returns in the log domain.
  * Accuracy: within 1 unit of the float definition above wherever E is well above the
  * fixed-point noise floor, which lies about 40 dB (80 units) under the frame's loudest band;
  * below it the features show that floor instead (tolerances named in tools/tests/test_frontend.py).
@@ -173,9 +174,10 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
 #define MN_LOGMEL_LOG2_REF 24        /* q = 0 at E = 2^24 */
 #define MN_LOGMEL_SCALE (1.0f / 6.0f) /* real value of one unit (log2 of power), for the model file */
 #define MN_LOGMEL_ZERO_POINT 0
-#define MN_LOGMEL_STATE_SIZE 388     /* bytes, == mn_logmel_state_size(): magic + 192 int16 */
-#define MN_LOGMEL_SCRATCH_SIZE 1360  /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16
-                                        + band energies (M + 2) uint64 */
+#define MN_LOGMEL_STATE_SIZE 392     /* bytes, == mn_logmel_state_size(): magic, overlap min,
+                                        max + 192 int16 */
+#define MN_LOGMEL_SCRATCH_SIZE 1520  /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16
+                                        + per mel interval (M + 1) uint64 + (M + 1) uint32 + pad */
 
 size_t mn_logmel_state_size(void);   /* 4-byte aligned */
 size_t mn_logmel_scratch_size(void); /* 8-byte aligned; contents do not outlive a call */
@@ -216,7 +218,7 @@ mn_fe_status mn_logmel_run_s8(void *state, size_t state_size, void *scratch, siz
  *          per sample six v's: acc x y z = (v >> 2) (+ 8192 on z), then gyro x y z = v >> 2.
  * =============================================================================================*/
 #define MN_LOGMEL_CHECK_HOPS 25
-#define MN_LOGMEL_CHECK_CRC32 0x5a91a926u
+#define MN_LOGMEL_CHECK_CRC32 0x52bf56d0u
 #define MN_IMU_CHECK_SAMPLES 200
 #define MN_IMU_CHECK_CRC32 0xbd296749u
 

@@ -242,7 +242,7 @@ TEST(FrontendLogmel, ConstantDcOffsetIsSilence)
 
 TEST(FrontendLogmel, DcOffsetDoesNotChangeTheFeaturesOfASignal)
 {
-    // The frame mean is removed exactly: an integer offset changes nothing after the first window.
+    // The midrange is removed exactly: an integer offset changes nothing after the first window.
     Logmel a, b;
     const auto fa = a.run(white_noise(12, 3, 0));
     const auto fb = b.run(white_noise(12, 3, 9000));

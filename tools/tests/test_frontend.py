@@ -73,6 +73,14 @@ def test_generated_tables_are_current():
         "re-run: cd tools && python3 -m mambanano.frontend --write-tables"
 
 
+def test_hann_weights_256_apart_sum_to_at_most_one():
+    """The first FFT stage's overflow bound (mn_frontend_audio.c) needs hann[m] + hann[m + 256]
+    <= 2^15 for the table (n = 0..256, hann[512 - n] = hann[n])."""
+    half = np.minimum(np.rint(fe.hann_periodic()[:257] * 32768.0), 32767)
+    full = np.concatenate([half, half[255:0:-1]])
+    assert (full[:256] + full[256:]).max() <= 32768
+
+
 def test_mel_filterbank_partitions_unity():
     fb = fe.mel_matrix()
     inner = fb.sum(axis=0)
