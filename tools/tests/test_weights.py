@@ -36,7 +36,7 @@ def test_har_int8_accuracy_on_validation_subjects():
 
 SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
 # Measured INT8 accuracy on data_kws's validation speakers minus one point (see weights/kws.md).
-KWS_INT8_FLOOR = 0.8479  # 85.79 % measured
+KWS_INT8_FLOOR = 0.8429  # 85.29 % measured
 
 
 def test_kws_weights_declare_task_frontend_and_size():
