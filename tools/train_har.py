@@ -5,9 +5,16 @@
 Data: HAPT raw recordings, UCI HAR windows (128 samples, 50 % overlap, activities 1-6), features
 from the C IMU front-end. Split by subject: validation = data_har.VAL_SUBJECTS (5 of the 21 UCI
 training subjects present), training = the other 16; UCI's test subjects are not in this copy.
-Calibration uses training windows only. INT8 accuracy is measured through the C kernel.
-Seeded; progress bars; checkpoint, curves and confusion matrix under runs/har (PNGs also beside
-the weights).
+Quantization (quantize.post_training_quantize) uses training windows only: each activation's
+range chosen by the C kernel's divergence from the float model on 512 calibration windows, then 3
+epochs of quantization-aware fine-tuning on the training windows with those ranges. INT8 accuracy
+is measured through the C kernel; the float accuracy is the trained checkpoint's. Seeded; progress
+bars; checkpoint, curves and confusion matrix under runs/har (PNGs also beside the weights).
+
+Choosing a quantization method without the validation subjects: `--holdout-subjects 1,11,19,28
+--out /tmp/a --runs /tmp/a` trains on the remaining training subjects and scores the held-out
+ones; `--quantize-only` with `--range-candidates`, `--bias-correction` or `--qat-epochs` then
+compares methods on the same checkpoint.
 """
 import argparse
 import json
@@ -24,7 +31,9 @@ from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import calibrate, kernel_divergence, search_ranges, write_quantized
+from mambanano.quantize import (QAT_EPOCHS, add_quantization_arguments, mean_kl, post_training_quantize,
+                                write_quantized)
+from mambanano.report import confusion, per_class, plot_training
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
@@ -33,17 +42,6 @@ DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8,
 
 def to_float(x_int8):
     return torch.from_numpy(x_int8.astype(np.float32) * frontend.IMU_SCALE)
-
-
-def per_class(y, pred, n):
-    return {data_har.CLASS_NAMES[c]: float((pred[y == c] == c).mean()) if (y == c).any() else None
-            for c in range(n)}
-
-
-def confusion(y, pred, n):
-    m = np.zeros((n, n), dtype=np.int64)
-    np.add.at(m, (y, pred), 1)
-    return m
 
 
 def main():
@@ -59,6 +57,11 @@ def main():
                     help="train on at most this many (random) windows: for smoke runs")
     ap.add_argument("--quantize-only", action="store_true",
                     help="skip training: calibrate, quantize and evaluate the checkpoint in --runs")
+    ap.add_argument("--holdout-subjects", type=lambda s: tuple(int(v) for v in s.split(",")),
+                    help="for choosing methods without the validation subjects: score these training "
+                         "subjects instead and train on the other training subjects (the validation "
+                         "subjects are then neither trained on nor scored); use with other --out/--runs")
+    add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(args.seed)
@@ -68,13 +71,19 @@ def main():
 
     recs = data_har.load_recordings(args.data)
     train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)
+    val_subjects = tuple(data_har.VAL_SUBJECTS)
+    if args.holdout_subjects:
+        if not set(args.holdout_subjects) <= train_subjects:
+            ap.error(f"--holdout-subjects must be training subjects: {sorted(train_subjects)}")
+        train_subjects -= set(args.holdout_subjects)
+        val_subjects = args.holdout_subjects
     x_tr, y_tr = data_har.windows(recs, train_subjects)
-    x_va, y_va = data_har.windows(recs, set(data_har.VAL_SUBJECTS))
+    x_va, y_va = data_har.windows(recs, set(val_subjects))
     if args.max_train is not None:
         keep = rng.permutation(len(y_tr))[:args.max_train]
         x_tr, y_tr = x_tr[keep], y_tr[keep]
     print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
-          f"(subjects {data_har.VAL_SUBJECTS})")
+          f"(subjects {val_subjects})")
 
     model = MambaNanoNet(**DIMS)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-2)
@@ -108,39 +117,40 @@ def main():
 
     # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
     # same file from the checkpoint), choose each activation's range by its effect on the INT8
-    # kernel's outputs there, quantize, write the model file.
+    # kernel's outputs there, fine-tune with those ranges on the training windows, quantize, write.
     calib_rng = np.random.default_rng(args.seed + 1)
     calib_idx = calib_rng.permutation(len(y_tr))[:512]
-    calib = xt[torch.from_numpy(calib_idx)]
-    stats = calibrate(model, [calib[i:i + 64] for i in range(0, len(calib), 64)])
-    with torch.no_grad():
-        calib_p = torch.softmax(model(calib), -1).numpy()
     quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
                       input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
-
-    ranges = search_ranges(model, stats, kernel_divergence(x_tr[calib_idx], calib_p), DIMS["n_layers"],
-                           **quant_args)
-    out = args.out / "har.mnm"
-    data, report = write_quantized(out, model, stats, **quant_args)
-    report["activations"] = ranges
+    quantized, stats, choices = post_training_quantize(
+        model, xt[torch.from_numpy(calib_idx)], x_tr[calib_idx], range_candidates=args.range_candidates,
+        bias_correction=args.bias_correction, finetune=(xt, yt), qat_epochs=args.qat_epochs, **quant_args)
+    data, report = write_quantized(args.out / "har.mnm", quantized, stats, **quant_args)
+    report.update(choices)
 
     with torch.no_grad():
-        pred_f = model(xv).argmax(-1).numpy()
+        probs_f = torch.softmax(model(xv), -1).numpy()
+    pred_f = probs_f.argmax(-1)
     kernel = Int8Model(data)
     t0 = time.time()
-    pred_q = np.array([int(np.argmax(kernel.run_sequence(w))) for w in x_va])
+    logits_q = np.stack([kernel.run_sequence(w) for w in x_va])
+    pred_q = logits_q.argmax(-1)
     n = len(data_har.CLASS_NAMES)
     result = {
-        "task": "HAR", "val_subjects": list(data_har.VAL_SUBJECTS), "val_windows": int(len(y_va)),
+        "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
         "float_accuracy": float((pred_f == y_va).mean()), "int8_accuracy": float((pred_q == y_va).mean()),
-        "float_per_class": per_class(y_va, pred_f, n), "int8_per_class": per_class(y_va, pred_q, n),
+        "float_per_class": per_class(y_va, pred_f, data_har.CLASS_NAMES),
+        "int8_per_class": per_class(y_va, pred_q, data_har.CLASS_NAMES),
+        "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
         "int8_confusion": confusion(y_va, pred_q, n).tolist(), "file_bytes": len(data),
         "params": sum(p.numel() for p in model.parameters()), "dims": DIMS, "epochs": args.epochs,
         "quantization": report, "int8_eval_seconds": round(time.time() - t0, 1), "curve": curve,
     }
     (args.runs / "har_result.json").write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "file_bytes", "params")}))
-    plot(curve, confusion(y_va, pred_q, n), args.out)
+    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
+                                             "int8_kl", "file_bytes", "params")}))
+    plot_training(curve, confusion(y_va, pred_q, n), data_har.CLASS_NAMES, args.out / "har_training.png",
+                  split_name="subjects", figsize=(10, 4), fontsize=8)
     write_model_card(
         args.out / "har.md", result, title="weights/har.mnm — human-activity recognition (HAR)",
         task_line="HAR, 6 classes: " + ", ".join(data_har.CLASS_NAMES),
@@ -148,7 +158,7 @@ def main():
                    "gravity-removed acceleration, angular rate; 32 units per g and per rad/s)",
         window_line="128 samples (2.56 s) from a reset state, mean-pooled; the app scores one every 64 samples",
         data_line="HAPT raw recordings (`../shared/data/hapt`), UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
-        split_line=f"by subject: validation = subjects {', '.join(map(str, data_har.VAL_SUBJECTS))} "
+        split_line=f"by subject: validation = subjects {', '.join(map(str, val_subjects))} "
                    f"({len(y_va):,} windows), training = the other {len(train_subjects)} UCI training subjects "
                    f"present ({len(y_tr):,} windows); calibration on 512 training windows",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
@@ -157,28 +167,7 @@ def main():
         reproduce=["/usr/bin/python3 tools/train_har.py --epochs 25      # train + quantize (~10 min on 2 cores)",
                    "/usr/bin/python3 tools/train_har.py --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
                    "/usr/bin/python3 tools/evaluate.py --weights weights/har.mnm --data ../shared/data/hapt "
-                   "--subjects " + ",".join(map(str, data_har.VAL_SUBJECTS))])
-
-
-def plot(curve, conf, out_dir):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    ep, loss, acc = zip(*curve)
-    fig, ax = plt.subplots(1, 2, figsize=(10, 4))
-    ax[0].plot(ep, loss, label="train loss")
-    ax[0].plot(ep, acc, label="val accuracy (float)")
-    ax[0].set_xlabel("epoch")
-    ax[0].legend()
-    ax[1].imshow(conf, cmap="Blues")
-    ax[1].set_xticks(range(len(conf)), data_har.CLASS_NAMES, rotation=45, ha="right")
-    ax[1].set_yticks(range(len(conf)), data_har.CLASS_NAMES)
-    for i in range(len(conf)):
-        for j in range(len(conf)):
-            ax[1].text(j, i, conf[i][j], ha="center", va="center", fontsize=8)
-    ax[1].set_title("INT8 (C kernel) confusion, validation subjects")
-    fig.tight_layout()
-    fig.savefig(out_dir / "har_training.png", dpi=80)
+                   "--subjects " + ",".join(map(str, val_subjects))])
 
 
 if __name__ == "__main__":

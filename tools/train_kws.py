@@ -15,9 +15,9 @@ training speakers and evaluates on the other 20 % (data_kws.split(dev=True)), wr
 unless told otherwise: the way to choose training options without looking at the validation
 speakers. Calibration uses un-augmented clips of the Speech Commands training speakers only; each activation's range is
 chosen among its max and percentiles by the C kernel's divergence from the float model there
-(quantize.search_ranges). INT8 accuracy is measured through the C kernel. Seeded; progress bars;
-checkpoint, curve and result under runs/kws; curves, confusion matrix and model card beside the
-weights.
+(quantize.post_training_quantize; its other options, e.g. --qat-epochs, are off by default here).
+INT8 accuracy is measured through the C kernel. Seeded; progress bars; checkpoint, curve and
+result under runs/kws; curves, confusion matrix and model card beside the weights.
 
 Why the range search matters here: with every range at its calibrated max, a few clips (very loud
 ones, or frames with bands at the front-end's -128 floor) set the maxima of y, g and the residual
@@ -40,7 +40,9 @@ from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import calibrate, kernel_divergence, search_ranges, write_quantized
+from mambanano.quantize import (add_quantization_arguments, mean_kl, post_training_quantize,
+                                write_quantized)
+from mambanano.report import confusion, per_class, plot_training
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
@@ -51,17 +53,6 @@ CALIBRATION_CLIPS = 512
 def to_float(x_int8):
     """int8 log-mel features (n, H, M) -> float (n, H, M): log2(mel power) - 24, the model input."""
     return torch.from_numpy(x_int8.astype(np.float32) * frontend.LOGMEL_SCALE)
-
-
-def per_class(y, pred, n):
-    return {data_kws.CLASS_NAMES[c]: float((pred[y == c] == c).mean()) if (y == c).any() else None
-            for c in range(n)}
-
-
-def confusion(y, pred, n):
-    m = np.zeros((n, n), dtype=np.int64)
-    np.add.at(m, (y, pred), 1)
-    return m
 
 
 def speakers(clips):
@@ -86,6 +77,7 @@ def main():
                     help="train on at most this many (random) clips: for smoke runs")
     ap.add_argument("--quantize-only", action="store_true",
                     help="skip training: calibrate, quantize and evaluate the checkpoint in --runs")
+    add_quantization_arguments(ap, qat_epochs=0)
     args = ap.parse_args()
     dev_dir = REPO / "runs" / "kws_dev"
     args.out = args.out or (dev_dir if args.dev else REPO / "weights")
@@ -150,61 +142,43 @@ def main():
     # on the INT8 kernel's outputs there, quantize, write the model file.
     calib_idx = np.random.default_rng(args.seed + 1).permutation(n_speech_commands)[:CALIBRATION_CLIPS]
     x_cal = data_kws.features(pcm_tr[calib_idx])
-    calib = to_float(x_cal)
-    stats = calibrate(model, [calib[i:i + 64] for i in range(0, len(calib), 64)])
-    with torch.no_grad():
-        calib_p = torch.softmax(model(calib), -1).numpy()
     quant_args = dict(task=mf.Task.KWS, frontend=mf.Frontend.LOGMEL, input_scale=frontend.LOGMEL_SCALE,
                       input_zero_point=float(frontend.LOGMEL_ZERO_POINT),
                       class_names=data_kws.CLASS_NAMES)
-
-    ranges = search_ranges(model, stats, kernel_divergence(x_cal, calib_p), DIMS["n_layers"], **quant_args)
-    out = args.out / "kws.mnm"
-    data, report = write_quantized(out, model, stats, **quant_args)
-    report["activations"] = ranges
+    finetune = None
+    if args.qat_epochs > 0:                 # one fresh augmented copy of the training clips
+        finetune = (to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt)
+    quantized, stats, choices = post_training_quantize(
+        model, to_float(x_cal), x_cal, range_candidates=args.range_candidates,
+        bias_correction=args.bias_correction, finetune=finetune, qat_epochs=args.qat_epochs, **quant_args)
+    data, report = write_quantized(args.out / "kws.mnm", quantized, stats, **quant_args)
+    report.update(choices)
 
     with torch.no_grad():
-        pred_f = model(xv).argmax(-1).numpy()
+        probs_f = torch.softmax(model(xv), -1).numpy()
+    pred_f = probs_f.argmax(-1)
     kernel = Int8Model(data)
     t0 = time.time()
-    pred_q = np.array([int(np.argmax(kernel.run_sequence(x))) for x in x_va])
+    logits_q = np.stack([kernel.run_sequence(x) for x in x_va])
+    pred_q = logits_q.argmax(-1)
     n = len(data_kws.CLASS_NAMES)
     result = {
         "task": "KWS", **counts, "val_percent": data_kws.VAL_PERCENT,
         "float_accuracy": float((pred_f == y_va).mean()), "int8_accuracy": float((pred_q == y_va).mean()),
-        "float_per_class": per_class(y_va, pred_f, n), "int8_per_class": per_class(y_va, pred_q, n),
+        "float_per_class": per_class(y_va, pred_f, data_kws.CLASS_NAMES),
+        "int8_per_class": per_class(y_va, pred_q, data_kws.CLASS_NAMES),
+        "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
         "int8_confusion": confusion(y_va, pred_q, n).tolist(), "file_bytes": len(data),
         "params": sum(p.numel() for p in model.parameters()), "dims": DIMS, "epochs": args.epochs,
         "seed": args.seed, "quantization": report, "int8_eval_seconds": round(time.time() - t0, 1),
         "wall_seconds": round(time.time() - t_start, 1), "curve": curve,
     }
     (args.runs / "kws_result.json").write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "file_bytes", "params")}))
-    plot(curve, confusion(y_va, pred_q, n), args.out)
+    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
+                                             "int8_kl", "file_bytes", "params")}))
+    plot_training(curve, confusion(y_va, pred_q, n), data_kws.CLASS_NAMES, args.out / "kws_training.png",
+                  split_name="speakers", figsize=(12, 5), fontsize=7)
     write_card(args.out / "kws.md", result, args, len(calib_idx))
-
-
-def plot(curve, conf, out_dir):
-    """Training loss and float validation accuracy per epoch; INT8 confusion matrix."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    ep, loss, acc = zip(*curve)
-    fig, ax = plt.subplots(1, 2, figsize=(12, 5))
-    ax[0].plot(ep, loss, label="train loss")
-    ax[0].plot(ep, acc, label="val accuracy (float)")
-    ax[0].set_xlabel("epoch")
-    ax[0].legend()
-    names = data_kws.CLASS_NAMES
-    ax[1].imshow(conf, cmap="Blues")
-    ax[1].set_xticks(range(len(conf)), names, rotation=45, ha="right")
-    ax[1].set_yticks(range(len(conf)), names)
-    for i in range(len(conf)):
-        for j in range(len(conf)):
-            ax[1].text(j, i, conf[i][j], ha="center", va="center", fontsize=7)
-    ax[1].set_title("INT8 (C kernel) confusion, validation speakers")
-    fig.tight_layout()
-    fig.savefig(out_dir / "kws_training.png", dpi=80)
 
 
 def write_card(path, result, args, n_calib):

@@ -23,6 +23,11 @@ import torch.nn as nn
 import torch.nn.functional as nnf
 
 
+def _identity(name, layer, tensor):
+    """The float model's `quant`: every activation as computed."""
+    return tensor
+
+
 def selective_scan_ref(xs, delta, A, B, C, D, ssm_state=None, probe=None, layer=0):
     """Sequential selective scan.
 
@@ -63,24 +68,29 @@ class MambaBlock(nn.Module):
         self.D = nn.Parameter(torch.ones(d_inner))                          # (E), keep in float
         self.out_proj = nn.Linear(d_inner, d_model, bias=True)
 
-    def _ssm_inputs(self, xs):
+    def _ssm_inputs(self, xs, quant=_identity, layer=0):
         """xs (..., E) -> delta (..., E), B (..., N), C (..., N), plus dt_low and dt for probes."""
-        dt_low, b, c = torch.split(self.x_proj(xs), [self.dt_rank, self.d_state, self.d_state], dim=-1)
-        dt = self.dt_proj(dt_low)
+        dt_low, b, c = (quant(name, layer, t) for name, t in zip(
+            ("dt_low", "b", "c"),
+            torch.split(self.x_proj(xs), [self.dt_rank, self.d_state, self.d_state], dim=-1)))
+        dt = quant("dt", layer, self.dt_proj(dt_low))
         return dt_low, dt, nnf.softplus(dt), b, c
 
-    def forward(self, r, probe=None, layer=0):
-        """r (B, T, D) residual stream in -> out."""
+    def forward(self, r, probe=None, layer=0, quant=_identity):
+        """r (B, T, D) residual stream in -> out. quant(name, layer, tensor) -> tensor stands at
+        every int8 activation of the kernel (identity: the float model; see MambaNanoNet)."""
         T = r.shape[1]
         xi, z = self.in_proj(r).chunk(2, dim=-1)                            # (B, T, E) each
-        xc = self.conv1d(xi.transpose(1, 2))[..., :T].transpose(1, 2)       # causal: first T outputs
-        xs = nnf.silu(xc)
-        dt_low, dt, delta, b, c = self._ssm_inputs(xs)
+        xi, z = quant("xi", layer, xi), quant("z", layer, z)
+        xc = quant("xc", layer, self.conv1d(xi.transpose(1, 2))[..., :T].transpose(1, 2))  # causal
+        xs = quant("xs", layer, nnf.silu(xc))
+        dt_low, dt, delta, b, c = self._ssm_inputs(xs, quant, layer)
         A = -torch.exp(self.A_log)
         y, _ = selective_scan_ref(xs, delta, A, b, c, self.D, probe=probe, layer=layer)
-        zs = nnf.silu(z)
-        g = y * zs
-        out = r + self.out_proj(g)
+        y = quant("y", layer, y)
+        zs = quant("zs", layer, nnf.silu(z))
+        g = quant("g", layer, y * zs)
+        out = quant("residual_out", layer, r + self.out_proj(g))
         if probe is not None:
             for name, t in (("residual_in", r), ("xi", xi), ("z", z), ("xc", xc), ("xs", xs),
                             ("dt_low", dt_low), ("b", b), ("c", c), ("dt", dt), ("delta", delta),
@@ -116,13 +126,18 @@ class MambaNanoNet(nn.Module):
             MambaBlock(d_model, d_inner, d_state, dt_rank, d_conv) for _ in range(n_layers))
         self.classifier = nn.Linear(d_model, n_classes)
 
-    def forward(self, x, probe=None):
+    def forward(self, x, probe=None, quant=_identity):
         """x (B, T, F) -> logits (B, C). probe(name, layer, tensor), if given, sees every activation
-        the kernel quantizes (names as in mamba_nano.h's mn_act, plus 'h', 'pooled', 'logits')."""
-        r = self.input_proj(x)
+        the kernel quantizes (names as in mamba_nano.h's mn_act, plus 'h', 'pooled', 'logits').
+        quant(name, layer, tensor) -> tensor is applied where the kernel rounds an activation to
+        int8 before using it (the mn_act names but delta, which is uint16 fixed point, and
+        residual_in[l > 0], which is residual_out[l - 1]; plus 'pooled'): identity for the float
+        model, fake quantization for the INT8 twin (quantize.Int8Twin). The int16 hidden state and
+        delta stay float."""
+        r = quant("residual_in", 0, self.input_proj(x))
         for l, blk in enumerate(self.layers):
-            r = blk(r, probe=probe, layer=l)
-        pooled = r.mean(dim=1)
+            r = blk(r, probe=probe, layer=l, quant=quant)
+        pooled = quant("pooled", -1, r.mean(dim=1))
         logits = self.classifier(pooled)
         if probe is not None:
             probe("pooled", -1, pooled.detach())

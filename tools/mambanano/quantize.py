@@ -5,7 +5,10 @@ module only chooses the parameters it runs with:
 
 - weights: int8, symmetric, per output row (per-output-channel scales);
 - activations: symmetric int8 per tensor, scales from calibration statistics (`ActStats`): the
-  max |x| by default, or a percentile chosen per tensor by its measured effect (`search_ranges`);
+  max |x| by default, or a percentile or the least-MSE range chosen per tensor by its measured
+  effect (`search_ranges`);
+- biases: optionally corrected for the mean quantization error of each layer's output
+  (`correct_biases`, measured through `Int8Twin`);
 - hidden state: int16 with a per-channel (per d_inner) scale from the calibrated range of h;
 - delta (uint16) and |A|*log2(e) (uint16) with power-of-two scales chosen to use their full range;
 - silu / softplus as 256-entry tables over the int8 input grid, exp(delta*A) by a Q10 exp2 table;
@@ -13,6 +16,7 @@ module only chooses the parameters it runs with:
 
 Symbols: F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv, L layers, C classes.
 """
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -106,6 +110,7 @@ def softplus_np(x):
 # calibration
 # --------------------------------------------------------------------------------------------
 SAMPLES_PER_PROBE = 16384       # |x| values kept per probed tensor and batch, for percentiles
+MSE_GRID = np.linspace(0.05, 1.0, 96)   # candidate ranges of ActStats.mse_range, x the max |x|
 
 
 @dataclass
@@ -139,6 +144,15 @@ class ActStats:
         """The q-th percentile of |x| over the calibration data (q in [0, 100])."""
         return float(np.percentile(np.concatenate(self.samples[(name, layer)]), q))
 
+    def mse_range(self, name, layer):
+        """The range r (among MSE_GRID fractions of the max) whose int8 quantizer, steps of r / 127
+        and |x| clipped at r, has the least mean squared error over the calibration |x|."""
+        x = np.concatenate(self.samples[(name, layer)])                      # (n,) |x|
+        ranges = max(self.act[(name, layer)], MIN_RANGE) * MSE_GRID           # (G,)
+        step = ranges[:, None] / 127.0
+        err = np.minimum(np.round(x[None, :] / step), 127.0) * step - x[None, :]  # (G, n)
+        return float(ranges[np.argmin((err ** 2).mean(axis=1))])
+
 
 def calibrate(model, batches):
     """Run the float model over an iterable of (B, T, F) feature tensors, recording ranges."""
@@ -156,31 +170,54 @@ def act_scale(stats, name, layer):
     return max(value, MIN_RANGE) / 127.0
 
 
-# Range candidates per activation tensor: the max and three percentiles of |x|.
-RANGE_CANDIDATES = (("max", None), ("p99.99", 99.99), ("p99.9", 99.9), ("p99.5", 99.5))
+# Range candidates per activation tensor searched by default: the max and three percentiles of |x|.
+# Also available: "mse", the range of least quantization MSE (ActStats.mse_range), and any "pQ".
+RANGE_CANDIDATES = ("max", "p99.99", "p99.9", "p99.5")
+
+
+def candidate_range(stats, name, layer, method):
+    """The range a candidate ("max", "mse" or "pQ", the Q-th percentile) gives an activation tensor."""
+    if method == "max":
+        return stats.act.get((name, layer), 0.0)
+    if method == "mse":
+        return stats.mse_range(name, layer)
+    return stats.percentile(name, layer, float(method[1:]))
+
+
+# Quantization-aware fine-tuning (quantization_aware_finetune): a tenth of the training rate.
+QAT_EPOCHS = 3
+QAT_LR = 3e-4
+
 # Hidden-state headroom candidates (int16 range = headroom x calibrated per-channel max |h|):
 # less headroom is finer resolution, more keeps slow channels that outgrow calibration unclipped.
 HEADROOM_CANDIDATES = (1.0, 1.5, 2.0)
 
 
-def search_ranges(model, stats, loss_of_file, n_layers, **write_kwargs):
-    """Choose each activation tensor's range among RANGE_CANDIDATES by its measured effect: a
-    greedy pass over the tensors in network order, keeping for each the candidate whose model
-    file gives the lowest `loss_of_file(file_bytes)` (e.g. the divergence of the INT8 kernel's
-    outputs from the float model's on calibration data) with the earlier choices in place.
-    Delta keeps its own fixed-point range. Then the hidden state's headroom per layer, the same
-    way, among STATE_HEADROOM and HEADROOM_CANDIDATES. Returns {tensor: {"method", "range",
-    "loss"}} and leaves the choices in stats.clip."""
+def searched_activations(layer):
+    """The activations of a layer whose range search_ranges chooses: delta keeps its own fixed-point
+    range, residual_in[l > 0] is residual_out[l - 1]."""
+    return [name for name in ACT_NAMES if name != "delta" and not (name == "residual_in" and layer > 0)]
+
+
+def search_ranges(model, stats, loss_of_file, n_layers, candidates=RANGE_CANDIDATES, **write_kwargs):
+    """Choose each activation tensor's range among candidates (candidate_range names; every
+    tensor starts at the first) by its measured effect: a greedy pass over the tensors in network
+    order, keeping for each the candidate whose model file gives the lowest
+    `loss_of_file(file_bytes)` (e.g. the divergence of the INT8 kernel's outputs from the float
+    model's on calibration data) with the earlier choices in place. Then the hidden state's
+    headroom per layer, the same way, among STATE_HEADROOM and HEADROOM_CANDIDATES. Returns
+    {tensor: {"method", "range", "loss"}} and leaves the choices in stats.clip."""
     chosen = {}
+    for layer in range(n_layers):
+        for name in searched_activations(layer):
+            stats.clip[(name, layer)] = candidate_range(stats, name, layer, candidates[0])
     best_loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
     for layer in range(n_layers):
-        for name in ACT_NAMES:
-            if name == "delta" or (name == "residual_in" and layer > 0):  # residual_in[l>0] is residual_out[l-1]
-                continue
+        for name in searched_activations(layer):
             key = (name, layer)
-            best = ("max", stats.act.get(key, 0.0))
-            for method, q in RANGE_CANDIDATES[1:]:
-                stats.clip[key] = stats.percentile(name, layer, q)
+            best = (candidates[0], stats.clip[key])
+            for method in candidates[1:]:
+                stats.clip[key] = candidate_range(stats, name, layer, method)
                 loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
                 if loss < best_loss:
                     best_loss, best = loss, (method, stats.clip[key])
@@ -385,6 +422,100 @@ def dequantized_model(file_bytes):
     return model.eval()
 
 
+def fake_quant(x, scale):
+    """x rounded to int8 steps of scale, clamped to [-128, 127] steps, as the kernel rounds; the
+    gradient passes straight through (the straight-through estimator)."""
+    q = torch.clamp(torch.round(x / scale), -128, 127) * scale
+    return x + (q - x).detach()
+
+
+def activation_scales(file_bytes):
+    """{(name, layer): the int8 scale the model file gives that activation} for every activation
+    MambaNanoNet's `quant` rounds (mn_act names and 'pooled')."""
+    header, t = mf.read_model_file(file_bytes)
+    scales = {(name, l): float(scale) for l in range(header["n_layers"])
+              for name, scale in zip(ACT_NAMES, t[(mf.TensorKind.ACT_SCALES, l)])}
+    scales[("pooled", -1)] = float(t[(mf.TensorKind.POOL_SCALE, 0)][0])
+    return scales
+
+
+class Int8Twin:
+    """The INT8 kernel's arithmetic approximated in PyTorch, to see the quantization error of each
+    activation (the kernel reports only logits): the model file's dequantized weights and float
+    biases (`dequantized_model`), and each int8 activation rounded to its file scale and clamped
+    to [-128, 127] where the kernel rounds it (MambaNanoNet's `quant`). Not bit-exact: the
+    kernel's int16 state, uint16 delta, exp2 table and two-term residual sum are not modelled.
+    Calling it returns the logits (B, C) and leaves in `seen` every rounded activation as
+    computed before rounding, keyed (name, layer)."""
+
+    def __init__(self, file_bytes):
+        self.model = dequantized_model(file_bytes)
+        self.scales = activation_scales(file_bytes)
+        self.seen = {}
+
+    def quant(self, name, layer, x):
+        self.seen[(name, layer)] = x
+        return fake_quant(x, self.scales[(name, layer)])
+
+    def __call__(self, x):
+        """x (B, T, F) float features -> logits (B, C)."""
+        self.seen = {}
+        with torch.no_grad():
+            return self.model(x, quant=self.quant)
+
+
+def _biased_layers(model):
+    """(name, module, the activations its output is before rounding) for every layer with a bias,
+    in network order; the logits are the classifier's output."""
+    yield "input_proj", model.input_proj, [("residual_in", 0)]
+    for l, blk in enumerate(model.layers):
+        yield f"in_proj[{l}]", blk.in_proj, [("xi", l), ("z", l)]
+        yield f"conv1d[{l}]", blk.conv1d, [("xc", l)]
+        yield f"dt_proj[{l}]", blk.dt_proj, [("dt", l)]
+        yield f"out_proj[{l}]", blk.out_proj, [("residual_out", l)]   # its output + the residual
+    yield "classifier", model.classifier, [("logits", -1)]
+
+
+def correct_biases(model, stats, x, loss_of_file, **write_kwargs):
+    """Bias correction, the empirical variant (with calibration data) of Nagel et al. 2019,
+    "Data-free quantization through weight equalization and bias correction": for each biased
+    layer in network order, the mean per output channel of (INT8 twin - float model) over the
+    calibration features x (B, T, F) is subtracted from its bias, with the earlier corrections in
+    place, so that the quantized layer's output is unbiased on average. The twin (`Int8Twin`)
+    shows each layer's output before rounding; the correction of a layer is kept only if it
+    lowers `loss_of_file` of the model file (the C kernel's divergence on calibration data, as in
+    search_ranges). The float model is left as it is. Returns (the model to quantize,
+    {layer: {"kept", "mean_abs_shift", "loss"}})."""
+    float_seen = {}
+
+    def record(name, layer, t):
+        float_seen[(name, layer)] = t
+        return t
+
+    with torch.no_grad():
+        float_seen[("logits", -1)] = model(x, quant=record)
+    corrected = copy.deepcopy(model)
+    best_loss = loss_of_file(quantize_bytes(corrected, stats, **write_kwargs))
+    report = {}
+    for name, module, outputs in _biased_layers(corrected):
+        twin = Int8Twin(quantize_bytes(corrected, stats, **write_kwargs))
+        twin.seen[("logits", -1)] = twin(x)
+        shift = torch.cat([(twin.seen[key] - float_seen[key]).flatten(0, -2).mean(0)
+                           for key in outputs])                       # (out channels,)
+        bias = module.bias.detach().clone()
+        with torch.no_grad():
+            module.bias -= shift.to(bias.dtype)
+        loss = loss_of_file(quantize_bytes(corrected, stats, **write_kwargs))
+        kept = loss < best_loss
+        if kept:
+            best_loss = loss
+        else:
+            with torch.no_grad():
+                module.bias.copy_(bias)
+        report[name] = {"kept": kept, "mean_abs_shift": float(shift.abs().mean()), "loss": best_loss}
+    return corrected, report
+
+
 def kernel_divergence(frames, float_probs):
     """A `loss_of_file` for search_ranges: the mean KL(float || INT8) over calibration inputs,
     the INT8 side through the C kernel. frames (n, T, F) int8; float_probs (n, C) the float
@@ -393,8 +524,96 @@ def kernel_divergence(frames, float_probs):
 
     def loss(file_bytes):
         kernel = Int8Model(file_bytes)
-        logits = np.stack([kernel.run_sequence(x) for x in frames])
-        log_q = logits - logits.max(-1, keepdims=True)
-        log_q -= np.log(np.exp(log_q).sum(-1, keepdims=True))
-        return float((float_probs * (np.log(np.maximum(float_probs, 1e-12)) - log_q)).sum(-1).mean())
+        return mean_kl(float_probs, np.stack([kernel.run_sequence(x) for x in frames]))
     return loss
+
+
+def mean_kl(float_probs, int8_logits):
+    """Mean KL(float || INT8) over examples: float_probs (n, C) softmax, int8_logits (n, C)."""
+    log_q = int8_logits - int8_logits.max(-1, keepdims=True)
+    log_q -= np.log(np.exp(log_q).sum(-1, keepdims=True))
+    return float((float_probs * (np.log(np.maximum(float_probs, 1e-12)) - log_q)).sum(-1).mean())
+
+
+class _RowFakeQuant(torch.nn.Module):
+    """A weight parametrization: each output row rounded to int8 with its own scale, max |row| / 127
+    (quantize_rows), the gradient straight through."""
+
+    def forward(self, w):                                     # (rows, ...)
+        amax = w.detach().abs().flatten(1).amax(1).clamp_min(MIN_RANGE)
+        return fake_quant(w, (amax / 127.0).view(-1, *[1] * (w.dim() - 1)))
+
+
+def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EPOCHS, lr=QAT_LR, batch=64,
+                                label_smoothing=0.05, seed=0, **write_kwargs):
+    """A short quantization-aware fine-tuning of a copy of the model: every weight matrix rounded per
+    output row and every int8 activation rounded at the scale the ranges in stats give it (fake
+    quantization with straight-through gradients, at the tensors search_ranges handles; A, D and
+    the hidden state stay float), trained with cross-entropy on (features (n, T, F), labels (n,)),
+    training data only, AdamW with a cosine schedule from lr. Returns the fine-tuned float model,
+    to be quantized with the same stats."""
+    from torch.nn.utils import parametrize
+    tuned = copy.deepcopy(model).train()
+    scales = activation_scales(quantize_bytes(model, stats, **write_kwargs))
+    weighted = [tuned.input_proj, tuned.classifier] + [m for blk in tuned.layers for m in (
+        blk.in_proj, blk.conv1d, blk.x_proj, blk.dt_proj, blk.out_proj)]
+    for module in weighted:
+        parametrize.register_parametrization(module, "weight", _RowFakeQuant())
+    opt = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=1e-2)
+    steps = epochs * -(-len(labels) // batch)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
+    rng = np.random.default_rng(seed)
+    quant = lambda name, layer, x: fake_quant(x, scales[(name, layer)])
+    for _ in range(epochs):
+        order = torch.from_numpy(rng.permutation(len(labels)))
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            loss = torch.nn.functional.cross_entropy(tuned(features[idx], quant=quant), labels[idx],
+                                                     label_smoothing=label_smoothing)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+    for module in weighted:
+        parametrize.remove_parametrizations(module, "weight", leave_parametrized=False)
+    return tuned.eval()
+
+
+def post_training_quantize(model, features, frames, *, range_candidates=RANGE_CANDIDATES,
+                           bias_correction=False, finetune=None, qat_epochs=QAT_EPOCHS, **write_kwargs):
+    """The quantization both training commands run: features (n, T, F) float, the model's input,
+    and frames (n, T, F) int8, the same as the kernel's, are calibration inputs (training data).
+    Calibrates (`calibrate`), chooses each activation's range among range_candidates by the C
+    kernel's divergence from the float model on these inputs (`search_ranges`); then, if finetune
+    = (training features, labels) is given, fine-tunes a copy of the model for qat_epochs with
+    those ranges (`quantization_aware_finetune`); then, if asked, corrects the biases
+    (`correct_biases`). Returns (the model to write: a fine-tuned or corrected copy, or the model
+    itself; its ActStats; {"range_candidates", "activations": ranges, "finetune": {"epochs",
+    "lr", "examples"} or None, "bias_correction": report or None}) for write_quantized."""
+    stats = calibrate(model, [features[i:i + 64] for i in range(0, len(features), 64)])
+    with torch.no_grad():
+        probs = torch.softmax(model(features), -1).numpy()
+    loss = kernel_divergence(frames, probs)
+    ranges = search_ranges(model, stats, loss, len(model.layers), range_candidates, **write_kwargs)
+    tuning = None
+    if finetune is not None and qat_epochs > 0:
+        model = quantization_aware_finetune(model, stats, *finetune, epochs=qat_epochs, **write_kwargs)
+        tuning = {"epochs": qat_epochs, "lr": QAT_LR, "examples": len(finetune[1])}
+    corrections = None
+    if bias_correction:
+        model, corrections = correct_biases(model, stats, features, loss, **write_kwargs)
+    return model, stats, {"range_candidates": list(range_candidates), "activations": ranges,
+                          "finetune": tuning, "bias_correction": corrections}
+
+
+def add_quantization_arguments(parser, qat_epochs):
+    """The training commands' quantization options (post_training_quantize's choices), with a
+    task's default number of quantization-aware fine-tuning epochs."""
+    parser.add_argument("--range-candidates", type=lambda s: tuple(s.split(",")), default=RANGE_CANDIDATES,
+                        help="activation range candidates of the search: max, mse, pQ "
+                             "(default: %(default)s)")
+    parser.add_argument("--bias-correction", action="store_true",
+                        help="correct the biases for the mean quantization error of each layer")
+    parser.add_argument("--qat-epochs", type=int, default=qat_epochs,
+                        help="quantization-aware fine-tuning epochs on the training data, 0 for none "
+                             "(default: %(default)s)")

@@ -12,7 +12,7 @@ from mambanano.kernel import Int8Model
 REPO = Path(__file__).resolve().parents[2]
 HAPT = REPO.parent / "shared" / "data" / "hapt"
 # Measured INT8 accuracy on data_har.VAL_SUBJECTS minus one point (see weights/har.md).
-HAR_INT8_FLOOR = 0.9592  # 96.92 % measured (weights/har.md) minus one point
+HAR_INT8_FLOOR = 0.9610  # 97.10 % measured (weights/har.md) minus one point
 
 
 def test_har_weights_declare_task_frontend_and_size():
