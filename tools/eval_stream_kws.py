@@ -16,7 +16,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -50,14 +49,6 @@ def build_stream(clips, noise, snr_db, rng):
         bed *= speech_rms / max(np.sqrt(np.mean(bed ** 2)), 1e-9) * 10.0 ** (-snr_db / 20.0)
         speech += bed
     return np.clip(np.rint(speech), -32768, 32767).astype(np.int16), spans
-
-
-def write_wav(path, pcm):
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(RATE)
-        w.writeframes(pcm.astype("<i2").tobytes())
 
 
 def detections(wav, weights, threshold):
@@ -118,7 +109,7 @@ def main():
             snr_db = None if snr == "clean" else float(snr)
             pcm, spans = build_stream(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
             wav = Path(tmp) / f"stream_{snr}.wav"
-            write_wav(wav, pcm)
+            dk.write_wav(wav, pcm)
             hours = len(pcm) / RATE / 3600
             curve = []
             for th in thresholds:

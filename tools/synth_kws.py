@@ -113,16 +113,6 @@ def speak(text, rng, tmp):
     return voice_id, resample(x, rate_hz)
 
 
-def write_wav(path, pcm):
-    """int16 (CLIP_SAMPLES,) -> a 16 kHz mono 16-bit WAV at path (folders created)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(SAMPLE_RATE_HZ)
-        w.writeframes(pcm.astype("<i2").tobytes())
-
-
 def synthesize(out, per_word, seed):
     """Write per_word clips of every keyword and per_word `_unknown_` clips under out (replacing
     what was there). Returns the number of files written."""
@@ -141,7 +131,7 @@ def synthesize(out, per_word, seed):
             voice_id, x = speak(word, rng, tmp)
             pcm = place_in_clip(trim_to_voiced(x), rng)
             name = f"{voice_id}_nohash_{k}.wav" if folder == word else f"{word}_{voice_id}_nohash_{k}.wav"
-            write_wav(out / folder / name, pcm)
+            data_kws.write_wav(out / folder / name, pcm)
     return len(jobs)
 
 

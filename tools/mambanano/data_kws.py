@@ -87,6 +87,17 @@ def read_wav(path):
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16)
 
 
+def write_wav(path, pcm):
+    """int16 (S,) -> a 16 kHz mono 16-bit WAV at path (parent folders created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(frontend.AUDIO_SAMPLE_RATE_HZ)
+        w.writeframes(np.asarray(pcm, dtype="<i2").tobytes())
+
+
 def fit_length(pcm, n=CLIP_SAMPLES):
     """Pad with zeros at the end or keep the first n samples: (S,) -> (n,), same dtype."""
     pcm = np.asarray(pcm)
