@@ -32,17 +32,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as nnf
-from tqdm import tqdm
 
 from mambanano import data_kws, frontend
 from mambanano import model_file as mf
-from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import (add_quantization_arguments, mean_kl, post_training_quantize,
-                                write_quantized)
-from mambanano.report import confusion, per_class, plot_training
+from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
+from mambanano.report import plot_training
+from mambanano.training import float_vs_int8, train_or_load
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
@@ -106,36 +103,10 @@ def main():
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
 
     model = MambaNanoNet(**DIMS)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-2)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs)
     yt, xv = torch.from_numpy(y_tr), to_float(x_va)
-    curve = []
-    for epoch in range(0 if args.quantize_only else args.epochs):
-        xt = to_float(data_kws.augmented_features(pcm_tr, noise, rng))
-        model.train()
-        order = rng.permutation(len(y_tr))
-        total = 0.0
-        for i in tqdm(range(0, len(order), args.batch), desc=f"epoch {epoch + 1}", leave=False):
-            idx = torch.from_numpy(order[i:i + args.batch])
-            loss = nnf.cross_entropy(model(xt[idx]), yt[idx], label_smoothing=0.05)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += float(loss) * len(idx)
-        sched.step()
-        model.eval()
-        with torch.no_grad():
-            val_acc = float((model(xv).argmax(-1).numpy() == y_va).mean())
-        curve.append((epoch + 1, total / len(y_tr), val_acc))
-        print(f"epoch {epoch + 1}: loss {total / len(y_tr):.4f} val {val_acc:.4f} "
-              f"({time.time() - t_start:.0f} s)")
-    if args.quantize_only:
-        model.load_state_dict(torch.load(args.runs / "kws.pt"))
-        curve = json.loads((args.runs / "curve.json").read_text())
-    else:
-        torch.save(model.state_dict(), args.runs / "kws.pt")
-        (args.runs / "curve.json").write_text(json.dumps(curve))
-    model.eval()
+    curve = train_or_load(model, lambda: to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt,
+                          xv, y_va, epochs=args.epochs, lr=args.lr, batch=args.batch, rng=rng,
+                          runs=args.runs, name="kws", quantize_only=args.quantize_only)
 
     # Calibrate on 512 un-augmented training clips (their own seeded draw, so --quantize-only
     # reproduces the same file from the checkpoint), choose each activation's range by its effect
@@ -154,29 +125,16 @@ def main():
     data, report = write_quantized(args.out / "kws.mnm", quantized, stats, **quant_args)
     report.update(choices)
 
-    with torch.no_grad():
-        probs_f = torch.softmax(model(xv), -1).numpy()
-    pred_f = probs_f.argmax(-1)
-    kernel = Int8Model(data)
-    t0 = time.time()
-    logits_q = np.stack([kernel.run_sequence(x) for x in x_va])
-    pred_q = logits_q.argmax(-1)
-    n = len(data_kws.CLASS_NAMES)
     result = {
         "task": "KWS", **counts, "val_percent": data_kws.VAL_PERCENT,
-        "float_accuracy": float((pred_f == y_va).mean()), "int8_accuracy": float((pred_q == y_va).mean()),
-        "float_per_class": per_class(y_va, pred_f, data_kws.CLASS_NAMES),
-        "int8_per_class": per_class(y_va, pred_q, data_kws.CLASS_NAMES),
-        "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
-        "int8_confusion": confusion(y_va, pred_q, n).tolist(), "file_bytes": len(data),
-        "params": sum(p.numel() for p in model.parameters()), "dims": DIMS, "epochs": args.epochs,
-        "seed": args.seed, "quantization": report, "int8_eval_seconds": round(time.time() - t0, 1),
+        **float_vs_int8(model, data, xv, x_va, y_va, data_kws.CLASS_NAMES),
+        "dims": DIMS, "epochs": args.epochs, "seed": args.seed, "quantization": report,
         "wall_seconds": round(time.time() - t_start, 1), "curve": curve,
     }
     (args.runs / "kws_result.json").write_text(json.dumps(result, indent=1))
     print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
                                              "int8_kl", "file_bytes", "params")}))
-    plot_training(curve, confusion(y_va, pred_q, n), data_kws.CLASS_NAMES, args.out / "kws_training.png",
+    plot_training(curve, result["int8_confusion"], data_kws.CLASS_NAMES, args.out / "kws_training.png",
                   split_name="speakers", figsize=(12, 5), fontsize=7)
     write_card(args.out / "kws.md", result, args, len(calib_idx))
 
