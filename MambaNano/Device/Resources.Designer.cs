@@ -9,8 +9,8 @@
 namespace MambaNano
 {
     /// <summary>
-    /// The INT8 model files (weights/*.mnm) shipped as managed binary resources of the app
-    /// (Device/Resources.resx): deployed with the app, replaceable without reflashing the firmware.
+    /// The INT8 model files (weights/*.mnm): managed binary resources
+    /// (Resources.resx), deployed with the program, replaceable without reflashing the firmware.
     /// </summary>
     internal partial class Resources
     {
@@ -28,13 +28,13 @@ namespace MambaNano
             }
         }
 
-        /// <summary>A copy of the resource's bytes (a model file, for the engine's loader).</summary>
+        /// <summary>A copy of the resource's bytes.</summary>
         internal static byte[] GetBytes(Resources.BinaryResources id)
         {
             return (byte[])nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id);
         }
 
-        /// <summary>One member per weights/*.mnm, named after the file; the value is the resource id.</summary>
+        /// <summary>One member per file, named after it; the value is the resource id.</summary>
         [System.SerializableAttribute()]
         internal enum BinaryResources : short
         {

@@ -28,14 +28,4 @@ namespace MambaNano
             }
         }
     }
-
-    /// <summary>Lines to the debug channel (Visual Studio's output window): the fallback when the
-    /// UART cannot be opened. Converts each line to a string, so it allocates: a fault path only.</summary>
-    public sealed class DebugLineSink : ILineSink
-    {
-        public void WriteLine(byte[] line, int count)
-        {
-            Console.WriteLine(System.Text.Encoding.UTF8.GetString(line, 0, count - 1));
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using MambaNano.Replay;
 
 namespace MambaNano.Host
 {
@@ -11,7 +12,10 @@ namespace MambaNano.Host
     ///           [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]
     ///           [--imu-fault dropout|stuck|saturate:START_S:DURATION_S ...]
     ///           [--mic-fault dropout|silence|clip:START_S:DURATION_S ...] [--kws-threshold PERMILLE]
-    ///           prints exactly the serial lines the board would print for that input
+    ///           [--record-input DIR]
+    ///           prints exactly the serial lines the board would print for that input; with
+    ///           --record-input also writes what the sensors gave the app (DIR/imu.mnrec,
+    ///           DIR/mic.mnrec), which the nanoCLR replay (tools/nanoclr/Replay) plays back
     ///   compare DEVICE.log HOST.log   the protocol records of two captures, ignoring us=
     ///   parse-log LOG                 counts of each kind of record, and a check that every MN1 line parses
     /// </summary>
@@ -45,6 +49,7 @@ namespace MambaNano.Host
             Console.Error.WriteLine("usage: mambanano-host replay [--har-model F] [--kws-model F] [--imu ACC_FILE] [--imu-rate HZ] [--wav FILE|DIR ...] [--gap-ms MS] [--max-seconds S]");
             Console.Error.WriteLine("                             [--imu-fault dropout|stuck|saturate:START_S:DURATION_S] [--mic-fault dropout|silence|clip:START_S:DURATION_S]");
             Console.Error.WriteLine("                             [--kws-threshold PERMILLE]   (default nf.config kws_threshold_permille)");
+            Console.Error.WriteLine("                             [--record-input DIR]         (the sensors' calls, for tools/nanoclr/Replay)");
             Console.Error.WriteLine("       mambanano-host compare DEVICE.log HOST.log");
             Console.Error.WriteLine("       mambanano-host parse-log LOG");
             return 2;
@@ -52,7 +57,7 @@ namespace MambaNano.Host
 
         private static int Replay(string[] args)
         {
-            string harModel = null, kwsModel = null, imu = null;
+            string harModel = null, kwsModel = null, imu = null, recordDir = null;
             var wavs = new List<string>();
             var imuFaults = new List<Fault>();
             var micFaults = new List<Fault>();
@@ -69,6 +74,7 @@ namespace MambaNano.Host
                     case "--imu-rate": imuRate = int.Parse(Next()); break;
                     case "--gap-ms": gapMs = int.Parse(Next()); break;
                     case "--kws-threshold": kwsThreshold = int.Parse(Next()); break;
+                    case "--record-input": recordDir = Next(); break;
                     case "--imu-fault": imuFaults.Add(Fault.Parse(Next(), FaultyImuSource.Kinds)); break;
                     case "--mic-fault": micFaults.Add(Fault.Parse(Next(), FaultyAudioSource.Kinds)); break;
                     case "--max-seconds": maxSeconds = double.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
@@ -97,6 +103,18 @@ namespace MambaNano.Host
             {
                 micSource = new FaultyAudioSource(micSource, micFaults, clock);
             }
+            using InputRecorder imuRecorder = recordDir == null || imuSource == null ? null
+                : new InputRecorder(Path.Combine(recordDir, "imu.mnrec"), InputRecording.KindImu, imuSource.SampleRateHz, 0);
+            using InputRecorder micRecorder = recordDir == null || micSource == null ? null
+                : new InputRecorder(Path.Combine(recordDir, "mic.mnrec"), InputRecording.KindAudio, micSource.SampleRateHz, micSource.BytesPerSample);
+            if (imuRecorder != null)
+            {
+                imuSource = new RecordingImuSource(imuSource, imuRecorder);
+            }
+            if (micRecorder != null)
+            {
+                micSource = new RecordingAudioSource(micSource, micRecorder);
+            }
             using Stream stdout = Console.OpenStandardOutput();
             app = new MambaNanoApp(new Protocol(new StreamLineSink(stdout)), imuSource, micSource);
             app.KwsDetector.ThresholdPermille = kwsThreshold;
@@ -105,6 +123,8 @@ namespace MambaNano.Host
             for (long tick = 0; tick < maxTicks && app.Tick(); tick++)
             {
             }
+            imuRecorder?.Finish(app.TimeMs / MambaNanoApp.TickMs);
+            micRecorder?.Finish(app.TimeMs / MambaNanoApp.TickMs);
             return 0;
         }
 

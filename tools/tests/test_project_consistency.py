@@ -12,7 +12,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NFPROJS = [REPO / "native-interop/managed/MambaNano.Interop.nfproj", REPO / "MambaNano/MambaNano.nfproj",
-           REPO / "MambaNano.Tests/MambaNano.Tests.nfproj"]
+           REPO / "MambaNano.Tests/MambaNano.Tests.nfproj", REPO / "tools/nanoclr/Replay/MambaNano.Replay.nfproj"]
 NS = {"m": "http://schemas.microsoft.com/developer/msbuild/2003"}
 
 
@@ -48,8 +48,8 @@ def test_every_cs_file_of_the_project_folder_is_compiled(nfproj):
 
 def test_platform_free_sources_are_in_both_nfprojs_and_the_host_projects():
     core = {p.resolve() for p in (REPO / "MambaNano/Core").glob("*.cs")}
-    assert core <= set(compile_items(NFPROJS[1]))
-    assert core <= set(compile_items(NFPROJS[2]))
+    for nfproj in NFPROJS[1:]:
+        assert core <= set(compile_items(nfproj)), nfproj.name
     for csproj in ("tools/MambaNano.Host/MambaNano.Host.csproj", "tools/MambaNano.TestHost/MambaNano.TestHost.csproj"):
         text = (REPO / csproj).read_text()
         assert "../../MambaNano/Core/**/*.cs" in text
@@ -68,8 +68,11 @@ def test_packages_config_and_references_agree_both_ways(nfproj):
     pinned = packages(nfproj)
     hinted = {}
     for name, hint in references(nfproj):
-        m = re.match(r"\.\.\\packages\\(.+?)\.(\d+(?:\.\d+)+)\\lib\\", hint or "")
-        assert m, f"{nfproj.name}: reference {name} has no package HintPath"
+        # NuGet restores packages.config projects into the solution's packages/ folder
+        path = (nfproj.parent / (hint or "").replace("\\", "/")).resolve()
+        m = re.fullmatch(r"(.+?)\.(\d+(?:\.\d+)+)/lib/[^/]+\.dll", path.relative_to(REPO / "packages").as_posix()
+                         if path.is_relative_to(REPO / "packages") else "")
+        assert m, f"{nfproj.name}: reference {name} has no HintPath into the solution's packages folder"
         hinted[m.group(1)] = m.group(2)
     assert hinted == pinned
 
