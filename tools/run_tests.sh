@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Every test of the project, on a Linux host: the C kernel (Release, then ASan+UBSan), a short
-# fuzz of the model loader, the Python tools, and the C# (API check + host runs of the device tests).
+# fuzz of the model loader, the Python tools, the C# on the real nanoCLR (toolchain and runtime
+# built from pinned sources: MambaNano.Tests through nanoFramework.TestFramework, and a replay whose
+# lines must equal the host runner's), and the C# on desktop .NET (API check, the same tests).
 # Closes with one line "N passed, N failed"; exits non-zero if anything failed.
 # Usage: bash tools/run_tests.sh            (FUZZ_SECONDS=30 by default)
 set -uo pipefail
@@ -98,8 +100,32 @@ else
   count "nanoframework-api-check" 0 1
 fi
 
-# The app's tests (MambaNano.Tests, nanoFramework.TestFramework API) on the host, against the
-# shared library built above; the runner closes with "N passed, N failed".
+# The real nanoFramework runtime: nanoCLR (POSIX target, MambaNano.Interop linked in), the
+# MetadataProcessor and the libraries, built from pinned sources and cached under build/nanoclr.
+if bash tools/nanoclr/build.sh >"$log_dir/nanoclr-build.log" 2>&1; then
+  count "nanoclr-build" 1 0
+  "$PYTHON" tools/nanoclr/run_tests.py --log "$log_dir/nanoclr-tests.out" >"$log_dir/nanoclr-tests.log" 2>&1
+  line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log_dir/nanoclr-tests.log" | tail -n 1)"
+  if [ -z "$line" ]; then
+    tail -n 30 "$log_dir/nanoclr-tests.log"
+    count "nanoclr-tests" 0 1
+  else
+    grep -E '^  (FAIL|SKIP)' "$log_dir/nanoclr-tests.log" | head -n 30
+    count "nanoclr-tests" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
+  fi
+  if bash tools/nanoclr/replay.sh >"$log_dir/nanoclr-replay.log" 2>&1; then
+    count "nanoclr-replay" 1 0
+  else
+    tail -n 30 "$log_dir/nanoclr-replay.log"
+    count "nanoclr-replay" 0 1
+  fi
+else
+  tail -n 40 "$log_dir/nanoclr-build.log"
+  count "nanoclr-build" 0 1
+fi
+
+# The app's tests (MambaNano.Tests, nanoFramework.TestFramework's own Assert from its pinned
+# source) on desktop .NET, against the shared library built above; closes with "N passed, N failed".
 log="$log_dir/app-tests.log"
 if dotnet build tools/MambaNano.TestHost -c Release --nologo -v quiet >"$log" 2>&1; then
   dotnet run --project tools/MambaNano.TestHost -c Release --no-build >>"$log" 2>&1

@@ -2,6 +2,8 @@
 // host-only tests beside this file) on a PC: every [TestClass], its [Setup] methods once, each
 // [TestMethod], its [Cleanup] methods once. Prints one line per test and closes with
 // "N passed, N failed" (skipped tests are listed and counted apart). Exit code 1 on any failure.
+// nanoFramework's UnitTestLauncher invokes test methods without an instance (this == null), so a
+// test class with instance fields fails there; this runner refuses such a class too.
 //   dotnet run --project tools/MambaNano.TestHost [-- NAME_FILTER]
 using System;
 using System.Linq;
@@ -30,7 +32,9 @@ namespace MambaNano.TestHost
                     continue;
                 }
                 object instance = type.IsAbstract && type.IsSealed ? null : Activator.CreateInstance(type);
-                string setupError = null;
+                FieldInfo[] state = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+                string setupError = state.Length == 0 ? null
+                    : $"instance field {state[0].Name}: nanoFramework's UnitTestLauncher runs tests without an instance";
                 foreach (MethodInfo setup in methods.Where(m => m.GetCustomAttribute<SetupAttribute>() != null))
                 {
                     setupError ??= Run(setup, instance);

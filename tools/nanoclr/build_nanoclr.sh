@@ -5,7 +5,7 @@
 # the same module the ESP32-S3 firmware build uses. Incremental (Ninja): a rerun with nothing changed
 # takes about a second.
 #   bash tools/nanoclr/build_nanoclr.sh NF_INTERPRETER_SRC [OUT_DIR]
-#     NF_INTERPRETER_SRC  pristine nf-interpreter tree at the pinned commit (tools/nanoclr/sources.py)
+#     NF_INTERPRETER_SRC  pristine nf-interpreter tree at the pinned commit (tools/nanoclr/managed/sources.py)
 #     OUT_DIR             default build/nanoclr; writes OUT_DIR/nf-interpreter (patched copy) and
 #                         OUT_DIR/posix/bin/nanoFramework.nanoCLR.test (+ lib/nanoFramework.nanoCLR.so)
 # Compiler flags: -O2 (C also -fno-tree-vectorize), the scalar cost model of the kernel benchmarks.
@@ -18,7 +18,7 @@ tree="$out/nf-interpreter"
 build="$out/posix"
 
 # The patched copy is remade whenever the pristine tree or the patch changes.
-want="$(cat "$src/.mambanano-commit" 2>/dev/null || echo unknown) $(sha256sum "$patch_file" | cut -c1-16)"
+want="$(cat "$src.commit" 2>/dev/null || git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown) $(sha256sum "$patch_file" | cut -c1-16)"
 if [ "$(cat "$tree/.mambanano-patched" 2>/dev/null)" != "$want" ]; then
   echo "nanoCLR: preparing $tree ($want)" >&2
   rm -rf "$tree" "$build"

@@ -1,10 +1,11 @@
 """Run MambaNano.Tests on the real nanoCLR and judge the result from its output.
 
-    python3 tools/nanoclr/run_tests.py CLR PE [PE ...]
+    /usr/bin/python3 tools/nanoclr/run_tests.py [--timeout S] [--log FILE]     (after tools/nanoclr/build.sh)
 
-CLR is the POSIX nanoCLR harness (tools/nanoclr/build_nanoclr.sh); the PE files are loaded in the
-order given (mscorlib first, nanoFramework.UnitTestLauncher.pe, its references, NFUnitTest.pe
-last). nanoFramework.TestFramework's UnitTestLauncher prints "Test passed|failed|skipped,NAME,..."
+Runs the POSIX nanoCLR harness (build/nanoclr/posix/bin) on NFUnitTest.pe's load order
+(build/nanoclr/app/NFUnitTest.load.txt: mscorlib first, the test assembly last) with
+nanoFramework.UnitTestLauncher.pe, the program, before the test assembly.
+nanoFramework.TestFramework's UnitTestLauncher prints "Test passed|failed|skipped,NAME,..."
 per test method (and per [Setup]/[Cleanup]); the harness exits 0 whatever happens, so this reads
 the output and fails on: a failed test, a native checksum mismatch or any other runtime error
 report, a crash (a signal or a non-zero exit), a timeout, a missing "Done.", or a [TestMethod] of
@@ -19,6 +20,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TEST_SOURCES = REPO / "MambaNano.Tests"
+BUILD = REPO / "build" / "nanoclr"
+CLR = BUILD / "posix" / "bin" / "nanoFramework.nanoCLR.test"
+LAUNCHER = BUILD / "pe" / "nanoFramework.UnitTestLauncher.pe"
+LOAD_ORDER = BUILD / "app" / "NFUnitTest.load.txt"
 RESULT = re.compile(r"^Test (passed|failed|skipped),([^,]+),(.*)$")
 # nanoCLR's own reports of a program that cannot run as built
 RUNTIME_ERRORS = re.compile(r"Invalid native checksum|ERROR!!!!|Unhandled exception|Exception was thrown|"
@@ -64,21 +69,22 @@ def judge(output, returncode, declared):
     if not re.search(r"^Done\.\r?$", output, re.M):
         problems.append("nanoCLR did not print 'Done.' (the program did not run to its end)")
     reported = passed | {f.split(" ", 2)[1].rstrip(":") for f in failed} | {s.split(" ", 2)[1].rstrip(":") for s in skipped}
-    for name in sorted(declared - reported):
-        problems.append(f"FAIL {name}: declared [TestMethod] never reported")
+    if not reported:
+        problems.append(f"FAIL none of the {len(declared)} declared [TestMethod]s reported")
+    else:
+        problems += [f"FAIL {name}: declared [TestMethod] never reported" for name in sorted(declared - reported)]
     n_passed = len(passed & declared) if declared else len(passed)
     return n_passed, failed + problems, skipped
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("clr", help="nanoFramework.nanoCLR.test")
-    ap.add_argument("pe", nargs="+", help=".pe files in load order, NFUnitTest.pe last")
     ap.add_argument("--timeout", type=float, default=900, help="seconds (default 900)")
     ap.add_argument("--log", type=Path, help="also write the harness output here")
     args = ap.parse_args(argv)
+    pes = LOAD_ORDER.read_text().split()
     try:
-        run = subprocess.run([args.clr, *args.pe], capture_output=True, text=True, errors="replace",
+        run = subprocess.run([str(CLR), *pes[:-1], str(LAUNCHER), pes[-1]], capture_output=True, text=True, errors="replace",
                              timeout=args.timeout)
         output, code = run.stdout + run.stderr, run.returncode
     except subprocess.TimeoutExpired as e:
