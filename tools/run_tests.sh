@@ -127,7 +127,9 @@ fi
 # The app's tests (MambaNano.Tests, nanoFramework.TestFramework's own Assert from its pinned
 # source) on desktop .NET, against the shared library built above; closes with "N passed, N failed".
 log="$log_dir/app-tests.log"
-if dotnet build tools/MambaNano.TestHost -c Release --nologo -v quiet >"$log" 2>&1; then
+test_framework="$("$PYTHON" tools/nanoclr/managed/sources.py ${NF_SRC:+--src "$NF_SRC"} nanoFramework.TestFramework | cut -f2)"
+if dotnet build tools/MambaNano.TestHost -c Release --nologo -v quiet \
+     -p:TestFrameworkSource="$test_framework/source" >"$log" 2>&1; then
   dotnet run --project tools/MambaNano.TestHost -c Release --no-build >>"$log" 2>&1
   line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)"
 else

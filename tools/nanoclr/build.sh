@@ -19,8 +19,8 @@ src_args=()
 log="build/nanoclr/build.log"
 mkdir -p build/nanoclr
 
-"$python" tools/nanoclr/managed/sources.py "${src_args[@]}" nf-interpreter >/dev/null
-bash tools/nanoclr/build_nanoclr.sh build/nanoclr/src/nf-interpreter >/dev/null
+nf_interpreter="$("$python" tools/nanoclr/managed/sources.py "${src_args[@]}" nf-interpreter | cut -f2)"
+bash tools/nanoclr/build_nanoclr.sh "$nf_interpreter" >/dev/null
 
 : >"$log"
 for project in native-interop/managed/MambaNano.Interop.nfproj MambaNano/MambaNano.nfproj \

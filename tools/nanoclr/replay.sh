@@ -7,29 +7,52 @@
 #      binary resources) is built and run on nanoCLR (its lines: build/nanoclr/replay/nanoclr.log)
 #   3. `mambanano-host compare` checks the two agree record for record, ignoring us=
 # Needs bash tools/nanoclr/build.sh and tools/build_native.sh first (run_tests.sh does both).
-#   bash tools/nanoclr/replay.sh [SECONDS]     # default 30 s of stream time
+#   bash tools/nanoclr/replay.sh [--seconds S] [--continuous] [--build-only]
+#     --seconds S    stream time (default 30)
+#     --continuous   the microphone plays one clip after another with no gap, for the whole time
+#                    (default: four keywords, 2 s apart, then the IMU alone)
+#     --build-only   stop after building (for tools/nanoclr/bench_tick.py); prints the load order
 #   DATA=/path/to/data bash tools/nanoclr/replay.sh
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 python="${PYTHON:-/usr/bin/python3}"
 data="${DATA:-$root/../shared/data}"
-seconds="${1:-30}"
+seconds=30
+continuous=0
+build_only=0
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --seconds) seconds="$2"; shift 2 ;;
+    --continuous) continuous=1; shift ;;
+    --build-only) build_only=1; shift ;;
+    *) echo "usage: replay.sh [--seconds S] [--continuous] [--build-only]" >&2; exit 2 ;;
+  esac
+done
 out="build/nanoclr/replay"
 mkdir -p "$out"
 
 dotnet build tools/MambaNano.Host -c Release --nologo -v quiet -clp:ErrorsOnly >&2
 host=(dotnet tools/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll)
-clips=()
-for word in yes stop go left; do
-  clips+=("$(find "$data/speech_commands/$word" -name '*.wav' | sort | head -n 1)")
-done
+if [ "$continuous" -eq 1 ]; then
+  mic=(--wav "$data/speech_commands/yes" --gap-ms 0)
+else
+  mic=(--wav)
+  for word in yes stop go left; do
+    mic+=("$(find "$data/speech_commands/$word" -name '*.wav' | sort | head -n 1)")
+  done
+  mic+=(--gap-ms 2000)
+fi
 "${host[@]}" replay --har-model weights/har.mnm --kws-model weights/kws.mnm \
-  --imu "$data/hapt/RawData/acc_exp05_user03.txt" --wav "${clips[@]}" --gap-ms 2000 \
+  --imu "$data/hapt/RawData/acc_exp05_user03.txt" "${mic[@]}" \
   --max-seconds "$seconds" --record-input "$out" >"$out/host.log"
 
 "$python" tools/nanoclr/managed/build.py project tools/nanoclr/Replay/MambaNano.Replay.nfproj \
   --out build/nanoclr/replay-app >"$out/build.log" 2>&1 || { tail -n 20 "$out/build.log" >&2; exit 1; }
+if [ "$build_only" -eq 1 ]; then
+  echo build/nanoclr/replay-app/MambaNano.Replay.load.txt
+  exit 0
+fi
 mapfile -t pes <build/nanoclr/replay-app/MambaNano.Replay.load.txt
 timeout 600 build/nanoclr/posix/bin/nanoFramework.nanoCLR.test "${pes[@]}" >"$out/nanoclr.out" 2>&1 ||
   { tail -n 20 "$out/nanoclr.out" >&2; echo "nanoCLR failed (exit $?)" >&2; exit 1; }
