@@ -2,7 +2,8 @@
 # Every test of the project, on a Linux host: the C kernel (Release, then ASan+UBSan), a short
 # fuzz of the model loader, the Python tools, the C# on the real nanoCLR (toolchain and runtime
 # built from pinned sources: MambaNano.Tests through nanoFramework.TestFramework, and a replay whose
-# lines must equal the host runner's), and the C# on desktop .NET (API check, the same tests).
+# lines must equal the host runner's, and the device app's assemblies loaded), and the C# on
+# desktop .NET (the same tests plus host-only ones).
 # Closes with one line "N passed, N failed"; exits non-zero if anything failed.
 # Usage: bash tools/run_tests.sh            (FUZZ_SECONDS=30 by default)
 set -uo pipefail
@@ -57,48 +58,7 @@ else
   count "fuzz-loader" 0 1
 fi
 
-# Python tools (features, model, quantizer, INT8 evaluation through the C library).
-export MAMBANANO_LIB="$root/build/native/libmambanano.so"
-"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests >"$log_dir/pytest.log" 2>&1
-line="$(grep -E '^[0-9]+ (passed|failed)|^(=+ )?[0-9]+ (passed|failed)' "$log_dir/pytest.log" | tail -n 1)"
-py_pass="$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
-py_fail=0
-for n in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | grep -oE '[0-9]+'); do py_fail=$((py_fail + n)); done
-if [ -z "$line" ]; then
-  tail -n 40 "$log_dir/pytest.log"
-  py_fail=1
-elif [ "${py_fail:-0}" -gt 0 ]; then
-  grep -E '^(FAILED|ERROR)' "$log_dir/pytest.log" | head -n 30
-fi
-count "python" "${py_pass:-0}" "${py_fail:-0}"
-
-# run_dotnet_test STAGE PROJECT: xunit via dotnet test; counts from its "Passed!/Failed!" summary.
-run_dotnet_test() {
-  local stage="$1" project="$2" log="$log_dir/$1.log"
-  dotnet test "$project" --nologo -v quiet >"$log" 2>&1
-  local line
-  line="$(grep -E '(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+' "$log" | tail -n 1)"
-  if [ -z "$line" ]; then
-    tail -n 40 "$log"
-    count "$stage" 0 1
-    return
-  fi
-  local nfail npass
-  nfail="$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")"
-  npass="$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")"
-  [ "$nfail" -gt 0 ] && grep -E '^\s+Failed ' "$log" | head -n 30
-  count "$stage" "$npass" "$nfail"
-}
-
-# C#: the nanoFramework API check's own tests, then the check of the three .nfproj projects.
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-run_dotnet_test nfapicheck-tests tools/NfApiCheck.Tests
-if bash tools/check_nanoframework_api.sh >"$log_dir/nfapi.log" 2>&1; then
-  count "nanoframework-api-check" 1 0
-else
-  grep -E 'error|warning' "$log_dir/nfapi.log" | head -n 40
-  count "nanoframework-api-check" 0 1
-fi
 
 # The real nanoFramework runtime: nanoCLR (POSIX target, MambaNano.Interop linked in), the
 # MetadataProcessor and the libraries, built from pinned sources and cached under build/nanoclr.
@@ -113,6 +73,12 @@ if bash tools/nanoclr/build.sh >"$log_dir/nanoclr-build.log" 2>&1; then
     grep -E '^  (FAIL|SKIP)' "$log_dir/nanoclr-tests.log" | head -n 30
     count "nanoclr-tests" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
   fi
+  if bash tools/nanoclr/load_app.sh >"$log_dir/nanoclr-load-app.log" 2>&1; then
+    count "nanoclr-load-app" 1 0
+  else
+    tail -n 20 "$log_dir/nanoclr-load-app.log"
+    count "nanoclr-load-app" 0 1
+  fi
   if bash tools/nanoclr/replay.sh >"$log_dir/nanoclr-replay.log" 2>&1; then
     count "nanoclr-replay" 1 0
   else
@@ -123,6 +89,21 @@ else
   tail -n 40 "$log_dir/nanoclr-build.log"
   count "nanoclr-build" 0 1
 fi
+
+# Python tools (features, model, quantizer, INT8 evaluation through the C library).
+export MAMBANANO_LIB="$root/build/native/libmambanano.so"
+"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests >"$log_dir/pytest.log" 2>&1
+line="$(grep -E '^[0-9]+ (passed|failed)|^(=+ )?[0-9]+ (passed|failed)' "$log_dir/pytest.log" | tail -n 1)"
+py_pass="$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
+py_fail=0
+for n in $(grep -oE '[0-9]+ (failed|errors?)' <<<"$line" | grep -oE '[0-9]+'); do py_fail=$((py_fail + n)); done
+if [ -z "$line" ]; then
+  tail -n 40 "$log_dir/pytest.log"
+  py_fail=1
+elif [ "${py_fail:-0}" -gt 0 ]; then
+  grep -E '^(FAILED|ERROR)' "$log_dir/pytest.log" | head -n 30
+fi
+count "python" "${py_pass:-0}" "${py_fail:-0}"
 
 # The app's tests (MambaNano.Tests, nanoFramework.TestFramework's own Assert from its pinned
 # source) on desktop .NET, against the shared library built above; closes with "N passed, N failed".

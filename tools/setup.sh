@@ -5,7 +5,7 @@
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 need=()
-for pkg in cmake g++ clang-14 libclang-rt-14-dev libgtest-dev googletest libbenchmark-dev valgrind \
+for pkg in cmake ninja-build patch libicu72 g++ clang-14 libclang-rt-14-dev libgtest-dev googletest libbenchmark-dev valgrind \
            python3-numpy python3-torch python3-pytest python3-matplotlib python3-tqdm espeak-ng flite; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done

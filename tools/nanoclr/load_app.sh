@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The device app (MambaNano.pe with every assembly it references, device-only libraries included)
+# loads and resolves on the real nanoCLR: the check that covers code only the ESP32-S3 runs
+# (MambaNano/Device), which the tests and the replay never load. nanoCLR prints "Ready." once
+# every assembly is loaded, its native checksum matched and every type and member resolved (a
+# generic type, or a delegate's BeginInvoke, stops it at "Resolving."). The program then starts
+# and ends at its first call into a driver the POSIX target does not have (Hardware.Esp32).
+# Needs bash tools/nanoclr/build.sh first.
+#   bash tools/nanoclr/load_app.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+out=build/nanoclr/load-app.out
+mapfile -t pes <build/nanoclr/app/MambaNano.load.txt
+timeout 60 build/nanoclr/posix/bin/nanoFramework.nanoCLR.test "${pes[@]}" >"$out" 2>&1 ||
+  { tail -n 20 "$out" >&2; echo "nanoCLR failed on MambaNano.pe ($out)" >&2; exit 1; }
+if grep -E 'Invalid native checksum|error: failed to load' "$out" >&2 || ! grep -q '^Ready\.' "$out"; then
+  grep -vE '^(Loaded|   )' "$out" | tail -n 15 >&2
+  echo "MambaNano.pe and its references did not load and resolve on nanoCLR ($out)" >&2
+  exit 1
+fi
+echo "MambaNano.pe: ${#pes[@]} assemblies loaded and resolved on nanoCLR"
