@@ -65,7 +65,8 @@ extern "C" {
 typedef enum {
     MN_OK = 0,
     MN_ERR_ARG = 1,               /* NULL pointer or a size argument out of range */
-    MN_ERR_TRUNCATED = 2,         /* file shorter than its header or than header.file_size */
+    MN_ERR_TRUNCATED = 2,         /* file size is not header.file_size: shorter than its header or
+                                     than header.file_size, or bytes appended after it */
     MN_ERR_MAGIC = 3,             /* not a MambaNano model file */
     MN_ERR_VERSION = 4,           /* format major version this build does not read */
     MN_ERR_CRC = 5,               /* CRC-32 over the payload does not match */

@@ -59,7 +59,7 @@ typedef enum {
     MN_ENGINE_ERR_FRONTEND = 81, /* input of a kind this slot's model does not take */
     MN_ENGINE_ERR_LENGTH = 82,   /* an array argument of the wrong length */
     MN_ENGINE_ERR_STREAM = 83    /* stream index not in [0, streams) or stream count not in
-                                    [1, MN_ENGINE_MAX_STREAMS] */
+                                    [0, MN_ENGINE_MAX_STREAMS] (0: check only) */
 } mn_engine_status;
 
 /* Indices of mn_engine_info()'s output (int32 each). */
@@ -99,7 +99,10 @@ const char *mn_engine_status_message(int32_t status);
 int32_t mn_engine_status_text(int32_t status, uint8_t *out, int32_t cap);
 
 /* Validate the file, check it (with n_streams states) fits this slot, then copy it in, reset the
- * front-end at its native rate and reset every stream. On any error the slot is untouched. */
+ * front-end at its native rate and reset every stream. On any error the slot is untouched.
+ * n_streams 0 checks only: the status a load with one stream would return, and the slot is left
+ * as it is either way (the app validates a file this way before it reads the file's task byte,
+ * so a valid model of the other task never replaces the one running). */
 int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams);
 
 /* Forget the slot's model (info then reports task 0). */

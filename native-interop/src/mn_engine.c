@@ -135,7 +135,7 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
     if (file == NULL || file_size <= 0) {
         return MN_ERR_ARG;
     }
-    if (n_streams < 1 || n_streams > MN_ENGINE_MAX_STREAMS) {
+    if (n_streams < 0 || n_streams > MN_ENGINE_MAX_STREAMS) {
         return MN_ENGINE_ERR_STREAM;
     }
     size_t arena_size, state_size, scratch_size;
@@ -147,9 +147,12 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
     if (arena_size > sizeof mn_arenas[slot].bytes) {
         return MN_ERR_ARENA_TOO_SMALL;
     }
-    if (stream_bytes * (size_t)n_streams > sizeof mn_states[slot].bytes ||
+    if (stream_bytes * (size_t)(n_streams > 0 ? n_streams : 1) > sizeof mn_states[slot].bytes ||
         scratch_size > sizeof mn_scratch.bytes) {
         return MN_ERR_BUFFER_TOO_SMALL;
+    }
+    if (n_streams == 0) {
+        return MN_OK; /* check only: the file is valid and fits; the slot is untouched */
     }
     /* Everything checked: the loader cannot fail now, and replaces the slot's model. */
     st = mn_model_load(&s->model, mn_arenas[slot].bytes, sizeof mn_arenas[slot].bytes, file,

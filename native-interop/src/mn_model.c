@@ -62,7 +62,7 @@ const char *mn_status_message(mn_status status)
     switch (status) {
     case MN_OK: return "ok";
     case MN_ERR_ARG: return "NULL pointer or size argument out of range";
-    case MN_ERR_TRUNCATED: return "file shorter than its header or than header.file_size";
+    case MN_ERR_TRUNCATED: return "file size is not header.file_size (cut short, or bytes appended)";
     case MN_ERR_MAGIC: return "not a MambaNano model file (magic is not \"MNMB\")";
     case MN_ERR_VERSION: return "model file format version (or header layout) this build does not read";
     case MN_ERR_CRC: return "CRC-32 of the model file does not match (corrupt file)";
@@ -330,7 +330,8 @@ static mn_status mn_check_header(const uint8_t *file, size_t file_size, mn_heade
         (h->version_minor <= MN_VERSION_MINOR && h->header_size != MN_HEADER_SIZE)) {
         return MN_ERR_VERSION;
     }
-    if (h->file_size < h->header_size || h->file_size > file_size) {
+    /* The header knows the length: a file cut short and one with bytes appended are refused. */
+    if (h->file_size < h->header_size || h->file_size != file_size) {
         return MN_ERR_TRUNCATED;
     }
     return MN_OK;

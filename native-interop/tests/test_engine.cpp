@@ -173,6 +173,33 @@ TEST_F(Engine, AFailedLoadLeavesTheRunningModelAsItWas)
     EXPECT_EQ(mn_engine_push_features(0, frame.data(), 5), MN_OK);
 }
 
+// n_streams 0 checks a file as a load would, and never touches the slot: the app validates this
+// way before it reads the file's task byte, so a valid file of the other task is refused while the
+// running model keeps running.
+TEST_F(Engine, CheckOnlyValidatesWithoutTouchingTheSlot)
+{
+    load(0, "imu.mnm", 2);
+    auto info_before = info(0);
+    auto logmel = read_file(fixture_path("logmel.mnm"));
+    EXPECT_EQ(mn_engine_load(0, logmel.data(), (int32_t)logmel.size(), 0), MN_OK);
+    EXPECT_EQ(info(0), info_before) << "a check replaced the running model";
+    auto bad = logmel;
+    bad[bad.size() / 2] ^= 0x10;
+    EXPECT_EQ(mn_engine_load(0, bad.data(), (int32_t)bad.size(), 0), MN_ERR_CRC);
+    auto appended = logmel;
+    appended.resize(appended.size() + 1000, 0);
+    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 0), MN_ERR_TRUNCATED);
+    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 1), MN_ERR_TRUNCATED);
+    auto big = read_file(fixture_path("largest.mnm"));
+    EXPECT_EQ(mn_engine_load(0, big.data(), (int32_t)big.size(), 0), MN_ERR_ARENA_TOO_SMALL);
+    std::vector<uint8_t> zeros(4096, 0);
+    EXPECT_EQ(mn_engine_load(0, zeros.data(), (int32_t)zeros.size(), 0), MN_ERR_MAGIC);
+    EXPECT_EQ(info(0), info_before);
+    mn_engine_unload(1);
+    EXPECT_EQ(mn_engine_load(1, logmel.data(), (int32_t)logmel.size(), 0), MN_OK);
+    EXPECT_EQ(info(1)[MN_INFO_TASK], 0) << "a check loaded a model into an empty slot";
+}
+
 TEST_F(Engine, BufferSizeQueryAgreesWithTheLoadedModel)
 {
     auto file = read_file(fixture_path("largest.mnm"));
@@ -267,7 +294,8 @@ TEST_F(Engine, BadArgumentsGetTheirOwnStatus)
     int32_t out[MN_INFO_COUNT];
     EXPECT_EQ(mn_engine_load(MN_ENGINE_SLOTS, (const uint8_t *)frame, 8, 1), MN_ENGINE_ERR_SLOT);
     EXPECT_EQ(mn_engine_load(-1, (const uint8_t *)frame, 8, 1), MN_ENGINE_ERR_SLOT);
-    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, 0), MN_ENGINE_ERR_STREAM);
+    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, -1), MN_ENGINE_ERR_STREAM);
+    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, 0), MN_ERR_TRUNCATED) << "0 streams: check only";
     EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, MN_ENGINE_MAX_STREAMS + 1), MN_ENGINE_ERR_STREAM);
     EXPECT_EQ(mn_engine_push_features(0, frame, 5), MN_ERR_NOT_LOADED);
     EXPECT_EQ(mn_engine_reset(0, 0), MN_ERR_NOT_LOADED);

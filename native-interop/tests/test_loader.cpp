@@ -359,12 +359,21 @@ TEST(Loader, UnalignedFileAndArenaLoad)
     }
 }
 
-TEST(Loader, TrailingBytesAfterFileSizeAreIgnored)
+// The header knows the length: bytes after header.file_size (garbage appended to a valid model)
+// are refused, however many, and the arena size of such a file is 0 (unreadable).
+TEST(Loader, BytesAppendedAfterFileSizeAreRefused)
 {
-    Bytes f = valid_file();
-    f.resize(f.size() + 100, 0x5A);
-    expect_status(f, MN_OK, "100 trailing bytes");
-    EXPECT_EQ(mn_model_arena_size(f.data(), f.size()), valid_file().size() + MN_TENSOR_ALIGN - 1);
+    for (size_t extra : {size_t{1}, size_t{15}, size_t{100}, size_t{1} << 20}) {
+        Bytes f = valid_file();
+        f.resize(f.size() + extra, 0x5A);
+        expect_status(f, MN_ERR_TRUNCATED, std::to_string(extra) + " trailing bytes");
+        EXPECT_EQ(mn_model_arena_size(f.data(), f.size()), 0u) << extra;
+    }
+    Bytes zeros = valid_file();
+    zeros.resize(zeros.size() + 16, 0);
+    expect_status(zeros, MN_ERR_TRUNCATED, "16 zero bytes of padding");
+    EXPECT_EQ(std::string(mn_status_message(MN_ERR_TRUNCATED)),
+              "file size is not header.file_size (cut short, or bytes appended)");
 }
 
 TEST(Loader, NullArguments)
@@ -435,7 +444,7 @@ TEST(Loader, EverySingleBitFlipIsRejected)
                 EXPECT_EQ(ld.model.version_minor, rd16(f, H_VERSION_MINOR));
             } else if (byte < H_CRC) {
                 const uint32_t declared = rd32(f, H_FILE_SIZE);
-                ASSERT_EQ(st, (declared > size || declared < MN_HEADER_SIZE) ? MN_ERR_TRUNCATED : MN_ERR_CRC)
+                ASSERT_EQ(st, (declared != size || declared < MN_HEADER_SIZE) ? MN_ERR_TRUNCATED : MN_ERR_CRC)
                     << where;
             } else {
                 ASSERT_EQ(st, MN_ERR_CRC) << where;

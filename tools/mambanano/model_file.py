@@ -377,7 +377,8 @@ def read_model_file(source):
              the HEADER_FIELDS;
     tensors: {(kind, layer): ndarray}, shaped (dim0,) for vectors (dim1 == 1) else (dim0, dim1);
              kinds this module does not know (from a newer minor) keep their int kind.
-    Raises ValueError for a file that is not readable (magic, version, size, CRC, bounds)."""
+    Raises ValueError for a file that is not readable (magic, version, size, CRC, bounds) and for
+    bytes after header.file_size (the C loader refuses those too)."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
     else:
@@ -392,6 +393,9 @@ def read_model_file(source):
         raise ValueError(f"format version {major}.{minor}; this reader reads {VERSION_MAJOR}.x")
     if file_size > len(data) or file_size < header_size:
         raise ValueError(f"header says {file_size} bytes, have {len(data)}: truncated")
+    if file_size < len(data):
+        raise ValueError(f"header says {file_size} bytes, have {len(data)}: "
+                         f"{len(data) - file_size} bytes appended after the model")
     if zlib.crc32(data[CRC_START:file_size]) & 0xFFFFFFFF != crc:
         raise ValueError("CRC-32 mismatch: corrupt file")
     header = dict(zip(HEADER_FIELDS, rest[:len(HEADER_FIELDS)]))

@@ -141,6 +141,8 @@ def test_reader_rejects_bad_files():
     corrupt[-1] ^= 1
     with pytest.raises(ValueError, match="CRC"):
         mf.read_model_file(bytes(corrupt))
+    with pytest.raises(ValueError, match="100 bytes appended after the model"):
+        mf.read_model_file(data + bytes(100))
 
 
 # ---- the C loader accepts what the writer writes ---------------------------------------------
