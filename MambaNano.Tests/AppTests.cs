@@ -164,6 +164,33 @@ namespace MambaNano.Tests
         }
 
         [TestMethod]
+        public void ARefusedModelGetsTheEnginesCodeAndItsTaskIsOff()
+        {
+            // The engine validates before the app reads the task byte: zeros are not a model file
+            // (code 3), a valid file of the other task gets the app's own code, and bytes appended
+            // to a valid model are refused (the header knows the length).
+            Rig rig = new Rig(true, true);
+            MambaNanoApp app = rig.App;
+            app.Begin(new byte[4096], TestModels.Imu());
+            Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=HAR code=" + EngineStatus.Magic.ToString() + " msg=not a MambaNano"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 STATUS t=0 src=HAR state=OFF detail=load_failed"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=KWS code=" + Protocol.CodeWrongTask.ToString()
+                + " msg=model file is for another task (HAR)"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 STATUS t=0 src=KWS state=OFF detail=load_failed"), rig.Sink.All());
+            Assert.AreEqual(0, rig.Sink.Count("MN1 MODEL"));
+            Assert.IsFalse(app.Har.Running);
+            Assert.IsFalse(app.Kws.Running);
+
+            byte[] good = TestModels.Imu();
+            byte[] appended = new byte[good.Length + 16];
+            System.Array.Copy(good, appended, good.Length);
+            Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, appended));
+            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + EngineStatus.Truncated.ToString() + " msg=file size is not header.file_size"), rig.Sink.All());
+            Assert.IsTrue(app.ReplaceModel(Protocol.TaskHar, good));
+            Assert.AreEqual(1, rig.Sink.Count("MN1 MODEL"));
+        }
+
+        [TestMethod]
         public void ReplacingAModelWithABadOrWrongTaskFileKeepsTheRunningOne()
         {
             Rig rig = new Rig(true, false);
@@ -171,6 +198,8 @@ namespace MambaNano.Tests
             app.Begin(TestModels.Imu(), null);
             Run(app, 100);
             Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, TestModels.Logmel()), "a KWS file in the HAR slot");
+            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + Protocol.CodeWrongTask.ToString()), rig.Sink.All());
+            Assert.IsNull(rig.Sink.Find("state=OFF detail=load_failed"), "the running model is kept: not OFF");
             byte[] bad = TestModels.Imu();
             bad[bad.Length - 1] ^= 1;
             Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, bad));

@@ -114,17 +114,25 @@ namespace MambaNano
                 _protocol.Status(TimeMs, source, "OFF", "no_model");
                 return false;
             }
-            // A model of the other task is refused before it can replace the one running.
-            if (file.Length > ModelCodes.HeaderTaskOffset && file[ModelCodes.HeaderTaskOffset] != taskCode)
+            // The engine validates the whole file before any byte of it is read here (a check that
+            // leaves the slot as it is); then a valid model of the other task is refused before it
+            // can replace the one running.
+            int status = model.Check(file);
+            if (status == EngineStatus.Ok)
             {
-                _protocol.Error(TimeMs, source, EngineStatus.Frontend, "model file is for another task");
-                return false;
+                int fileTask = file[ModelCodes.HeaderTaskOffset];
+                if (fileTask != taskCode)
+                {
+                    _protocol.Error(TimeMs, source, Protocol.CodeWrongTask, "model file is for another task ("
+                        + (fileTask == ModelCodes.TaskHar ? Protocol.TaskHar : Protocol.TaskKws) + ")");
+                    return LoadFailed(model, source);
+                }
+                status = model.Load(file, streams);
             }
-            int status = model.Load(file, streams);
             if (status != EngineStatus.Ok)
             {
                 _protocol.Error(TimeMs, source, status, ModelSlot.StatusMessage(status));
-                return false;
+                return LoadFailed(model, source);
             }
             _protocol.Model(TimeMs, task, model);
             if (taskCode == ModelCodes.TaskKws)
@@ -132,6 +140,17 @@ namespace MambaNano
                 _detector.Begin(model.ClassNames);
             }
             return true;
+        }
+
+        /// <summary>After a refused file: a task with no model left is OFF (a model that was running
+        /// keeps running).</summary>
+        private bool LoadFailed(ModelSlot model, string source)
+        {
+            if (!model.IsLoaded)
+            {
+                _protocol.Status(TimeMs, source, "OFF", Protocol.DetailLoadFailed);
+            }
+            return false;
         }
 
         private void StartClassifier(StreamingClassifier classifier)

@@ -66,6 +66,18 @@ namespace MambaNano
             return Refresh();
         }
 
+        /// <summary>Check a model file as <see cref="Load"/> would (the engine validates the whole file:
+        /// header, length, CRC, tensors; and that it fits the slot), without touching the slot.
+        /// Returns an EngineStatus code. Only after Ok may the file's bytes be interpreted.</summary>
+        public int Check(byte[] file)
+        {
+            if (file == null || file.Length == 0)
+            {
+                return EngineStatus.Arg;
+            }
+            return NativeEngine.Load(_slot, file, 0); // 0 streams: check only (mn_engine.h)
+        }
+
         /// <summary>Forget the model.</summary>
         public void Unload()
         {

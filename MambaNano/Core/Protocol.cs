@@ -35,6 +35,13 @@ namespace MambaNano
         public const string TaskHar = "HAR";
         public const string TaskKws = "KWS";
 
+        /// <summary>ERR code of an app-level refusal, not an engine status: a valid model file of the
+        /// other task (HAR file for KWS or the reverse). Engine statuses stay below 96.</summary>
+        public const int CodeWrongTask = 96;
+
+        /// <summary>STATUS detail of a task whose model failed to load (state OFF).</summary>
+        public const string DetailLoadFailed = "load_failed";
+
         private readonly ILineSink _sink;
         private readonly LineWriter _line = new LineWriter();
 
@@ -43,7 +50,7 @@ namespace MambaNano
             _sink = sink;
         }
 
-        /// <summary>MN1 START t=0 app=1.0.0 board=... proto=1</summary>
+        /// <summary>MN1 START t=0 app=1.0.0 board=...</summary>
         public void Start(long tMs, string board)
         {
             Begin(KindStart, tMs);
