@@ -11,7 +11,11 @@ namespace MambaNano.Host
         public long StartMs;
         public long EndMs;
 
-        /// <summary>Parse "dropout:30:2" (kind, start seconds, duration seconds).</summary>
+        /// <summary>Longest stream time a fault may start at or last, seconds (about 115 days).</summary>
+        public const double MaxSeconds = 1e7;
+
+        /// <summary>Parse "dropout:30:2" (kind, start seconds >= 0, duration seconds > 0). Throws
+        /// ArgumentException naming what is wrong.</summary>
         public static Fault Parse(string text, string[] kinds)
         {
             string[] p = text.Split(':');
@@ -19,9 +23,20 @@ namespace MambaNano.Host
             {
                 throw new ArgumentException($"fault '{text}': expected KIND:START_S:DURATION_S with KIND one of {string.Join(", ", kinds)}");
             }
-            double start = double.Parse(p[1], CultureInfo.InvariantCulture);
-            double duration = double.Parse(p[2], CultureInfo.InvariantCulture);
+            double start = Seconds(text, p[1], "START_S", 0);
+            double duration = Seconds(text, p[2], "DURATION_S", double.Epsilon);
             return new Fault { Kind = p[0], StartMs = (long)(start * 1000), EndMs = (long)((start + duration) * 1000) };
+        }
+
+        private static double Seconds(string text, string value, string name, double min)
+        {
+            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v)
+                || v < min || v > MaxSeconds)
+            {
+                throw new ArgumentException($"fault '{text}': {name} '{value}' is not a number of seconds in "
+                    + (min > 0 ? "(0, " : "[0, ") + MaxSeconds.ToString("0", CultureInfo.InvariantCulture) + "]");
+            }
+            return v;
         }
 
         /// <summary>The kind of the first fault active at tMs, or null.</summary>

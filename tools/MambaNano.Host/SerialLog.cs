@@ -15,16 +15,31 @@ namespace MambaNano.Host
 
         public string this[string key] => Fields.TryGetValue(key, out string v) ? v : null;
 
-        /// <summary>The line without the fields that differ between a board and a PC by nature
-        /// (us: native time per frame), for comparing logs.</summary>
+        /// <summary>The keys MambaNano/PROTOCOL.md defines for each kind, less the one that differs
+        /// between a board and a PC by nature (us: native time per frame).</summary>
+        private static readonly Dictionary<string, string[]> ComparedKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        {
+            ["START"] = new[] { "app", "board" },
+            ["MODEL"] = new[] { "task", "crc", "bytes", "classes", "streams", "state" },
+            ["PRED"] = new[] { "task", "label", "conf" },
+            ["STATUS"] = new[] { "src", "state", "detail" },
+            ["ERR"] = new[] { "src", "code", "msg" },
+        };
+
+        /// <summary>The line as logs are compared: kind, t and the protocol's keys of that kind in
+        /// the protocol's order, without us; unknown keys are skipped, as PROTOCOL.md tells readers
+        /// to (a record of an unknown kind compares by kind and t).</summary>
         public string Comparable()
         {
             var parts = new List<string> { Kind, "t=" + TimeMs.ToString(CultureInfo.InvariantCulture) };
-            foreach (var kv in Fields)
+            if (ComparedKeys.TryGetValue(Kind, out string[] keys))
             {
-                if (kv.Key != "us")
+                foreach (string key in keys)
                 {
-                    parts.Add(kv.Key + "=" + kv.Value);
+                    if (Fields.TryGetValue(key, out string value))
+                    {
+                        parts.Add(key + "=" + value);
+                    }
                 }
             }
             return string.Join(" ", parts);
@@ -85,7 +100,12 @@ namespace MambaNano.Host
 
         public static List<SerialRecord> Read(TextReader reader)
         {
-            var records = new List<SerialRecord>();
+            return new List<SerialRecord>(Records(reader));
+        }
+
+        /// <summary>The records of a capture one at a time (memory independent of its length).</summary>
+        public static IEnumerable<SerialRecord> Records(TextReader reader)
+        {
             string line;
             int n = 0;
             while ((line = reader.ReadLine()) != null)
@@ -94,25 +114,45 @@ namespace MambaNano.Host
                 SerialRecord r = Parse(line, n);
                 if (r != null)
                 {
-                    records.Add(r);
+                    yield return r;
                 }
             }
-            return records;
         }
 
         /// <summary>Differences between two logs of the same input (a board's and the host's),
-        /// ignoring the us field; empty when they agree.</summary>
+        /// ignoring the us field and unknown keys; empty when they agree.</summary>
         public static List<string> Compare(List<SerialRecord> a, List<SerialRecord> b)
         {
+            return Compare(a, b, out _, out _, out _);
+        }
+
+        /// <summary>Two record sequences compared in step (captures of any length, memory bounded):
+        /// the first 20 differences, the records of each and how many records differ.</summary>
+        public static List<string> Compare(IEnumerable<SerialRecord> a, IEnumerable<SerialRecord> b,
+                                           out long countA, out long countB, out long differing)
+        {
             var diffs = new List<string>();
-            int n = Math.Max(a.Count, b.Count);
-            for (int i = 0; i < n && diffs.Count < 20; i++)
+            countA = countB = differing = 0;
+            using IEnumerator<SerialRecord> x = a.GetEnumerator();
+            using IEnumerator<SerialRecord> y = b.GetEnumerator();
+            while (true)
             {
-                string x = i < a.Count ? a[i].Comparable() : "(end)";
-                string y = i < b.Count ? b[i].Comparable() : "(end)";
-                if (x != y)
+                bool hasX = x.MoveNext(), hasY = y.MoveNext();
+                if (!hasX && !hasY)
                 {
-                    diffs.Add($"record {i + 1}: {x}  <>  {y}");
+                    break;
+                }
+                countA += hasX ? 1 : 0;
+                countB += hasY ? 1 : 0;
+                string cx = hasX ? x.Current.Comparable() : "(end)";
+                string cy = hasY ? y.Current.Comparable() : "(end)";
+                if (cx != cy)
+                {
+                    differing++;
+                    if (diffs.Count < 20)
+                    {
+                        diffs.Add($"record {Math.Max(countA, countB)}: {cx}  <>  {cy}");
+                    }
                 }
             }
             return diffs;
