@@ -23,6 +23,33 @@ count() {
   failed=$((failed + $3))
 }
 
+# check STAGE CMD...: a stage that is one check, passed when CMD exits 0 (output in STAGE.log);
+# returns CMD's success.
+check() {
+  local stage="$1" log="$log_dir/$1.log"
+  shift
+  if "$@" >"$log" 2>&1; then
+    count "$stage" 1 0
+    return 0
+  fi
+  tail -n 30 "$log"
+  count "$stage" 0 1
+  return 1
+}
+
+# count_summary STAGE LOG: counts from a test runner's closing "N passed, N failed" line in LOG.
+count_summary() {
+  local line
+  line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$2" | tail -n 1)"
+  if [ -z "$line" ]; then
+    tail -n 40 "$2"
+    count "$1" 0 1
+    return
+  fi
+  grep -E '^  (FAIL|SKIP)' "$2" | head -n 30
+  count "$1" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
+}
+
 # run_ctest STAGE BUILD_DIR CMAKE_ARGS...: configure, build and run ctest; counts from its summary.
 run_ctest() {
   local stage="$1" dir="$2"
@@ -51,43 +78,17 @@ run_ctest native-release build/native -DCMAKE_BUILD_TYPE=Release
 run_ctest native-asan-ubsan build/native-asan -DCMAKE_BUILD_TYPE=Debug -DMN_SANITIZE=ON -DMN_BUILD_BENCH=OFF
 
 # Loader fuzzing (libFuzzer, clang): a short run here, longer by hand.
-if bash tools/fuzz_loader.sh "${FUZZ_SECONDS:-30}" >"$log_dir/fuzz.log" 2>&1; then
-  count "fuzz-loader" 1 0
-else
-  tail -n 30 "$log_dir/fuzz.log"
-  count "fuzz-loader" 0 1
-fi
+check fuzz-loader bash tools/fuzz_loader.sh "${FUZZ_SECONDS:-30}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 # The real nanoFramework runtime: nanoCLR (POSIX target, MambaNano.Interop linked in), the
 # MetadataProcessor and the libraries, built from pinned sources and cached under build/nanoclr.
-if bash tools/nanoclr/build.sh >"$log_dir/nanoclr-build.log" 2>&1; then
-  count "nanoclr-build" 1 0
+if check nanoclr-build bash tools/nanoclr/build.sh; then
   "$PYTHON" tools/nanoclr/run_tests.py --log "$log_dir/nanoclr-tests.out" >"$log_dir/nanoclr-tests.log" 2>&1
-  line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log_dir/nanoclr-tests.log" | tail -n 1)"
-  if [ -z "$line" ]; then
-    tail -n 30 "$log_dir/nanoclr-tests.log"
-    count "nanoclr-tests" 0 1
-  else
-    grep -E '^  (FAIL|SKIP)' "$log_dir/nanoclr-tests.log" | head -n 30
-    count "nanoclr-tests" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
-  fi
-  if bash tools/nanoclr/load_app.sh >"$log_dir/nanoclr-load-app.log" 2>&1; then
-    count "nanoclr-load-app" 1 0
-  else
-    tail -n 20 "$log_dir/nanoclr-load-app.log"
-    count "nanoclr-load-app" 0 1
-  fi
-  if bash tools/nanoclr/replay.sh >"$log_dir/nanoclr-replay.log" 2>&1; then
-    count "nanoclr-replay" 1 0
-  else
-    tail -n 30 "$log_dir/nanoclr-replay.log"
-    count "nanoclr-replay" 0 1
-  fi
-else
-  tail -n 40 "$log_dir/nanoclr-build.log"
-  count "nanoclr-build" 0 1
+  count_summary nanoclr-tests "$log_dir/nanoclr-tests.log"
+  check nanoclr-load-app bash tools/nanoclr/load_app.sh
+  check nanoclr-replay bash tools/nanoclr/replay.sh
 fi
 
 # Python tools (features, model, quantizer, INT8 evaluation through the C library).
@@ -112,17 +113,8 @@ test_framework="$("$PYTHON" tools/nanoclr/managed/sources.py ${NF_SRC:+--src "$N
 if dotnet build tools/MambaNano.TestHost -c Release --nologo -v quiet \
      -p:TestFrameworkSource="$test_framework/source" >"$log" 2>&1; then
   dotnet run --project tools/MambaNano.TestHost -c Release --no-build >>"$log" 2>&1
-  line="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)"
-else
-  line=""
 fi
-if [ -z "$line" ]; then
-  tail -n 40 "$log"
-  count "app-tests (host)" 0 1
-else
-  grep -E '^  FAIL ' "$log" | head -n 30
-  count "app-tests (host)" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
-fi
+count_summary "app-tests (host)" "$log"
 
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]
