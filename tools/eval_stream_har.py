@@ -10,7 +10,9 @@ Per second s of a recording (its end, t = 1000 s ms): the truth is the label of 
 last HAR report at or before t (a report at t covers the 2.56 s before it). Latency: for each
 labelled activity segment that follows a different activity, the time from its start to the first
 report of its class (segments whose class is never reported count as misses).
-Prints JSON; deterministic (no randomness).
+Prints JSON (and writes it to --out only if given); deterministic (no randomness). A model that
+cannot be used (unreadable, refused by the loader, not a HAR model) or a replay that fails ends
+the tool with one line on stderr and exit status 1, never with a metric.
 """
 import argparse
 import json
@@ -21,23 +23,33 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluate import add_data_options  # noqa: E402
 from mambanano import data_har  # noqa: E402
+from mambanano import model_file as mf  # noqa: E402
+from mambanano.kernel import KernelError  # noqa: E402
+from mambanano.model_check import ModelError, read_checked  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-HOST = REPO / "tools" / "MambaNano.Host" / "bin" / "Release" / "net10.0" / "mambanano-host.dll"
+HOST = REPO / "tools" / "mambanano-host"     # builds the runner when it is stale, then runs it
 SAMPLE_MS = 20
 
 
-def build_host():
-    subprocess.run(["bash", str(REPO / "tools" / "build_native.sh")], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["dotnet", "build", str(REPO / "tools" / "MambaNano.Host"), "-c", "Release", "--nologo",
-                    "-v", "quiet", "-clp:ErrorsOnly"], check=True, stdout=subprocess.DEVNULL)
+class ReplayError(RuntimeError):
+    """The host runner refused or failed a replay; the message is its own (one line)."""
+
+
+def host(*args):
+    """stdout of `mambanano-host ARGS`; ReplayError with the runner's message if it exits non-zero."""
+    run = subprocess.run([str(HOST), *map(str, args)], capture_output=True, text=True)
+    if run.returncode != 0:
+        lines = [line for line in run.stderr.splitlines() if line.strip()]
+        raise ReplayError(lines[-1] if lines else f"mambanano-host exited {run.returncode}")
+    return run.stdout
 
 
 def replay(acc_path, weights):
     """HAR reports of the app for one recording: [(t_ms, class index)]."""
-    out = subprocess.run(["dotnet", str(HOST), "replay", "--har-model", str(weights), "--imu", str(acc_path)],
-                         check=True, capture_output=True, text=True).stdout
+    out = host("replay", "--har-model", weights, "--imu", acc_path)
     reports = []
     for line in out.splitlines():
         if line.startswith("MN1 PRED ") and " task=HAR " in line:
@@ -72,29 +84,55 @@ def score_recording(reports, rows, n_samples):
     return seconds, latencies
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt")
-    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "har.mnm")
-    ap.add_argument("--subjects", default=",".join(map(str, data_har.VAL_SUBJECTS)))
-    ap.add_argument("--out", type=Path, default=None, help="also write the JSON here")
-    args = ap.parse_args()
-    subjects = {int(s) for s in args.subjects.split(",")}
-    build_host()
-    labels = np.loadtxt(args.data / "RawData" / "labels.txt", dtype=np.int64).reshape(-1, 5)
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="eval_stream_har.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt",
+                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: ../shared/data/hapt)")
+    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "har.mnm",
+                    help="the HAR model file (default: weights/har.mnm)")
+    add_data_options(ap, "HAR", subjects_default=list(data_har.VAL_SUBJECTS))
+    ap.add_argument("--out", type=Path, default=None, help="also write the JSON here (default: nowhere)")
+    args = ap.parse_args(argv)
+    try:
+        result = evaluate(args.data, args.weights, args.subjects)
+    except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
+        sys.exit(f"eval_stream_har.py: {e}")
+    text = json.dumps(result, indent=1, allow_nan=False)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+    print(text)
+    return 0
+
+
+def evaluate(data, weights, subjects):
+    """Replay every recording of `subjects` in `data` with `weights` and score it (see the docstring)."""
+    read_checked(weights, mf.Task.HAR)
+    labels_path = Path(data) / "RawData" / "labels.txt"
+    if not labels_path.is_file():
+        raise ValueError(f"{labels_path}: no such file (need a HAPT folder with RawData/labels.txt)")
+    labels = np.loadtxt(labels_path, dtype=np.int64).reshape(-1, 5)
+    subjects = set(subjects)
+    missing = subjects - {int(u) for u in labels[:, 1]}
+    if missing:
+        raise ValueError(f"subjects {sorted(missing)} have no labelled recordings in {labels_path}")
     pairs, latencies, recordings = [], [], 0
     for exp, user in sorted({(int(e), int(u)) for e, u in labels[:, :2] if int(u) in subjects}):
-        acc = args.data / "RawData" / f"acc_exp{exp:02d}_user{user:02d}.txt"
-        n_samples = sum(1 for _ in acc.open())
+        acc = Path(data) / "RawData" / f"acc_exp{exp:02d}_user{user:02d}.txt"
+        with acc.open() as f:
+            n_samples = sum(1 for _ in f)
         rows = [tuple(r[2:]) for r in labels[(labels[:, 0] == exp) & (labels[:, 1] == user)]]
-        s, lat = score_recording(replay(acc, args.weights), rows, n_samples)
+        s, lat = score_recording(replay(acc, weights), rows, n_samples)
         pairs += s
         latencies += lat
         recordings += 1
+    if not pairs:
+        raise ValueError(f"no labelled second was scored ({recordings} recordings): nothing to report")
     truth = np.array([p[0] for p in pairs])
     pred = np.array([p[1] for p in pairs])
     found = np.array([x for x in latencies if x is not None], dtype=np.float64)
-    result = {
+    return {
         "task": "HAR", "mode": "stream", "subjects": sorted(subjects), "recordings": recordings,
         "scored_seconds": int(len(pairs)),
         "per_second_accuracy": float((truth == pred).mean()),
@@ -105,12 +143,7 @@ def main():
         "latency_ms_median": float(np.median(found)) if len(found) else None,
         "latency_ms_p90": float(np.percentile(found, 90)) if len(found) else None,
     }
-    text = json.dumps(result, indent=1)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
-    print(text)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

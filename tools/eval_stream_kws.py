@@ -3,17 +3,23 @@ training or calibration) at random gaps in background noise, replayed through th
 pipeline (the host runner, as a board would hear them), at several signal-to-noise ratios.
 
     /usr/bin/python3 tools/eval_stream_kws.py [--data ../shared/data/speech_commands]
-        [--weights weights/kws.mnm] [--clips 200] [--snr clean,20,10,5] [--seed 0] [--out runs/kws/stream]
+        [--weights weights/kws.mnm] [--split val] [--speakers ID,ID] [--clips 200]
+        [--snr clean,20,10,5] [--seed 0] [--out runs/kws/stream] [--plot FILE]
 
-Reports, per SNR, at the shipped operating point (nf.config kws_threshold_permille) and over a
-sweep of thresholds: the detection rate (a keyword clip counts as detected when the app reports its
-word within [clip start, clip end + 1.5 s)) and false alarms per hour (any other report, including
-reports during the unknown words). Writes stream.json and the curve (--plot, default
-weights/kws_stream.png). Deterministic for a seed.
+Clips: the speech clips (keywords and unknown words) of the chosen speakers: those of the speaker
+split's validation side by default (--split val), the training side or every clip (--split
+train|all), narrowed to --speakers if given; --clips of them are drawn at random. Background
+noise: the _silence_ clips of the same split. Reports, per SNR, at the shipped operating point
+(nf.config kws_threshold_permille) and over a sweep of thresholds: the detection rate (a keyword
+clip counts as detected when the app reports its word within [clip start, clip end + 1.5 s)) and
+false alarms per hour (any other report, including reports during the unknown words).
+Writes OUT/stream.json and the curve OUT/kws_stream.png (--plot FILE to put it elsewhere, e.g.
+weights/kws_stream.png to regenerate the shipped one); nothing else outside a temporary folder.
+Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
+KWS model) or a replay that fails ends the tool with one line on stderr and exit status 1.
 """
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -21,9 +27,13 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_stream_har import HOST, build_host  # noqa: E402
+from eval_stream_har import ReplayError, host  # noqa: E402
+from evaluate import add_data_options, select_clips  # noqa: E402
 from gen_board_config import read_config  # noqa: E402
 from mambanano import data_kws as dk  # noqa: E402
+from mambanano import model_file as mf  # noqa: E402
+from mambanano.kernel import KernelError  # noqa: E402
+from mambanano.model_check import ModelError, read_checked  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 RATE = dk.CLIP_SAMPLES               # 16 kHz
@@ -53,8 +63,7 @@ def build_stream(clips, noise, snr_db, rng):
 
 def detections(wav, weights, threshold):
     """The app's KWS reports for a stream: [(t_ms, label)]."""
-    out = subprocess.run(["dotnet", str(HOST), "replay", "--kws-model", str(weights), "--wav", str(wav),
-                          "--kws-threshold", str(threshold)], check=True, capture_output=True, text=True).stdout
+    out = host("replay", "--kws-model", weights, "--wav", wav, "--kws-threshold", threshold)
     found = []
     for line in out.splitlines():
         if line.startswith("MN1 PRED ") and " task=KWS " in line:
@@ -80,32 +89,79 @@ def score(found, spans, labels):
     return hits, int(sum(y < len(dk.KEYWORDS) for y in labels)), false_alarms
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "speech_commands")
-    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "kws.mnm")
-    ap.add_argument("--clips", type=int, default=200, help="clips per stream (keywords and unknown words)")
-    ap.add_argument("--snr", default="clean,20,10,5")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=REPO / "runs" / "kws" / "stream")
-    ap.add_argument("--plot", type=Path, default=REPO / "weights" / "kws_stream.png")
-    args = ap.parse_args()
+def snr_list(text):
+    """'clean,20,10' -> ['clean', '20', '10'] (argparse type)."""
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    for v in values:
+        if v != "clean":
+            try:
+                float(v)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected 'clean' or a number of dB, got {v!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected SNRs like clean,20,10,5")
+    return values
+
+
+def positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return v
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="eval_stream_kws.py", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "speech_commands",
+                    help="a Speech Commands folder (default: ../shared/data/speech_commands)")
+    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "kws.mnm",
+                    help="the KWS model file (default: weights/kws.mnm)")
+    add_data_options(ap, "KWS", split_default="val")
+    ap.add_argument("--clips", type=positive_int, default=200, help="clips per stream (keywords and unknown words; default 200)")
+    ap.add_argument("--snr", type=snr_list, default=snr_list("clean,20,10,5"),
+                    help="signal-to-noise ratios, dB, or clean (default: clean,20,10,5)")
+    ap.add_argument("--seed", type=int, default=0, help="draws the clips and the gaps (default 0)")
+    ap.add_argument("--out", type=Path, default=REPO / "runs" / "kws" / "stream",
+                    help="folder for stream.json and kws_stream.png (default: runs/kws/stream)")
+    ap.add_argument("--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)")
+    args = ap.parse_args(argv)
+    try:
+        result = evaluate(args)
+    except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
+        sys.exit(f"eval_stream_kws.py: {e}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "stream.json").write_text(json.dumps(result, indent=1, allow_nan=False))
+    plot(result, args.plot or args.out / "kws_stream.png")
+    print(json.dumps({s: v["at_operating_point"] for s, v in result["snr"].items()}, indent=1))
+    return 0
+
+
+def evaluate(args):
+    """The streams of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
+    read_checked(args.weights, mf.Task.KWS)
     operating = int(read_config()["kws_threshold_permille"][0])
-    build_host()
-    _, val = dk.split(dk.list_clips(args.data))
-    speech = [c for c in val if c.label != dk.SILENCE]
-    noise_clips = [c for c in val if c.label == dk.SILENCE]
+    chosen = select_clips(args.data, args.split, args.speakers)
+    speech = [c for c in chosen if c.label != dk.SILENCE]
+    noise_clips = [c for c in chosen if c.label == dk.SILENCE]
+    if not speech:
+        raise ValueError(f"no speech clips of split {args.split!r} in {args.data}")
+    if not noise_clips and any(s != "clean" for s in args.snr):
+        raise ValueError(f"no _silence_ clips of split {args.split!r} in {args.data} for the noise: use --snr clean")
     rng = np.random.default_rng(args.seed)
     picked = [speech[i] for i in rng.choice(len(speech), size=min(args.clips, len(speech)), replace=False)]
     clips, labels = dk.load_pcm(picked), dk.labels(picked)
-    noise = dk.load_pcm(noise_clips).astype(np.float64)
-    args.out.mkdir(parents=True, exist_ok=True)
-    result = {"task": "KWS", "mode": "stream", "weights": str(args.weights), "clips": len(picked),
+    noise = dk.load_pcm(noise_clips).astype(np.float64) if noise_clips else None
+    result = {"task": "KWS", "mode": "stream", "weights": str(args.weights), "split": args.split,
+              "speakers": len({c.group for c in picked}), "clips": len(picked),
               "keyword_clips": int(sum(y < len(dk.KEYWORDS) for y in labels)), "operating_threshold": operating,
               "snr": {}}
     thresholds = sorted(set(THRESHOLDS) | {operating})
     with tempfile.TemporaryDirectory() as tmp:
-        for snr in args.snr.split(","):
+        for snr in args.snr:
             snr_db = None if snr == "clean" else float(snr)
             pcm, spans = build_stream(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
             wav = Path(tmp) / f"stream_{snr}.wav"
@@ -117,9 +173,7 @@ def main():
                 curve.append({"threshold": th, "detection_rate": hits / max(n_kw, 1), "false_alarms_per_hour": fa / hours})
             at = next(c for c in curve if c["threshold"] == operating)
             result["snr"][snr] = {"stream_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
-    (args.out / "stream.json").write_text(json.dumps(result, indent=1))
-    plot(result, args.plot)
-    print(json.dumps({s: v["at_operating_point"] for s, v in result["snr"].items()}, indent=1))
+    return result
 
 
 def plot(result, path):
@@ -140,4 +194,4 @@ def plot(result, path):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

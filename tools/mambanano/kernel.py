@@ -15,6 +15,8 @@ def _lib():
         c_size, c_void, c_bytes = ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
         lib.mn_model_arena_size.restype = c_size
         lib.mn_model_arena_size.argtypes = [c_bytes, c_size]
+        lib.mn_model_validate.restype = ctypes.c_int
+        lib.mn_model_validate.argtypes = [c_bytes, c_size]
         lib.mn_model_load.restype = ctypes.c_int
         lib.mn_model_load.argtypes = [c_void, c_void, c_size, c_bytes, c_size]
         lib.mn_status_message.restype = ctypes.c_char_p
@@ -47,6 +49,14 @@ def _lib():
 
 class KernelError(RuntimeError):
     """A kernel call returned a status other than MN_OK."""
+
+
+def validate(file_bytes):
+    """The C loader's verdict on a model file, loading nothing: (status, message); status 0 is OK."""
+    lib = _lib()
+    data = bytes(file_bytes)
+    status = lib.mn_model_validate(data, len(data))
+    return status, lib.mn_status_message(status).decode()
 
 
 # Room for the C struct mn_model (1,320 bytes on x86-64 with MN_MAX_LAYERS = 4).
