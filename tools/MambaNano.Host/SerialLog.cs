@@ -15,13 +15,12 @@ namespace MambaNano.Host
 
         public string this[string key] => Fields.TryGetValue(key, out string v) ? v : null;
 
-        /// <summary>The keys MambaNano/PROTOCOL.md defines for each kind, less the one that differs
-        /// between a board and a PC by nature (us: native time per frame).</summary>
-        private static readonly Dictionary<string, string[]> ComparedKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+        /// <summary>The keys MambaNano/PROTOCOL.md defines for each kind (t apart), in its order.</summary>
+        public static readonly Dictionary<string, string[]> ProtocolKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
         {
             ["START"] = new[] { "app", "board" },
             ["MODEL"] = new[] { "task", "crc", "bytes", "classes", "streams", "state" },
-            ["PRED"] = new[] { "task", "label", "conf" },
+            ["PRED"] = new[] { "task", "label", "conf", "us" },
             ["STATUS"] = new[] { "src", "state", "detail" },
             ["ERR"] = new[] { "src", "code", "msg" },
         };
@@ -32,11 +31,12 @@ namespace MambaNano.Host
         public string Comparable()
         {
             var parts = new List<string> { Kind, "t=" + TimeMs.ToString(CultureInfo.InvariantCulture) };
-            if (ComparedKeys.TryGetValue(Kind, out string[] keys))
+            if (ProtocolKeys.TryGetValue(Kind, out string[] keys))
             {
                 foreach (string key in keys)
                 {
-                    if (Fields.TryGetValue(key, out string value))
+                    // us (native time per frame) differs between a board and a PC by nature
+                    if (key != "us" && Fields.TryGetValue(key, out string value))
                     {
                         parts.Add(key + "=" + value);
                     }

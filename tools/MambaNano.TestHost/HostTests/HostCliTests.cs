@@ -395,6 +395,55 @@ namespace MambaNano.TestHost
         }
 
         [TestMethod]
+        public void ProtocolDocumentAndOutputAgree()
+        {
+            // The table's keys per kind are the ones compare reads; every key the app prints (here a
+            // replay with a wrong-task model, a fault and both tasks) is in the table; the codes and
+            // states the app uses for a refused model are documented.
+            string doc = System.IO.File.ReadAllText(Path.Combine(Repo, "MambaNano/PROTOCOL.md"));
+            var table = new Dictionary<string, string[]>();
+            foreach (string line in doc.Split('\n'))
+            {
+                string[] cells = line.Split('|');
+                if (cells.Length >= 4 && cells[1].Trim().StartsWith("`", StringComparison.Ordinal) && cells[1].Trim() != "`t`")
+                {
+                    var keys = new List<string>();
+                    foreach (string part in cells[2].Split('`'))
+                    {
+                        string k = part.Trim();
+                        if (k.Length > 0 && k != "," && k != "[" && k != "]" && k != ", [" && k != "]," && char.IsLetter(k[0]))
+                        {
+                            keys.Add(k);
+                        }
+                    }
+                    table[cells[1].Trim().Trim('`')] = keys.ToArray();
+                }
+            }
+            Assert.AreEqual(SerialRecord.ProtocolKeys.Count, table.Count, string.Join(",", table.Keys));
+            foreach (var kv in SerialRecord.ProtocolKeys)
+            {
+                Assert.AreEqual(string.Join(",", kv.Value), string.Join(",", table[kv.Key]), kv.Key);
+            }
+            CliRun r = Run("replay", "--har-model", Har, "--kws-model", Har, "--imu", Imu("ok", 400), "--wav", Wav("tone.wav", 3),
+                "--imu-fault", "dropout:2:1");
+            Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
+            foreach (string line in r.Serial.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                SerialRecord rec = SerialLog.Parse(line);
+                Assert.IsTrue(table.ContainsKey(rec.Kind), line);
+                foreach (string key in rec.Fields.Keys)
+                {
+                    Assert.IsTrue(Array.IndexOf(table[rec.Kind], key) >= 0, $"key {key} of '{line}' is not in PROTOCOL.md");
+                }
+            }
+            Assert.Contains("code=96 msg=model file is for another task (HAR)", r.Serial, r.All());
+            Assert.Contains("or 96, the app's own: a valid model file of the other task", doc);
+            Assert.Contains("`detail=load_failed`", doc);
+            Assert.Contains("81 input of a kind this slot's model does not take", doc);
+            Assert.AreEqual(96, Protocol.CodeWrongTask);
+        }
+
+        [TestMethod]
         public void RecordInputWritesBothRecordingsAndCreatesTheFolder()
         {
             string dir = Path.Combine(Dir, "rec", "sub");
