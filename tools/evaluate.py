@@ -48,10 +48,11 @@ def evaluate_har(model_bytes, data, subjects=None):
     }
 
 
-def select_clips(data, split="all", speakers=None):
+def select_clips(data, split="all", speakers=None, keep_silence=True):
     """The clips of a Speech Commands folder that a KWS evaluation scores: every clip (split "all")
     or those of data_kws's "train" or "val" speakers, then only those of `speakers` if given
-    (silence clips have no speaker and are kept). ValueError if none is left."""
+    (silence clips have no speaker: kept if keep_silence, e.g. as a stream's background noise).
+    ValueError if none is left."""
     clips = data_kws.list_clips(data)
     if split != "all":
         clips = data_kws.split(clips)[("train", "val").index(split)]
@@ -60,7 +61,7 @@ def select_clips(data, split="all", speakers=None):
         missing = wanted - {c.group for c in clips}
         if missing:
             raise ValueError(f"speakers {sorted(missing)} have no clips of split {split!r} in {data}")
-        clips = [c for c in clips if c.group in wanted or c.label == data_kws.SILENCE]
+        clips = [c for c in clips if c.group in wanted or (keep_silence and c.label == data_kws.SILENCE)]
     if not clips:
         raise ValueError(f"no clips of split {split!r} in {data}")
     return clips
@@ -74,7 +75,7 @@ def evaluate_kws(model_bytes, data, split="all", speakers=None):
     if header["frontend"] != mf.Frontend.LOGMEL or names != data_kws.CLASS_NAMES:
         raise ValueError(f"front-end {mf.Frontend(header['frontend']).name}, classes {names}: "
                          f"a KWS model needs LOGMEL and {data_kws.CLASS_NAMES}")
-    clips = select_clips(data, split, speakers)
+    clips = select_clips(data, split, speakers, keep_silence=not speakers)
     x, y = data_kws.features(data_kws.load_pcm(clips)), data_kws.labels(clips)
     kernel = Int8Model(model_bytes)
     pred = np.array([int(np.argmax(kernel.run_sequence(clip))) for clip in x])

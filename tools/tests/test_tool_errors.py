@@ -127,6 +127,7 @@ def test_kws_clip_selection_by_split_and_speaker():
     mine = select_clips(SPEECH, "val", [one])
     assert {c.group for c in mine if c.label != dk.SILENCE} == {one}
     assert [c for c in mine if c.label == dk.SILENCE] == [c for c in val if c.label == dk.SILENCE]
+    assert {c.group for c in select_clips(SPEECH, "val", [one], keep_silence=False)} == {one}
     with pytest.raises(ValueError, match="have no clips of split 'train'"):
         select_clips(SPEECH, "train", [one])
 
