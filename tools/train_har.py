@@ -15,9 +15,17 @@ Choosing a quantization method without the validation subjects: `--holdout-subje
 --out /tmp/a --runs /tmp/a` trains on the remaining training subjects and scores the held-out
 ones; `--quantize-only` with `--range-candidates`, `--bias-correction` or `--qat-epochs` then
 compares methods on the same checkpoint.
+
+The yardstick that predicts new people: `--cv-folds K` (K = 5 or 7) splits ALL training subjects
+present (the validation ones included) into K subject-disjoint folds, and for each fold trains on
+the others with the same recipe, quantizes (calibration and QAT on that fold's training windows
+only) and scores the held-out subjects in float and INT8 through the C kernel. Writes
+RUNS/cv/fold<k>/ (checkpoint, model file, result) and RUNS/cv/cv.json with the mean and spread
+over folds; nothing under --out.
 """
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +48,84 @@ def to_float(x_int8):
     return torch.from_numpy(x_int8.astype(np.float32) * frontend.IMU_SCALE)
 
 
+def fit(recs, train_subjects, val_subjects, args, out, runs):
+    """Train on train_subjects (or load runs/har.pt with --quantize-only), quantize into
+    out/har.mnm and score val_subjects in float and INT8: (result, curve, (train, val) windows)."""
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    runs.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    x_tr, y_tr = data_har.windows(recs, set(train_subjects))
+    x_va, y_va = data_har.windows(recs, set(val_subjects))
+    if args.max_train is not None:
+        keep = rng.permutation(len(y_tr))[:args.max_train]
+        x_tr, y_tr = x_tr[keep], y_tr[keep]
+    print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
+          f"(subjects {tuple(val_subjects)})")
+
+    model = MambaNanoNet(**DIMS)
+    xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
+    curve = train_or_load(model, lambda: xt, yt, xv, y_va, epochs=args.epochs, lr=args.lr,
+                          batch=args.batch, rng=rng, runs=runs, name="har",
+                          quantize_only=args.quantize_only)
+
+    # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
+    # same file from the checkpoint), choose each activation's range by its effect on the INT8
+    # kernel's outputs there, fine-tune with those ranges on the training windows, quantize, write.
+    calib_rng = np.random.default_rng(args.seed + 1)
+    calib_idx = calib_rng.permutation(len(y_tr))[:512]
+    quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
+                      input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
+    quantized, stats, choices = post_training_quantize(
+        model, xt[torch.from_numpy(calib_idx)], x_tr[calib_idx], range_candidates=args.range_candidates,
+        bias_correction=args.bias_correction, finetune=(xt, yt), qat_epochs=args.qat_epochs, **quant_args)
+    data, report = write_quantized(out / "har.mnm", quantized, stats, **quant_args)
+    report.update(choices)
+
+    result = {
+        "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
+        **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
+        "dims": DIMS, "epochs": args.epochs, "quantization": report, "curve": curve,
+    }
+    (runs / "har_result.json").write_text(json.dumps(result, indent=1))
+    return result, curve, (len(y_tr), len(y_va))
+
+
+def subject_folds(subjects, k, seed):
+    """k subject-disjoint folds (sorted tuples) covering `subjects`: a seeded shuffle dealt round-robin."""
+    order = np.random.default_rng(seed).permutation(sorted(subjects))
+    return [tuple(sorted(int(s) for s in order[i::k])) for i in range(k)]
+
+
+def cross_validate(recs, args):
+    """--cv-folds: every training subject present is scored exactly once, by a model that never saw it."""
+    subjects = data_har.subjects_in(recs)
+    folds = subject_folds(subjects, args.cv_folds, args.seed)
+    cv_dir = args.runs / "cv"
+    rows = []
+    for k, held_out in enumerate(folds):
+        print(f"fold {k + 1}/{len(folds)}: held out subjects {held_out}")
+        fold_dir = cv_dir / f"fold{k}"
+        result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
+        rows.append({"fold": k, "subjects": list(held_out), "windows": result["val_windows"],
+                     "float": result["float_accuracy"], "int8": result["int8_accuracy"],
+                     "drop": result["float_accuracy"] - result["int8_accuracy"],
+                     "int8_per_class": result["int8_per_class"]})
+    summary = {"folds": rows, "epochs": args.epochs, "seed": args.seed}
+    for key in ("float", "int8", "drop"):
+        values = [r[key] for r in rows]
+        summary[key] = {"mean": statistics.fmean(values),
+                        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                        "min": min(values), "max": max(values)}
+    (cv_dir / "cv.json").write_text(json.dumps(summary, indent=1))
+    for r in rows:
+        print(f"fold {r['fold']} subjects {r['subjects']}: float {100 * r['float']:.2f} %, "
+              f"INT8 {100 * r['int8']:.2f} % ({r['windows']} windows)")
+    print("mean ± sd over folds: " + ", ".join(
+        f"{key} {100 * summary[key]['mean']:.2f} ± {100 * summary[key]['sd']:.2f} %" for key in ("float", "int8", "drop")))
+    return summary
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt")
@@ -57,55 +143,29 @@ def main():
                     help="for choosing methods without the validation subjects: score these training "
                          "subjects instead and train on the other training subjects (the validation "
                          "subjects are then neither trained on nor scored); use with other --out/--runs")
+    ap.add_argument("--cv-folds", type=int, metavar="K",
+                    help="subject-grouped K-fold cross-validation over all training subjects present "
+                         "(writes RUNS/cv, no weights)")
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
     args = ap.parse_args()
+    if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
+        ap.error("--cv-folds must be between 2 and the number of subjects")
+    if args.cv_folds and (args.holdout_subjects or args.quantize_only):
+        ap.error("--cv-folds trains every fold: not with --holdout-subjects or --quantize-only")
     torch.set_num_threads(2)
-    torch.manual_seed(args.seed)
-    rng = np.random.default_rng(args.seed)
-    args.runs.mkdir(parents=True, exist_ok=True)
-    args.out.mkdir(parents=True, exist_ok=True)
 
     recs = data_har.load_recordings(args.data)
     train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)
     val_subjects = tuple(data_har.VAL_SUBJECTS)
+    if args.cv_folds:
+        cross_validate(recs, args)
+        return
     if args.holdout_subjects:
         if not set(args.holdout_subjects) <= train_subjects:
             ap.error(f"--holdout-subjects must be training subjects: {sorted(train_subjects)}")
         train_subjects -= set(args.holdout_subjects)
         val_subjects = args.holdout_subjects
-    x_tr, y_tr = data_har.windows(recs, train_subjects)
-    x_va, y_va = data_har.windows(recs, set(val_subjects))
-    if args.max_train is not None:
-        keep = rng.permutation(len(y_tr))[:args.max_train]
-        x_tr, y_tr = x_tr[keep], y_tr[keep]
-    print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
-          f"(subjects {val_subjects})")
-
-    model = MambaNanoNet(**DIMS)
-    xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
-    curve = train_or_load(model, lambda: xt, yt, xv, y_va, epochs=args.epochs, lr=args.lr,
-                          batch=args.batch, rng=rng, runs=args.runs, name="har",
-                          quantize_only=args.quantize_only)
-
-    # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
-    # same file from the checkpoint), choose each activation's range by its effect on the INT8
-    # kernel's outputs there, fine-tune with those ranges on the training windows, quantize, write.
-    calib_rng = np.random.default_rng(args.seed + 1)
-    calib_idx = calib_rng.permutation(len(y_tr))[:512]
-    quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
-                      input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
-    quantized, stats, choices = post_training_quantize(
-        model, xt[torch.from_numpy(calib_idx)], x_tr[calib_idx], range_candidates=args.range_candidates,
-        bias_correction=args.bias_correction, finetune=(xt, yt), qat_epochs=args.qat_epochs, **quant_args)
-    data, report = write_quantized(args.out / "har.mnm", quantized, stats, **quant_args)
-    report.update(choices)
-
-    result = {
-        "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
-        **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
-        "dims": DIMS, "epochs": args.epochs, "quantization": report, "curve": curve,
-    }
-    (args.runs / "har_result.json").write_text(json.dumps(result, indent=1))
+    result, curve, (n_train, n_val) = fit(recs, train_subjects, val_subjects, args, args.out, args.runs)
     print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
                                              "int8_kl", "file_bytes", "params")}))
     plot_training(curve, result["int8_confusion"], data_har.CLASS_NAMES, args.out / "har_training.png",
@@ -118,8 +178,8 @@ def main():
         window_line="128 samples (2.56 s) from a reset state, mean-pooled; the app scores one every 64 samples",
         data_line="HAPT raw recordings (`../shared/data/hapt`), UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
         split_line=f"by subject: validation = subjects {', '.join(map(str, val_subjects))} "
-                   f"({len(y_va):,} windows), training = the other {len(train_subjects)} UCI training subjects "
-                   f"present ({len(y_tr):,} windows); calibration on 512 training windows",
+                   f"({n_val:,} windows), training = the other {len(train_subjects)} UCI training subjects "
+                   f"present ({n_train:,} windows); calibration on 512 training windows",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
                       f"batch {args.batch}, seed {args.seed}",
         targets=(94, 0.5),
