@@ -1,13 +1,17 @@
-// Bit-exactness of the INT8 step against golden CRC-32s: every shipped model (weights/*.mnm) and
-// every fixture is stepped over 2,000 frames of varied input (uniform, small, full-scale constant,
-// alternating, zero, slow ramps, spikes); after each step the logits and the whole state (header,
-// pool_sum, int16 SSM state, conv state) are folded into two running CRC-32s. The golden values
-// were recorded from the kernel as of commit 2f689ae, before any optimization; an optimization is
-// accepted only if it reproduces them exactly.
+// Bit-exactness of the INT8 step against golden CRC-32s: every kernel variant (mn_test_variants.h)
+// steps every shipped model (weights/*.mnm) and every fixture over 2,000 frames of varied input
+// (uniform, small, full-scale constant, alternating, zero, slow ramps, spikes); after each step
+// the logits and the whole state (header, pool_sum, int16 SSM state, conv state) are folded into
+// two running CRC-32s. The golden values were recorded from the kernel as of commit 2f689ae,
+// before any optimization; a variant or an optimization is accepted only if it reproduces them
+// exactly. The golden input reaches every saturating path of the step (int8 requantization, the
+// int16 state, the u clamp, the exp2 range clamp, the residual sum).
 //
 // A model file that no longer matches its recorded file CRC (retrained weights, regenerated
-// fixtures) is reported, not failed: its golden values say nothing about the new file.
-// Print the table for the current kernel: MN_GOLDEN_PRINT=1 ./test_golden
+// fixtures) is not compared with golden values that say nothing about it; each variant is then
+// compared with the frozen reference (tests/mn_kernels_ref.c), which reproduces every recorded
+// value. Re-record from the reference only, never from an optimized variant:
+//   MN_GOLDEN_PRINT=1 ./test_golden --gtest_filter='*_ref'
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -15,9 +19,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "mn_test_util.h"
+#include "mn_test_variants.h"
 
 using mn_test::FrameGen;
 using mn_test::Loaded;
@@ -114,7 +120,7 @@ struct RunCrcs {
     uint32_t file_crc = 0, logits_crc = 0, state_crc = 0;
 };
 
-RunCrcs run_golden(const char *model)
+RunCrcs run_golden(const mn_kernels *kernels, const char *model)
 {
     static const Crc32 crc;
     RunCrcs out;
@@ -133,7 +139,8 @@ RunCrcs run_golden(const char *model)
     std::vector<uint8_t> logits_le(4u * m.n_classes);
     for (int t = 0; t < kGoldenFrames; t++) {
         golden_frame(t, gen, frame.data(), m.n_features);
-        const mn_status st = mn_step_s8(&m, L.state(), L.state_size(), L.scratch(), L.scratch_size(), frame.data());
+        const mn_status st = mn_step_s8_with(kernels, &m, L.state(), L.state_size(), L.scratch(), L.scratch_size(),
+                                             frame.data());
         if (st != MN_OK) {
             ADD_FAILURE() << model << ": step " << t << ": " << mn_status_message(st);
             return out;
@@ -151,36 +158,45 @@ RunCrcs run_golden(const char *model)
     return out;
 }
 
-class GoldenModel : public ::testing::TestWithParam<Golden> {};
+class GoldenModel : public ::testing::TestWithParam<std::tuple<Golden, const mn_kernels *>> {};
 
 TEST_P(GoldenModel, StepReproducesRecordedCrcs)
 {
-    const Golden &g = GetParam();
-    const RunCrcs r = run_golden(g.model);
+    const Golden &g = std::get<0>(GetParam());
+    const mn_kernels *k = std::get<1>(GetParam());
+    const RunCrcs r = run_golden(k, g.model);
     if (std::getenv("MN_GOLDEN_PRINT") != nullptr) {
         std::printf("    {\"%s\", 0x%08Xu, 0x%08Xu, 0x%08Xu},\n", g.model, r.file_crc, r.logits_crc, r.state_crc);
     }
-    if (r.file_crc != g.file_crc) {
-        std::printf("[ NOTE ] %s: file CRC %08X, golden recorded on %08X: not compared\n", g.model,
-                    r.file_crc, g.file_crc);
+    if (r.file_crc == g.file_crc) {
+        EXPECT_EQ(r.logits_crc, g.logits_crc) << g.model << ", " << k->name << ": logits differ from the recorded kernel";
+        EXPECT_EQ(r.state_crc, g.state_crc) << g.model << ", " << k->name << ": state differs from the recorded kernel";
         return;
     }
-    EXPECT_EQ(r.logits_crc, g.logits_crc) << g.model << ": logits differ from the recorded kernel";
-    EXPECT_EQ(r.state_crc, g.state_crc) << g.model << ": state differs from the recorded kernel";
+    std::printf("[ NOTE ] %s: file CRC %08X, golden recorded on %08X: compared with the reference only\n",
+                g.model, r.file_crc, g.file_crc);
+    if (k != &mn_kernels_ref) {
+        const RunCrcs ref = run_golden(&mn_kernels_ref, g.model);
+        EXPECT_EQ(r.logits_crc, ref.logits_crc) << g.model << ", " << k->name << ": logits differ from the reference";
+        EXPECT_EQ(r.state_crc, ref.state_crc) << g.model << ", " << k->name << ": state differs from the reference";
+    }
 }
 
-std::string golden_name(const ::testing::TestParamInfo<Golden> &info)
+std::string golden_name(const ::testing::TestParamInfo<GoldenModel::ParamType> &info)
 {
-    std::string s = info.param.model;
+    std::string s = std::get<0>(info.param).model;
     const size_t slash = s.rfind('/');
     std::string out = s.find("weights/") != std::string::npos ? "shipped_" : "fixture_";
     s = s.substr(slash == std::string::npos ? 0 : slash + 1);
     for (char c : s) {
         out += (std::isalnum(static_cast<unsigned char>(c)) != 0) ? c : '_';
     }
-    return out;
+    return out + "_" + std::get<1>(info.param)->name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, GoldenModel, ::testing::ValuesIn(kGolden), golden_name);
+INSTANTIATE_TEST_SUITE_P(Models, GoldenModel,
+                         ::testing::Combine(::testing::ValuesIn(kGolden),
+                                            ::testing::ValuesIn(mn_test::kernel_variants())),
+                         golden_name);
 
 }  // namespace

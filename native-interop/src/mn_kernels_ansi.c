@@ -1,0 +1,142 @@
+/*
+ * mn_kernels_ansi.c — the portable C99 layer kernels of the INT8 step (contracts in mn_kernels.h,
+ * arithmetic in mamba_nano.h). Every target compiles them; a device variant replaces some of them
+ * and must match these bit for bit. Integer only: no float, no malloc, no globals but the const
+ * table.
+ */
+#include <string.h>
+
+#include "mn_arith.h"
+#include "mn_kernels.h"
+
+/*
+ * out[o] = sat8(rq(bias[o] + sum_i w[o, i] * x[i], rq[o])) for o in [0, rows).
+ * w (rows, cols) row-major; bias may be NULL. A 4 x 4 tile: four rows share each load of x and
+ * four columns share the loop overhead (a scalar core has no SIMD; this keeps it near 3.4
+ * instructions per MAC).
+ */
+void mn_linear_s8_ansi(int8_t *out, const int8_t *w, const int32_t *bias, const mn_rq *rq,
+                         const int8_t *x, int rows, int cols)
+{
+    int o = 0;
+    for (; o + 3 < rows; o += 4) {
+        const int8_t *w0 = w + (size_t)o * cols;
+        const int8_t *w1 = w0 + cols;
+        const int8_t *w2 = w1 + cols;
+        const int8_t *w3 = w2 + cols;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int i = 0;
+        for (; i + 3 < cols; i += 4) {
+            const int32_t x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+            a0 += w0[i] * x0 + w0[i + 1] * x1 + w0[i + 2] * x2 + w0[i + 3] * x3;
+            a1 += w1[i] * x0 + w1[i + 1] * x1 + w1[i + 2] * x2 + w1[i + 3] * x3;
+            a2 += w2[i] * x0 + w2[i + 1] * x1 + w2[i + 2] * x2 + w2[i + 3] * x3;
+            a3 += w3[i] * x0 + w3[i + 1] * x1 + w3[i + 2] * x2 + w3[i + 3] * x3;
+        }
+        for (; i < cols; i++) {
+            const int32_t xi = x[i];
+            a0 += w0[i] * xi;
+            a1 += w1[i] * xi;
+            a2 += w2[i] * xi;
+            a3 += w3[i] * xi;
+        }
+        if (bias != NULL) {
+            a0 += bias[o];
+            a1 += bias[o + 1];
+            a2 += bias[o + 2];
+            a3 += bias[o + 3];
+        }
+        out[o] = mn_rq_s8(a0, &rq[o]);
+        out[o + 1] = mn_rq_s8(a1, &rq[o + 1]);
+        out[o + 2] = mn_rq_s8(a2, &rq[o + 2]);
+        out[o + 3] = mn_rq_s8(a3, &rq[o + 3]);
+    }
+    for (; o < rows; o++) {
+        int32_t acc = mn_dot_s8(w + (size_t)o * cols, x, cols);
+        if (bias != NULL) {
+            acc += bias[o];
+        }
+        out[o] = mn_rq_s8(acc, &rq[o]);
+    }
+}
+
+/*
+ * Causal depthwise conv + SiLU for one layer, updating conv_state.
+ * conv_state (K-1, E) oldest first; xi (E) is the newest frame; xs (E) out.
+ */
+void mn_conv_silu_s8_ansi(int8_t *xs, int8_t *conv_state, const int8_t *xi, const mn_layer *ly,
+                          int d_inner, int d_conv)
+{
+    for (int e = 0; e < d_inner; e++) {
+        const int8_t *w = ly->conv_w + (size_t)e * d_conv; /* (K) */
+        int32_t acc = ly->conv_b[e] + w[d_conv - 1] * xi[e];
+        for (int k = 0; k < d_conv - 1; k++) {
+            acc += w[k] * conv_state[(size_t)k * d_inner + e];
+        }
+        xs[e] = ly->silu_x_lut[mn_rq_s8(acc, &ly->conv_rq[e]) + 128];
+    }
+    if (d_conv > 1) {
+        memmove(conv_state, conv_state + d_inner, (size_t)(d_conv - 2) * d_inner);
+        memcpy(conv_state + (size_t)(d_conv - 2) * d_inner, xi, (size_t)d_inner);
+    }
+}
+
+/* dt_proj fused with softplus: delta[e] = softplus_lut[sat8(rq(b[e] + w[e, :] . dt_low)) + 128]. */
+void mn_dt_softplus_ansi(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
+                         int dt_rank)
+{
+    for (int e = 0; e < d_inner; e++) {
+        const int32_t acc = ly->dtproj_b[e] + mn_dot_s8(ly->dtproj_w + (size_t)e * dt_rank, dt_low, dt_rank);
+        delta[e] = ly->softplus_lut[mn_rq_s8(acc, &ly->dtproj_rq[e]) + 128];
+    }
+}
+
+/*
+ * Selective state update and gate for one layer (see mamba_nano.h for the arithmetic).
+ * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
+ */
+void mn_ssm_gate_s8_ansi(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
+                         const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
+                         const int8_t *bc, const int8_t *z, int d_inner, int d_state)
+{
+    const int8_t *b = bc;           /* (N) */
+    const int8_t *c = bc + d_state; /* (N) */
+    const uint32_t exp_shift = (uint32_t)ly->exp_shift;
+    /* p = round_half_up(delta * a2 / 2^exp_shift): delta < 2^16 and a2 < 2^15 (loader-checked)
+     * leave room for the rounding term in uint32. Truncating would bias slow channels toward
+     * no decay. */
+    const uint32_t p_round = (1u << exp_shift) >> 1;
+    const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
+    for (int e = 0; e < d_inner; e++) {
+        const uint32_t d = delta[e];
+        const uint16_t *a2 = ly->a2 + (size_t)e * d_state; /* (N) */
+        int16_t *h = ssm_state + (size_t)e * d_state;      /* (N) */
+        int32_t u = mn_rq_apply((int32_t)d * xs[e], &ly->dbx_rq[e]);
+        u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
+        int32_t yacc = 0;
+        for (int n = 0; n < d_state; n++) {
+            uint32_t p = (d * a2[n] + p_round) >> exp_shift;
+            p = p < p_max ? p : p_max;
+            const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
+            const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
+            h[n] = hn;
+            yacc += c[n] * hn;
+        }
+        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t zs = ly->silu_z_lut[z[e] + 128];
+        g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
+    }
+}
+
+/* r[i] = sat8(o[i] + rq(r[i], res_rq)): the residual add after out_proj. */
+void mn_residual_s8_ansi(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_model)
+{
+    for (int i = 0; i < d_model; i++) {
+        r[i] = mn_sat8_sum(o[i], mn_rq_apply(r[i], res_rq));
+    }
+}
+
+const mn_kernels mn_kernels_ansi = {
+    "ansi", mn_linear_s8_ansi, mn_conv_silu_s8_ansi, mn_dt_softplus_ansi, mn_ssm_gate_s8_ansi,
+    mn_residual_s8_ansi,
+};
