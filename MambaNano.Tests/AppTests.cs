@@ -185,7 +185,7 @@ namespace MambaNano.Tests
             byte[] appended = new byte[good.Length + 16];
             System.Array.Copy(good, appended, good.Length);
             Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, appended));
-            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + EngineStatus.Truncated.ToString() + " msg=file size is not header.file_size"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + EngineStatus.Trailing.ToString() + " msg=bytes after the length its header gives"), rig.Sink.All());
             Assert.IsTrue(app.ReplaceModel(Protocol.TaskHar, good));
             Assert.AreEqual(1, rig.Sink.Count("MN1 MODEL"));
         }

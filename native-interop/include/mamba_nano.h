@@ -65,8 +65,7 @@ extern "C" {
 typedef enum {
     MN_OK = 0,
     MN_ERR_ARG = 1,               /* NULL pointer or a size argument out of range */
-    MN_ERR_TRUNCATED = 2,         /* file size is not header.file_size: shorter than its header or
-                                     than header.file_size, or bytes appended after it */
+    MN_ERR_TRUNCATED = 2,         /* file shorter than its header or than header.file_size */
     MN_ERR_MAGIC = 3,             /* not a MambaNano model file */
     MN_ERR_VERSION = 4,           /* format major version this build does not read */
     MN_ERR_CRC = 5,               /* CRC-32 over the payload does not match */
@@ -82,7 +81,8 @@ typedef enum {
     MN_ERR_PARAM = 14,            /* a quantization parameter is out of its legal range (e.g. shift) */
     MN_ERR_BUFFER_TOO_SMALL = 15, /* a state or scratch buffer smaller than its companion size */
     MN_ERR_NOT_LOADED = 16,       /* model not loaded (or state not reset for this model) */
-    MN_ERR_NO_STEPS = 17          /* logits asked for before the first step since reset */
+    MN_ERR_NO_STEPS = 17,         /* logits asked for before the first step since reset */
+    MN_ERR_TRAILING = 18          /* bytes after header.file_size (garbage appended to a model) */
 } mn_status;
 
 const char *mn_status_message(mn_status status);

@@ -24,6 +24,7 @@ namespace MambaNano.Interop
         public const int BufferTooSmall = 15;
         public const int NotLoaded = 16;
         public const int NoSteps = 17;
+        public const int Trailing = 18;
         public const int SampleRate = 64;
         public const int FullScale = 65;
         public const int Hop = 66;

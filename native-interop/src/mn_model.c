@@ -62,7 +62,7 @@ const char *mn_status_message(mn_status status)
     switch (status) {
     case MN_OK: return "ok";
     case MN_ERR_ARG: return "NULL pointer or size argument out of range";
-    case MN_ERR_TRUNCATED: return "file size is not header.file_size (cut short, or bytes appended)";
+    case MN_ERR_TRUNCATED: return "file shorter than its header says (cut short)";
     case MN_ERR_MAGIC: return "not a MambaNano model file (magic is not \"MNMB\")";
     case MN_ERR_VERSION: return "model file format version (or header layout) this build does not read";
     case MN_ERR_CRC: return "CRC-32 of the model file does not match (corrupt file)";
@@ -78,6 +78,7 @@ const char *mn_status_message(mn_status status)
     case MN_ERR_BUFFER_TOO_SMALL: return "state or scratch buffer smaller than its companion size";
     case MN_ERR_NOT_LOADED: return "model not loaded, or state not reset for this model";
     case MN_ERR_NO_STEPS: return "no step since the state was reset";
+    case MN_ERR_TRAILING: return "bytes after the length its header gives (garbage appended)";
     }
     return "unknown status";
 }
@@ -331,8 +332,11 @@ static mn_status mn_check_header(const uint8_t *file, size_t file_size, mn_heade
         return MN_ERR_VERSION;
     }
     /* The header knows the length: a file cut short and one with bytes appended are refused. */
-    if (h->file_size < h->header_size || h->file_size != file_size) {
+    if (h->file_size < h->header_size || h->file_size > file_size) {
         return MN_ERR_TRUNCATED;
+    }
+    if (h->file_size < file_size) {
+        return MN_ERR_TRAILING;
     }
     return MN_OK;
 }

@@ -188,8 +188,8 @@ TEST_F(Engine, CheckOnlyValidatesWithoutTouchingTheSlot)
     EXPECT_EQ(mn_engine_load(0, bad.data(), (int32_t)bad.size(), 0), MN_ERR_CRC);
     auto appended = logmel;
     appended.resize(appended.size() + 1000, 0);
-    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 0), MN_ERR_TRUNCATED);
-    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 1), MN_ERR_TRUNCATED);
+    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 0), MN_ERR_TRAILING);
+    EXPECT_EQ(mn_engine_load(0, appended.data(), (int32_t)appended.size(), 1), MN_ERR_TRAILING);
     auto big = read_file(fixture_path("largest.mnm"));
     EXPECT_EQ(mn_engine_load(0, big.data(), (int32_t)big.size(), 0), MN_ERR_ARENA_TOO_SMALL);
     std::vector<uint8_t> zeros(4096, 0);

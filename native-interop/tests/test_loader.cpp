@@ -366,14 +366,14 @@ TEST(Loader, BytesAppendedAfterFileSizeAreRefused)
     for (size_t extra : {size_t{1}, size_t{15}, size_t{100}, size_t{1} << 20}) {
         Bytes f = valid_file();
         f.resize(f.size() + extra, 0x5A);
-        expect_status(f, MN_ERR_TRUNCATED, std::to_string(extra) + " trailing bytes");
+        expect_status(f, MN_ERR_TRAILING, std::to_string(extra) + " trailing bytes");
         EXPECT_EQ(mn_model_arena_size(f.data(), f.size()), 0u) << extra;
     }
     Bytes zeros = valid_file();
     zeros.resize(zeros.size() + 16, 0);
-    expect_status(zeros, MN_ERR_TRUNCATED, "16 zero bytes of padding");
-    EXPECT_EQ(std::string(mn_status_message(MN_ERR_TRUNCATED)),
-              "file size is not header.file_size (cut short, or bytes appended)");
+    expect_status(zeros, MN_ERR_TRAILING, "16 zero bytes of padding");
+    EXPECT_EQ(std::string(mn_status_message(MN_ERR_TRAILING)),
+              "bytes after the length its header gives (garbage appended)");
 }
 
 TEST(Loader, NullArguments)
@@ -444,8 +444,10 @@ TEST(Loader, EverySingleBitFlipIsRejected)
                 EXPECT_EQ(ld.model.version_minor, rd16(f, H_VERSION_MINOR));
             } else if (byte < H_CRC) {
                 const uint32_t declared = rd32(f, H_FILE_SIZE);
-                ASSERT_EQ(st, (declared != size || declared < MN_HEADER_SIZE) ? MN_ERR_TRUNCATED : MN_ERR_CRC)
-                    << where;
+                const mn_status expected = (declared > size || declared < MN_HEADER_SIZE) ? MN_ERR_TRUNCATED
+                                           : declared < size                              ? MN_ERR_TRAILING
+                                                                                          : MN_ERR_CRC;
+                ASSERT_EQ(st, expected) << where;
             } else {
                 ASSERT_EQ(st, MN_ERR_CRC) << where;
             }

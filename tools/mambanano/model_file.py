@@ -67,6 +67,7 @@ class Status(IntEnum):
     ERR_BUFFER_TOO_SMALL = 15
     ERR_NOT_LOADED = 16
     ERR_NO_STEPS = 17
+    ERR_TRAILING = 18
 
 
 class Task(IntEnum):

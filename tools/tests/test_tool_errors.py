@@ -43,7 +43,7 @@ def bad_models(tmp_path):
     files = {
         "zeros": (bytes(1 << 20), "not a MambaNano model file (magic is not \"MNMB\") (status 3)"),
         "random": (os.urandom(1 << 20), "(status 3)"),
-        "appended": (good + bytes(1 << 20), "file size is not header.file_size (cut short, or bytes appended) (status 2)"),
+        "appended": (good + bytes(1 << 20), "bytes after the length its header gives (garbage appended) (status 18)"),
         "cut": (good[:-100], "(status 2)"),
         "corrupt": (bytes(corrupt), "CRC-32"),
         "empty": (b"", "empty file"),

@@ -340,7 +340,7 @@ namespace MambaNano.TestHost
             Array.Copy(model, appended, model.Length);
             CliRun r = Run("replay", "--har-model", File("appended.mnm", appended), "--imu", Imu("ok", 300));
             Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
-            Assert.Contains("MN1 ERR t=0 src=HAR code=2 msg=file size is not header.file_size (cut short, or bytes appended)", r.Serial, r.All());
+            Assert.Contains("MN1 ERR t=0 src=HAR code=18 msg=bytes after the length its header gives (garbage appended)", r.Serial, r.All());
             Assert.Contains("src=HAR state=OFF detail=load_failed", r.Serial, r.All());
         }
 
