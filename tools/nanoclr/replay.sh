@@ -14,6 +14,8 @@
 #     --build-only   stop after building (for tools/nanoclr/bench_tick.py); prints the load order
 #   DATA=/path/to/data bash tools/nanoclr/replay.sh
 set -euo pipefail
+export LC_ALL=C
+trap 'echo "replay.sh: failed at line $LINENO" >&2' ERR
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 python="${PYTHON:-/usr/bin/python3}"
@@ -38,8 +40,10 @@ if [ "$continuous" -eq 1 ]; then
   mic=(--wav "$data/speech_commands/yes" --gap-ms 0)
 else
   mic=(--wav)
-  for word in yes stop go left; do
-    mic+=("$(find "$data/speech_commands/$word" -name '*.wav' | sort | head -n 1)")
+  for word in yes stop go left; do   # the first clip of each (a glob, sorted bytewise under LC_ALL=C)
+    clips=("$data/speech_commands/$word"/*.wav)
+    [ -f "${clips[0]}" ] || { echo "replay.sh: no clips in $data/speech_commands/$word" >&2; exit 1; }
+    mic+=("${clips[0]}")
   done
   mic+=(--gap-ms 2000)
 fi
