@@ -46,6 +46,74 @@ static inline int16_t mn_sat16(int32_t v)
     return (int16_t)(v > 32767 ? 32767 : (v < -32768 ? -32768 : v));
 }
 
+/*
+ * The same requantization with a 32-bit high product when shift >= 33 (every shift the quantizer
+ * writes for linear layers, the conv, y and the gate): bit-exact with mn_rq_wide for every int32
+ * acc and mult. Proof: with P = acc * mult (|P| <= 2^62) and s = shift,
+ *   floor((P + 2^(s-1)) / 2^s) = floor((floor(P / 2^(s-1)) + 1) / 2)       [floor((floor(x) + m) / n)
+ *                                                                          = floor((x + m) / n)]
+ *   floor(P / 2^(s-1)) = floor(floor(P / 2^32) / 2^(s-33))                 [nested floor, s >= 33]
+ * and hi = floor(P / 2^32) is the high word of the 64-bit product: one instruction on a 32-bit
+ * core (MULSH on Xtensa, MULH on RISC-V, SMMUL on Cortex-M), where the int64 form needs a 64-bit
+ * add, shift and compare. |hi| <= 2^30, so the result never saturates int32. Shifts below 33 take
+ * the int64 path.
+ */
+static inline int32_t mn_rq_hi(int32_t acc, int32_t mult, int32_t shift)
+{
+    const int32_t hi = (int32_t)(((int64_t)acc * mult) >> 32);
+    return ((hi >> (shift - 33)) + 1) >> 1;
+}
+
+/* == mn_rq_apply, by the high product where it applies. */
+static inline int32_t mn_rq32_hp(int32_t acc, const mn_rq *rq)
+{
+    return rq->shift >= 33 ? mn_rq_hi(acc, rq->mult, rq->shift) : mn_rq_apply(acc, rq);
+}
+
+/* == mn_rq_s8, by the high product where it applies. t is twice the result (plus one) before the
+ * last shift: it fits int8 iff t + 256 < 512 as unsigned, one compare. */
+static inline int8_t mn_rq8_hp(int32_t acc, const mn_rq *rq)
+{
+    if (rq->shift >= 33) {
+        const int32_t hi = (int32_t)(((int64_t)acc * rq->mult) >> 32);
+        const int32_t t = (hi >> (rq->shift - 33)) + 1;
+        return (int8_t)((uint32_t)(t + 256) < 512u ? t >> 1 : (t < 0 ? -128 : 127));
+    }
+    return mn_rq_s8(acc, rq);
+}
+
+/*
+ * The requantization the kernels use: the high-product forms on 32-bit cores, the int64 forms on
+ * 64-bit hosts (where the 64-bit product is one multiply and the shift one instruction, and the
+ * extra compare would only cost). Both are the same function of their arguments; the tests build
+ * the kernels both ways (tests/mn_kernels_ansi_hp.c).
+ */
+#ifndef MN_RQ_HIGH_PRODUCT
+#if defined(UINTPTR_MAX) && UINTPTR_MAX > 0xFFFFFFFFu
+#define MN_RQ_HIGH_PRODUCT 0
+#else
+#define MN_RQ_HIGH_PRODUCT 1
+#endif
+#endif
+
+static inline int32_t mn_rq32(int32_t acc, const mn_rq *rq)
+{
+#if MN_RQ_HIGH_PRODUCT
+    return mn_rq32_hp(acc, rq);
+#else
+    return mn_rq_apply(acc, rq);
+#endif
+}
+
+static inline int8_t mn_rq8(int32_t acc, const mn_rq *rq)
+{
+#if MN_RQ_HIGH_PRODUCT
+    return mn_rq8_hp(acc, rq);
+#else
+    return mn_rq_s8(acc, rq);
+#endif
+}
+
 /* Dot product of one int8 row with x, 2 columns per iteration. */
 static inline int32_t mn_dot_s8(const int8_t *w, const int8_t *x, int cols)
 {

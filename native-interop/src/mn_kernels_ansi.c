@@ -1,13 +1,21 @@
 /*
  * mn_kernels_ansi.c — the portable C99 layer kernels of the INT8 step (contracts in mn_kernels.h,
  * arithmetic in mamba_nano.h). Every target compiles them; a device variant replaces some of them
- * and must match these bit for bit. Integer only: no float, no malloc, no globals but the const
- * table.
+ * and must match them bit for bit. Integer only: no float, no malloc, no globals but the const
+ * table. Requantization (mn_arith.h) uses the 32-bit high product on 32-bit cores.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "mn_arith.h"
 #include "mn_kernels.h"
+
+/* The names: mn_<kernel>_ansi and mn_kernels_ansi. The tests compile this file a second time
+ * under other names with the requantization of 32-bit cores (tests/mn_kernels_ansi_hp.c). */
+#ifndef MN_ANSI
+#define MN_ANSI(name) name##_ansi
+#define MN_ANSI_NAME "ansi"
+#endif
 
 /*
  * out[o] = sat8(rq(bias[o] + sum_i w[o, i] * x[i], rq[o])) for o in [0, rows).
@@ -15,7 +23,7 @@
  * four columns share the loop overhead (a scalar core has no SIMD; this keeps it near 3.4
  * instructions per MAC).
  */
-void mn_linear_s8_ansi(int8_t *out, const int8_t *w, const int32_t *bias, const mn_rq *rq,
+void MN_ANSI(mn_linear_s8)(int8_t *out, const int8_t *w, const int32_t *bias, const mn_rq *rq,
                          const int8_t *x, int rows, int cols)
 {
     int o = 0;
@@ -46,17 +54,17 @@ void mn_linear_s8_ansi(int8_t *out, const int8_t *w, const int32_t *bias, const 
             a2 += bias[o + 2];
             a3 += bias[o + 3];
         }
-        out[o] = mn_rq_s8(a0, &rq[o]);
-        out[o + 1] = mn_rq_s8(a1, &rq[o + 1]);
-        out[o + 2] = mn_rq_s8(a2, &rq[o + 2]);
-        out[o + 3] = mn_rq_s8(a3, &rq[o + 3]);
+        out[o] = mn_rq8(a0, &rq[o]);
+        out[o + 1] = mn_rq8(a1, &rq[o + 1]);
+        out[o + 2] = mn_rq8(a2, &rq[o + 2]);
+        out[o + 3] = mn_rq8(a3, &rq[o + 3]);
     }
     for (; o < rows; o++) {
         int32_t acc = mn_dot_s8(w + (size_t)o * cols, x, cols);
         if (bias != NULL) {
             acc += bias[o];
         }
-        out[o] = mn_rq_s8(acc, &rq[o]);
+        out[o] = mn_rq8(acc, &rq[o]);
     }
 }
 
@@ -64,7 +72,7 @@ void mn_linear_s8_ansi(int8_t *out, const int8_t *w, const int32_t *bias, const 
  * Causal depthwise conv + SiLU for one layer, updating conv_state.
  * conv_state (K-1, E) oldest first; xi (E) is the newest frame; xs (E) out.
  */
-void mn_conv_silu_s8_ansi(int8_t *xs, int8_t *conv_state, const int8_t *xi, const mn_layer *ly,
+void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, const mn_layer *ly,
                           int d_inner, int d_conv)
 {
     for (int e = 0; e < d_inner; e++) {
@@ -73,7 +81,7 @@ void mn_conv_silu_s8_ansi(int8_t *xs, int8_t *conv_state, const int8_t *xi, cons
         for (int k = 0; k < d_conv - 1; k++) {
             acc += w[k] * conv_state[(size_t)k * d_inner + e];
         }
-        xs[e] = ly->silu_x_lut[mn_rq_s8(acc, &ly->conv_rq[e]) + 128];
+        xs[e] = ly->silu_x_lut[mn_rq8(acc, &ly->conv_rq[e]) + 128];
     }
     if (d_conv > 1) {
         memmove(conv_state, conv_state + d_inner, (size_t)(d_conv - 2) * d_inner);
@@ -82,12 +90,12 @@ void mn_conv_silu_s8_ansi(int8_t *xs, int8_t *conv_state, const int8_t *xi, cons
 }
 
 /* dt_proj fused with softplus: delta[e] = softplus_lut[sat8(rq(b[e] + w[e, :] . dt_low)) + 128]. */
-void mn_dt_softplus_ansi(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
+void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
                          int dt_rank)
 {
     for (int e = 0; e < d_inner; e++) {
         const int32_t acc = ly->dtproj_b[e] + mn_dot_s8(ly->dtproj_w + (size_t)e * dt_rank, dt_low, dt_rank);
-        delta[e] = ly->softplus_lut[mn_rq_s8(acc, &ly->dtproj_rq[e]) + 128];
+        delta[e] = ly->softplus_lut[mn_rq8(acc, &ly->dtproj_rq[e]) + 128];
     }
 }
 
@@ -95,7 +103,7 @@ void mn_dt_softplus_ansi(uint16_t *delta, const int8_t *dt_low, const mn_layer *
  * Selective state update and gate for one layer (see mamba_nano.h for the arithmetic).
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
-void mn_ssm_gate_s8_ansi(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
+void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
                          const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
                          const int8_t *bc, const int8_t *z, int d_inner, int d_state)
 {
@@ -111,7 +119,7 @@ void mn_ssm_gate_s8_ansi(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
         const uint32_t d = delta[e];
         const uint16_t *a2 = ly->a2 + (size_t)e * d_state; /* (N) */
         int16_t *h = ssm_state + (size_t)e * d_state;      /* (N) */
-        int32_t u = mn_rq_apply((int32_t)d * xs[e], &ly->dbx_rq[e]);
+        int32_t u = mn_rq32((int32_t)d * xs[e], &ly->dbx_rq[e]);
         u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
         int32_t yacc = 0;
         for (int n = 0; n < d_state; n++) {
@@ -122,21 +130,26 @@ void mn_ssm_gate_s8_ansi(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
             h[n] = hn;
             yacc += c[n] * hn;
         }
-        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t y = mn_sat8_sum(mn_rq32(yacc, &ly->y_rq[e]), mn_rq32(xs[e], &ly->d_rq[e]));
         const int32_t zs = ly->silu_z_lut[z[e] + 128];
-        g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
+        g[e] = mn_rq8(y * zs, &ly->gate_rq);
     }
 }
 
 /* r[i] = sat8(o[i] + rq(r[i], res_rq)): the residual add after out_proj. */
-void mn_residual_s8_ansi(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_model)
+void MN_ANSI(mn_residual_s8)(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_model)
 {
+    const mn_rq rq = *res_rq; /* a local: the int8 stores to r may alias anything */
     for (int i = 0; i < d_model; i++) {
-        r[i] = mn_sat8_sum(o[i], mn_rq_apply(r[i], res_rq));
+        r[i] = mn_sat8_sum(o[i], mn_rq32(r[i], &rq));
     }
 }
 
-const mn_kernels mn_kernels_ansi = {
-    "ansi", mn_linear_s8_ansi, mn_conv_silu_s8_ansi, mn_dt_softplus_ansi, mn_ssm_gate_s8_ansi,
-    mn_residual_s8_ansi,
+const mn_kernels MN_ANSI(mn_kernels) = {
+    MN_ANSI_NAME,
+    MN_ANSI(mn_linear_s8),
+    MN_ANSI(mn_conv_silu_s8),
+    MN_ANSI(mn_dt_softplus),
+    MN_ANSI(mn_ssm_gate_s8),
+    MN_ANSI(mn_residual_s8),
 };

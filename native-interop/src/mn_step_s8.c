@@ -203,7 +203,7 @@ mn_status mn_logits_q8(const mn_model *model, const void *state, size_t state_si
     }
     for (int c = 0; c < model->n_classes; c++) {
         const int32_t acc = model->cls_b[c] + mn_dot_s8(model->cls_w + (size_t)c * D, pooled, D);
-        logits_q8[c] = mn_rq_apply(acc, &model->cls_rq[c]);
+        logits_q8[c] = mn_rq32(acc, &model->cls_rq[c]);
     }
     return MN_OK;
 }

@@ -1,4 +1,5 @@
-/* The frozen reference kernels (mn_kernels_ref.c) and the variants every kernel test runs. */
+/* The frozen reference kernels (mn_kernels_ref.c), and the portable kernels built as for a 32-bit
+ * core (mn_kernels_ansi_hp.c). */
 #ifndef MN_KERNELS_REF_H
 #define MN_KERNELS_REF_H
 
@@ -14,6 +15,7 @@ mn_dt_softplus_fn mn_dt_softplus_ref;
 mn_ssm_gate_s8_fn mn_ssm_gate_s8_ref;
 mn_residual_s8_fn mn_residual_s8_ref;
 extern const mn_kernels mn_kernels_ref;
+extern const mn_kernels mn_kernels_ansi_hp;
 
 #ifdef __cplusplus
 }

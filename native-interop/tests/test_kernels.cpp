@@ -16,6 +16,10 @@
 #include "mn_test_util.h"
 #include "mn_test_variants.h"
 
+extern "C" {
+#include "../src/mn_arith.h"  // the requantization primitives, tested directly below
+}
+
 using mn_test::FrameGen;
 
 namespace {
@@ -258,6 +262,32 @@ TEST_P(KernelVariant, ResidualMatchesReference)
         mn_residual_s8_ref(want.data(), o.data(), &rq, D);
         k->residual_s8(got.data(), o.data(), &rq, D);
         ASSERT_EQ(got, want) << k->name << ": trial " << t << ", D " << D;
+    }
+}
+
+// The requantization of 32-bit cores (mn_arith.h: the high word of the product for shift >= 33)
+// equals the int64 definition for every shift and any int32 accumulator and multiplier.
+TEST(Requantization, HighProductEqualsInt64Definition)
+{
+    Rng rng(707);
+    static const int32_t kEdge[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -129, -128, -1, 0, 1,
+                                    127, 128, 65535, 1 << 30, INT32_MAX - 1, INT32_MAX};
+    auto check = [](int32_t acc, int32_t mult, int32_t shift) {
+        const mn_rq q{mult, shift};
+        ASSERT_EQ(mn_rq32_hp(acc, &q), mn_rq_apply(acc, &q)) << acc << " * " << mult << " >> " << shift;
+        ASSERT_EQ(mn_rq8_hp(acc, &q), mn_rq_s8(acc, &q)) << acc << " * " << mult << " >> " << shift;
+    };
+    for (int32_t shift = 0; shift <= 62; shift++) {
+        for (int32_t acc : kEdge) {
+            for (int32_t mult : kEdge) {
+                check(acc, mult, shift);
+            }
+        }
+        for (int t = 0; t < 20000; t++) {
+            const int32_t acc = static_cast<int32_t>(rng.u32()) >> rng.range(0, 31);
+            const int32_t mult = static_cast<int32_t>(rng.u32()) >> rng.range(0, 3);
+            check(acc, mult, shift);
+        }
     }
 }
 
