@@ -89,13 +89,45 @@ void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, 
     }
 }
 
-/* dt_proj fused with softplus: delta[e] = softplus_lut[sat8(rq(b[e] + w[e, :] . dt_low)) + 128]. */
+/* dt_proj fused with softplus: delta[e] = softplus_lut[sat8(rq(b[e] + w[e, :] . dt_low)) + 128].
+ * dt_rank is small (Mamba's ceil(d_model / 16)): up to 4 columns are held in registers. */
 void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
                          int dt_rank)
 {
-    for (int e = 0; e < d_inner; e++) {
-        const int32_t acc = ly->dtproj_b[e] + mn_dot_s8(ly->dtproj_w + (size_t)e * dt_rank, dt_low, dt_rank);
-        delta[e] = ly->softplus_lut[mn_rq8(acc, &ly->dtproj_rq[e]) + 128];
+    const int8_t *w = ly->dtproj_w; /* (E, R) */
+    const int32_t *bias = ly->dtproj_b;
+    const mn_rq *rq = ly->dtproj_rq;
+    const uint16_t *lut = ly->softplus_lut + 128;
+    const size_t E = (size_t)d_inner, R = (size_t)dt_rank;
+    const int32_t x0 = dt_low[0];
+    const int32_t x1 = R > 1 ? dt_low[1] : 0, x2 = R > 2 ? dt_low[2] : 0, x3 = R > 3 ? dt_low[3] : 0;
+    size_t e = 0;
+    switch (R) {
+    case 1:
+        for (; e < E; e++, w += 1) {
+            delta[e] = lut[mn_rq8(bias[e] + w[0] * x0, &rq[e])];
+        }
+        break;
+    case 2:
+        for (; e < E; e++, w += 2) {
+            delta[e] = lut[mn_rq8(bias[e] + w[0] * x0 + w[1] * x1, &rq[e])];
+        }
+        break;
+    case 3:
+        for (; e < E; e++, w += 3) {
+            delta[e] = lut[mn_rq8(bias[e] + w[0] * x0 + w[1] * x1 + w[2] * x2, &rq[e])];
+        }
+        break;
+    case 4:
+        for (; e < E; e++, w += 4) {
+            delta[e] = lut[mn_rq8(bias[e] + w[0] * x0 + w[1] * x1 + w[2] * x2 + w[3] * x3, &rq[e])];
+        }
+        break;
+    default:
+        for (; e < E; e++, w += R) {
+            delta[e] = lut[mn_rq8(bias[e] + mn_dot_s8(w, dt_low, (int)R), &rq[e])];
+        }
+        break;
     }
 }
 
