@@ -70,22 +70,36 @@ void MN_ANSI(mn_linear_s8)(int8_t *out, const int8_t *w, const int32_t *bias, co
 
 /*
  * Causal depthwise conv + SiLU for one layer, updating conv_state.
- * conv_state (K-1, E) oldest first; xi (E) is the newest frame; xs (E) out.
+ * conv_state (K-1, E) oldest first; xi (E) is the newest frame; xs (E) out. d_conv 4 (Mamba's)
+ * has its own loop with the taps unrolled.
  */
 void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, const mn_layer *ly,
                           int d_inner, int d_conv)
 {
-    for (int e = 0; e < d_inner; e++) {
-        const int8_t *w = ly->conv_w + (size_t)e * d_conv; /* (K) */
-        int32_t acc = ly->conv_b[e] + w[d_conv - 1] * xi[e];
-        for (int k = 0; k < d_conv - 1; k++) {
-            acc += w[k] * conv_state[(size_t)k * d_inner + e];
+    const int8_t *w = ly->conv_w; /* (E, K) */
+    const int32_t *bias = ly->conv_b;
+    const mn_rq *rq = ly->conv_rq;
+    const int8_t *silu = ly->silu_x_lut + 128;
+    const size_t E = (size_t)d_inner;
+    if (d_conv == 4) {
+        const int8_t *s0 = conv_state, *s1 = s0 + E, *s2 = s1 + E;
+        for (size_t e = 0; e < E; e++, w += 4) {
+            const int32_t acc = bias[e] + w[0] * s0[e] + w[1] * s1[e] + w[2] * s2[e] + w[3] * xi[e];
+            xs[e] = silu[mn_rq8(acc, &rq[e])];
         }
-        xs[e] = ly->silu_x_lut[mn_rq8(acc, &ly->conv_rq[e]) + 128];
+    } else {
+        const size_t K = (size_t)d_conv;
+        for (size_t e = 0; e < E; e++, w += K) {
+            int32_t acc = bias[e] + w[K - 1] * xi[e];
+            for (size_t k = 0; k + 1 < K; k++) {
+                acc += w[k] * conv_state[k * E + e];
+            }
+            xs[e] = silu[mn_rq8(acc, &rq[e])];
+        }
     }
     if (d_conv > 1) {
-        memmove(conv_state, conv_state + d_inner, (size_t)(d_conv - 2) * d_inner);
-        memcpy(conv_state + (size_t)(d_conv - 2) * d_inner, xi, (size_t)d_inner);
+        memmove(conv_state, conv_state + E, (size_t)(d_conv - 2) * E);
+        memcpy(conv_state + (size_t)(d_conv - 2) * E, xi, E);
     }
 }
 
