@@ -160,6 +160,51 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
 }
 
 /*
+ * The selective scan (mamba_nano.h): per channel e and state n,
+ *   p  = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10)
+ *   dA = exp2_lut[p & 1023] >> (p >> 10)                            (2^-p in Q15)
+ *   h  = sat16((dA * h + u * B + 2^14) >> 15),   yacc += C * h
+ * The clamp of p is left out for channels whose delta keeps p within 15 * 2^10 for every
+ * a2 < 2^15 (almost all: delta is small); the int16 saturation is a branch on a rare event. The
+ * common path is straight-line, two states per iteration, one induction variable.
+ */
+#define MN_P_MAX (15u << MN_EXP2_FRAC_BITS)
+
+/* One state element n (negative: rows are addressed from their ends): updates h[n] and adds
+ * C[n] * h[n] to yacc. CLAMP: whether p may exceed MN_P_MAX; at p = MN_P_MAX the table gives
+ * exp2_lut[0] >> 15. Saturation is a branch on a rare event. */
+#define MN_SSM_STATE(N_, CLAMP)                                                                    \
+    do {                                                                                           \
+        const uint32_t p_ = (d * a2[N_] + p_round) >> exp_shift;                                   \
+        int32_t da_, v_;                                                                           \
+        if ((CLAMP) && p_ >= MN_P_MAX) {                                                           \
+            da_ = exp2_lut[0] >> 15;                                                               \
+        } else {                                                                                   \
+            da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);              \
+        }                                                                                          \
+        v_ = (da_ * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                          \
+        if ((uint32_t)(v_ + 32768) > 65535u) {                                                     \
+            v_ = v_ < 0 ? -32768 : 32767;                                                          \
+        }                                                                                          \
+        h[N_] = (int16_t)v_;                                                                       \
+        yacc += c[N_] * v_;                                                                        \
+    } while (0)
+
+/* One channel: n runs from -N to -1, an odd first state alone, then pairs. */
+#define MN_SSM_ROW(CLAMP)                                                                          \
+    do {                                                                                           \
+        ptrdiff_t n = -ns;                                                                         \
+        if (ns & 1) {                                                                              \
+            MN_SSM_STATE(n, CLAMP);                                                                \
+            n++;                                                                                   \
+        }                                                                                          \
+        for (; n != 0; n += 2) {                                                                   \
+            MN_SSM_STATE(n, CLAMP);                                                                \
+            MN_SSM_STATE(n + 1, CLAMP);                                                            \
+        }                                                                                          \
+    } while (0)
+
+/*
  * Selective state update and gate for one layer (see mamba_nano.h for the arithmetic).
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
@@ -167,32 +212,42 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
                          const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
                          const int8_t *bc, const int8_t *z, int d_inner, int d_state)
 {
-    const int8_t *b = bc;           /* (N) */
-    const int8_t *c = bc + d_state; /* (N) */
     const uint32_t exp_shift = (uint32_t)ly->exp_shift;
     /* p = round_half_up(delta * a2 / 2^exp_shift): delta < 2^16 and a2 < 2^15 (loader-checked)
-     * leave room for the rounding term in uint32. Truncating would bias slow channels toward
-     * no decay. */
+     * leave room for the rounding term in uint32. */
     const uint32_t p_round = (1u << exp_shift) >> 1;
-    const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
-    for (int e = 0; e < d_inner; e++) {
+    /* delta <= d_free keeps delta * a2 + p_round < (MN_P_MAX + 1) * 2^exp_shift for every
+     * a2 <= 0x7FFF (loader-checked), so p <= MN_P_MAX: the clamp is a no-op for that channel. */
+    const uint64_t p_lim = ((uint64_t)(MN_P_MAX + 1u) << exp_shift) - p_round;
+    const uint32_t d_free =
+        p_lim > (uint64_t)0x7FFFu * 0xFFFFu ? 0xFFFFu : (uint32_t)(p_lim - 1u) / 0x7FFFu;
+    const ptrdiff_t ns = d_state;
+    /* The rows are addressed from their ends: the inner loop counts n from -N up to 0, one
+     * induction variable for all four arrays. */
+    const uint16_t *a2_row = ly->a2;
+    int16_t *h_row = ssm_state;
+    const int8_t *b = bc + ns, *c = bc + 2 * ns; /* B (N), C (N) */
+    /* The layer's parameters in locals: the int8 stores to g may alias anything. */
+    const mn_rq *dbx_rq = ly->dbx_rq, *y_rq = ly->y_rq, *d_rq = ly->d_rq;
+    const int8_t *silu_z = ly->silu_z_lut + 128;
+    const mn_rq gate_rq = ly->gate_rq;
+    for (int e = 0; e < d_inner; e++, a2_row += ns, h_row += ns) {
+        const uint16_t *a2 = a2_row + ns;
+        int16_t *h = h_row + ns;
         const uint32_t d = delta[e];
-        const uint16_t *a2 = ly->a2 + (size_t)e * d_state; /* (N) */
-        int16_t *h = ssm_state + (size_t)e * d_state;      /* (N) */
-        int32_t u = mn_rq32((int32_t)d * xs[e], &ly->dbx_rq[e]);
-        u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
+        const int32_t x = xs[e];
+        /* u = clamp(rq(delta * xs), +-2^23): one clamp of the int64 value (== the int32
+         * saturation followed by the clamp). */
+        const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
+        const int32_t u = (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
         int32_t yacc = 0;
-        for (int n = 0; n < d_state; n++) {
-            uint32_t p = (d * a2[n] + p_round) >> exp_shift;
-            p = p < p_max ? p : p_max;
-            const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
-            const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
-            h[n] = hn;
-            yacc += c[n] * hn;
+        if (d <= d_free) {
+            MN_SSM_ROW(0);
+        } else {
+            MN_SSM_ROW(1);
         }
-        const int32_t y = mn_sat8_sum(mn_rq32(yacc, &ly->y_rq[e]), mn_rq32(xs[e], &ly->d_rq[e]));
-        const int32_t zs = ly->silu_z_lut[z[e] + 128];
-        g[e] = mn_rq8(y * zs, &ly->gate_rq);
+        const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
+        g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
     }
 }
 

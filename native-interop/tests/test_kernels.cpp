@@ -249,6 +249,45 @@ TEST_P(KernelVariant, SsmGateMatchesReference)
     }
 }
 
+// The exp2 range clamp at its boundary: for every legal exp_shift, deltas around the smallest one
+// for which delta * a2 can reach p > 15 * 2^10 with a2 = 0x7FFF (an optimized kernel may skip the
+// clamp below it), with a2 at the maximum and at random values.
+TEST_P(KernelVariant, SsmGateAtTheExpClampBoundary)
+{
+    const mn_kernels *k = GetParam();
+    Rng rng(606);
+    const int E = 24, N = 5;
+    for (int dfb = 0; dfb <= 16; dfb++) {
+        for (int afb = std::max(0, 10 - dfb); afb <= 16; afb++) {
+            RandomLayer L(rng, E, N, 1, 1);
+            L.ly.delta_frac_bits = dfb;
+            L.ly.a2_frac_bits = afb;
+            L.ly.exp_shift = dfb + afb - MN_EXP2_FRAC_BITS;
+            const uint64_t p_round = (uint64_t{1} << L.ly.exp_shift) >> 1;
+            const uint64_t limit = (uint64_t{15 * 1024 + 1} << L.ly.exp_shift) - p_round;
+            const int64_t d_star = static_cast<int64_t>((limit + 0x7FFE) / 0x7FFF);  // first d that can clamp
+            for (size_t i = 0; i < L.a2.size(); i++) {
+                L.a2[i] = (i % 3 == 0) ? uint16_t{0x7FFF} : static_cast<uint16_t>(rng.u32() % 0x8000u);
+            }
+            std::vector<uint16_t> delta(E);
+            for (int e = 0; e < E; e++) {
+                const int64_t d = e == 0 ? 0 : e == 1 ? 65535 : d_star + (e % 7) - 3;
+                delta[e] = static_cast<uint16_t>(std::min<int64_t>(65535, std::max<int64_t>(0, d)));
+            }
+            const auto h0 = rng.s16(static_cast<size_t>(E) * N);
+            const auto xs = rng.s8(E), bc = rng.s8(2 * N), z = rng.s8(E);
+            auto h_want = h0, h_got = h0;
+            std::vector<int8_t> want(E), got(E);
+            mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
+                               z.data(), E, N);
+            k->ssm_gate_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
+                           z.data(), E, N);
+            ASSERT_EQ(h_got, h_want) << k->name << ": exp_shift " << L.ly.exp_shift << ", d* " << d_star;
+            ASSERT_EQ(got, want) << k->name << ": exp_shift " << L.ly.exp_shift;
+        }
+    }
+}
+
 TEST_P(KernelVariant, ResidualMatchesReference)
 {
     const mn_kernels *k = GetParam();
