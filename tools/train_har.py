@@ -25,7 +25,6 @@ over folds; nothing under --out.
 """
 import argparse
 import json
-import statistics
 from pathlib import Path
 
 import numpy as np
@@ -37,7 +36,7 @@ from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import QAT_EPOCHS, add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
-from mambanano.training import float_vs_int8, train_or_load
+from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
@@ -107,23 +106,8 @@ def cross_validate(recs, args):
         print(f"fold {k + 1}/{len(folds)}: held out subjects {held_out}")
         fold_dir = cv_dir / f"fold{k}"
         result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
-        rows.append({"fold": k, "subjects": list(held_out), "windows": result["val_windows"],
-                     "float": result["float_accuracy"], "int8": result["int8_accuracy"],
-                     "drop": result["float_accuracy"] - result["int8_accuracy"],
-                     "int8_per_class": result["int8_per_class"]})
-    summary = {"folds": rows, "epochs": args.epochs, "seed": args.seed}
-    for key in ("float", "int8", "drop"):
-        values = [r[key] for r in rows]
-        summary[key] = {"mean": statistics.fmean(values),
-                        "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-                        "min": min(values), "max": max(values)}
-    (cv_dir / "cv.json").write_text(json.dumps(summary, indent=1))
-    for r in rows:
-        print(f"fold {r['fold']} subjects {r['subjects']}: float {100 * r['float']:.2f} %, "
-              f"INT8 {100 * r['int8']:.2f} % ({r['windows']} windows)")
-    print("mean ± sd over folds: " + ", ".join(
-        f"{key} {100 * summary[key]['mean']:.2f} ± {100 * summary[key]['sd']:.2f} %" for key in ("float", "int8", "drop")))
-    return summary
+        rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
+    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
 
 
 def main():
@@ -146,13 +130,15 @@ def main():
     ap.add_argument("--cv-folds", type=int, metavar="K",
                     help="subject-grouped K-fold cross-validation over all training subjects present "
                          "(writes RUNS/cv, no weights)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
     args = ap.parse_args()
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
         ap.error("--cv-folds must be between 2 and the number of subjects")
     if args.cv_folds and (args.holdout_subjects or args.quantize_only):
         ap.error("--cv-folds trains every fold: not with --holdout-subjects or --quantize-only")
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
 
     recs = data_har.load_recordings(args.data)
     train_subjects = set(data_har.subjects_in(recs)) - set(data_har.VAL_SUBJECTS)

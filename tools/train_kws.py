@@ -19,6 +19,12 @@ chosen among its max and percentiles by the C kernel's divergence from the float
 INT8 accuracy is measured through the C kernel. Seeded; progress bars; checkpoint, curve and
 result under runs/kws; curves, confusion matrix and model card beside the weights.
 
+The yardstick that predicts new speakers: `--cv-folds K` splits every clip of --data (validation
+speakers included) into K speaker-disjoint folds (data_kws.cv_fold: a hash of the speaker), and
+for each fold trains on the others with the same recipe, quantizes and scores the held-out
+speakers in float and INT8 through the C kernel. Writes RUNS/cv/fold<k>/ and RUNS/cv/cv.json
+(mean and spread over folds, mean INT8 recall per class); nothing under --out.
+
 Why the range search matters here: with every range at its calibrated max, a few clips (very loud
 ones, or frames with bands at the front-end's -128 floor) set the maxima of y, g and the residual
 stream (which is also the scale of the pooled classifier input) and INT8 lost 12-34 points on
@@ -39,7 +45,7 @@ from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
-from mambanano.training import float_vs_int8, train_or_load
+from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
@@ -74,19 +80,55 @@ def main():
                     help="train on at most this many (random) clips: for smoke runs")
     ap.add_argument("--quantize-only", action="store_true",
                     help="skip training: calibrate, quantize and evaluate the checkpoint in --runs")
+    ap.add_argument("--cv-folds", type=int, metavar="K",
+                    help="speaker-grouped K-fold cross-validation over every clip of --data "
+                         "(writes RUNS/cv, no weights)")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
     add_quantization_arguments(ap, qat_epochs=0)
     args = ap.parse_args()
+    if args.cv_folds is not None and not 2 <= args.cv_folds <= 20:
+        ap.error("--cv-folds must be between 2 and 20")
+    if args.cv_folds and (args.dev or args.quantize_only):
+        ap.error("--cv-folds trains every fold: not with --dev or --quantize-only")
     dev_dir = REPO / "runs" / "kws_dev"
     args.out = args.out or (dev_dir if args.dev else REPO / "weights")
     args.runs = args.runs or (dev_dir if args.dev else REPO / "runs" / "kws")
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
+    clips = data_kws.list_clips(args.data)
+    if args.cv_folds:
+        cross_validate(clips, args)
+        return
+    train_clips, val_clips = data_kws.split(clips, dev=args.dev)
+    result, curve, n_calib = fit(train_clips, val_clips, args, args.out, args.runs)
+    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
+                                             "int8_kl", "file_bytes", "params")}))
+    plot_training(curve, result["int8_confusion"], data_kws.CLASS_NAMES, args.out / "kws_training.png",
+                  split_name="speakers", figsize=(12, 5), fontsize=7)
+    write_card(args.out / "kws.md", result, args, n_calib)
+
+
+def cross_validate(clips, args):
+    """--cv-folds: every speaker is scored exactly once, by a model that never heard them."""
+    cv_dir = args.runs / "cv"
+    rows = []
+    for k in range(args.cv_folds):
+        train_clips, held_out = data_kws.cv_split(clips, args.cv_folds, k)
+        print(f"fold {k + 1}/{args.cv_folds}: {speakers(held_out)} speakers held out")
+        fold_dir = cv_dir / f"fold{k}"
+        result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
+        rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
+    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
+
+
+def fit(train_clips, val_clips, args, out, runs):
+    """Train on train_clips (or load runs/kws.pt with --quantize-only), quantize into out/kws.mnm and
+    score val_clips in float and INT8: (result, curve, calibration clips)."""
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    args.runs.mkdir(parents=True, exist_ok=True)
-    args.out.mkdir(parents=True, exist_ok=True)
+    runs.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
-
-    train_clips, val_clips = data_kws.split(data_kws.list_clips(args.data), dev=args.dev)
     if args.max_train is not None:
         keep = np.sort(rng.permutation(len(train_clips))[:args.max_train])
         train_clips = [train_clips[i] for i in keep]
@@ -106,7 +148,7 @@ def main():
     yt, xv = torch.from_numpy(y_tr), to_float(x_va)
     curve = train_or_load(model, lambda: to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt,
                           xv, y_va, epochs=args.epochs, lr=args.lr, batch=args.batch, rng=rng,
-                          runs=args.runs, name="kws", quantize_only=args.quantize_only)
+                          runs=runs, name="kws", quantize_only=args.quantize_only)
 
     # Calibrate on 512 un-augmented training clips (their own seeded draw, so --quantize-only
     # reproduces the same file from the checkpoint), choose each activation's range by its effect
@@ -122,7 +164,7 @@ def main():
     quantized, stats, choices = post_training_quantize(
         model, to_float(x_cal), x_cal, range_candidates=args.range_candidates,
         bias_correction=args.bias_correction, finetune=finetune, qat_epochs=args.qat_epochs, **quant_args)
-    data, report = write_quantized(args.out / "kws.mnm", quantized, stats, **quant_args)
+    data, report = write_quantized(out / "kws.mnm", quantized, stats, **quant_args)
     report.update(choices)
 
     result = {
@@ -131,12 +173,8 @@ def main():
         "dims": DIMS, "epochs": args.epochs, "seed": args.seed, "quantization": report,
         "wall_seconds": round(time.time() - t_start, 1), "curve": curve,
     }
-    (args.runs / "kws_result.json").write_text(json.dumps(result, indent=1))
-    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
-                                             "int8_kl", "file_bytes", "params")}))
-    plot_training(curve, result["int8_confusion"], data_kws.CLASS_NAMES, args.out / "kws_training.png",
-                  split_name="speakers", figsize=(12, 5), fontsize=7)
-    write_card(args.out / "kws.md", result, args, len(calib_idx))
+    (runs / "kws_result.json").write_text(json.dumps(result, indent=1))
+    return result, curve, len(calib_idx)
 
 
 def write_card(path, result, args, n_calib):

@@ -167,6 +167,19 @@ def split(clips, dev=False):
     return cap_unknown(train), cap_unknown([c for c in clips if in_validation(c.group)])
 
 
+def cv_fold(group, folds):
+    """The cross-validation fold (0..folds-1) of a speaker or silence group: by a hash of its own,
+    so folds are speaker-disjoint, fixed, and independent of the validation split's hash."""
+    return zlib.crc32(f"cv/{group}".encode("utf-8")) % folds
+
+
+def cv_split(clips, folds, fold):
+    """(train, held out) lists of Clip for one fold of a speaker-grouped cross-validation over
+    `clips` (every speaker held out in exactly one fold), each with cap_unknown."""
+    return (cap_unknown([c for c in clips if cv_fold(c.group, folds) != fold]),
+            cap_unknown([c for c in clips if cv_fold(c.group, folds) == fold]))
+
+
 def load_pcm(clips):
     """list of Clip -> int16 (n, CLIP_SAMPLES): each clip's samples, volume applied, padded."""
     out = np.zeros((len(clips), CLIP_SAMPLES), dtype=np.int16)

@@ -4,6 +4,7 @@ train_kws.py) run.
 Symbols: n examples, T frames, F features, C classes.
 """
 import json
+import statistics
 import time
 
 import numpy as np
@@ -86,3 +87,36 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
         "params": sum(p.numel() for p in model.parameters()),
         "int8_eval_seconds": round(time.time() - t0, 1),
     }
+
+
+def cv_fold_row(fold, held_out, examples, result):
+    """One fold of a cross-validation: what it held out (`examples` of it) and how the model
+    trained without it did (a training command's result dict)."""
+    return {"fold": fold, "held_out": held_out, "examples": examples,
+            "float": result["float_accuracy"], "int8": result["int8_accuracy"],
+            "drop": result["float_accuracy"] - result["int8_accuracy"],
+            "int8_per_class": result["int8_per_class"]}
+
+
+def cv_summary(rows, path, **meta):
+    """Mean, sd, min and max over folds of float and INT8 accuracy and their drop, and the mean
+    INT8 recall per class; written to path (JSON) with meta, printed, returned."""
+    summary = {"folds": rows, **meta}
+    for key in ("float", "int8", "drop"):
+        values = [r[key] for r in rows]
+        summary[key] = {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                        "min": min(values), "max": max(values)}
+    classes = rows[0]["int8_per_class"]
+    summary["int8_per_class_mean"] = {
+        name: statistics.fmean(v for r in rows if (v := r["int8_per_class"][name]) is not None)
+        for name in classes if any(r["int8_per_class"][name] is not None for r in rows)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=1))
+    for r in rows:
+        print(f"fold {r['fold']}: float {100 * r['float']:.2f} %, INT8 {100 * r['int8']:.2f} % "
+              f"({r['examples']} examples held out)")
+    print("mean ± sd over folds: " + ", ".join(
+        f"{key} {100 * summary[key]['mean']:.2f} ± {100 * summary[key]['sd']:.2f} %" for key in ("float", "int8", "drop")))
+    print("INT8 recall per class (mean over folds): " + ", ".join(
+        f"{name} {100 * v:.1f} %" for name, v in summary["int8_per_class_mean"].items()))
+    return summary
