@@ -164,23 +164,31 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
  *   p  = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10)
  *   dA = exp2_lut[p & 1023] >> (p >> 10)                            (2^-p in Q15)
  *   h  = sat16((dA * h + u * B + 2^14) >> 15),   yacc += C * h
- * The clamp of p is left out for channels whose delta keeps p within 15 * 2^10 for every
- * a2 < 2^15 (almost all: delta is small); the int16 saturation is a branch on a rare event. The
- * common path is straight-line, two states per iteration, one induction variable.
+ * Most channels take a fast loop: their delta keeps p within 15 * 2^10 for every a2 < 2^15 (the
+ * clamp is a no-op; 96-99 % of channel-steps on the shipped models), and with exp_shift <= 16,
+ * p is computed at a fixed shift: scaling delta and the rounding term by 2^(16 - exp_shift),
+ * p = (dq * a2 + 2^15) >> 16 exactly (for exp_shift 0 the 2^15 is below the shift), and
+ * dq * a2 + 2^15 < 15361 * 2^16 cannot overflow. Other channels take the general loop. The int16 saturation is a branch on a
+ * rare event; the common path is straight-line, two states per iteration, one induction variable.
  */
 #define MN_P_MAX (15u << MN_EXP2_FRAC_BITS)
 
 /* One state element n (negative: rows are addressed from their ends): updates h[n] and adds
- * C[n] * h[n] to yacc. CLAMP: whether p may exceed MN_P_MAX; at p = MN_P_MAX the table gives
- * exp2_lut[0] >> 15. Saturation is a branch on a rare event. */
-#define MN_SSM_STATE(N_, CLAMP)                                                                    \
+ * C[n] * h[n] to yacc. FAST: the fixed-shift p without the clamp (see above); otherwise the
+ * general p and its clamp (at p = MN_P_MAX the table gives exp2_lut[0] >> 15). */
+#define MN_SSM_STATE(N_, FAST)                                                                     \
     do {                                                                                           \
-        const uint32_t p_ = (d * a2[N_] + p_round) >> exp_shift;                                   \
         int32_t da_, v_;                                                                           \
-        if ((CLAMP) && p_ >= MN_P_MAX) {                                                           \
-            da_ = exp2_lut[0] >> 15;                                                               \
-        } else {                                                                                   \
+        if (FAST) {                                                                                \
+            const uint32_t p_ = (dq * a2[N_] + 0x8000u) >> 16;                                     \
             da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);              \
+        } else {                                                                                   \
+            const uint32_t p_ = (d * a2[N_] + p_round) >> exp_shift;                               \
+            if (p_ >= MN_P_MAX) {                                                                  \
+                da_ = exp2_lut[0] >> 15;                                                           \
+            } else {                                                                               \
+                da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);          \
+            }                                                                                      \
         }                                                                                          \
         v_ = (da_ * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                          \
         if ((uint32_t)(v_ + 32768) > 65535u) {                                                     \
@@ -191,16 +199,16 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
     } while (0)
 
 /* One channel: n runs from -N to -1, an odd first state alone, then pairs. */
-#define MN_SSM_ROW(CLAMP)                                                                          \
+#define MN_SSM_ROW(FAST)                                                                           \
     do {                                                                                           \
         ptrdiff_t n = -ns;                                                                         \
         if (ns & 1) {                                                                              \
-            MN_SSM_STATE(n, CLAMP);                                                                \
+            MN_SSM_STATE(n, FAST);                                                                 \
             n++;                                                                                   \
         }                                                                                          \
         for (; n != 0; n += 2) {                                                                   \
-            MN_SSM_STATE(n, CLAMP);                                                                \
-            MN_SSM_STATE(n + 1, CLAMP);                                                            \
+            MN_SSM_STATE(n, FAST);                                                                 \
+            MN_SSM_STATE(n + 1, FAST);                                                             \
         }                                                                                          \
     } while (0)
 
@@ -221,6 +229,7 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
     const uint64_t p_lim = ((uint64_t)(MN_P_MAX + 1u) << exp_shift) - p_round;
     const uint32_t d_free =
         p_lim > (uint64_t)0x7FFFu * 0xFFFFu ? 0xFFFFu : (uint32_t)(p_lim - 1u) / 0x7FFFu;
+    const int fast_shift = exp_shift <= 16u;
     const ptrdiff_t ns = d_state;
     /* The rows are addressed from their ends: the inner loop counts n from -N up to 0, one
      * induction variable for all four arrays. */
@@ -240,11 +249,12 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
          * saturation followed by the clamp). */
         const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
         const int32_t u = (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
+        const uint32_t dq = fast_shift ? d << (16u - exp_shift) : 0u;
         int32_t yacc = 0;
-        if (d <= d_free) {
-            MN_SSM_ROW(0);
-        } else {
+        if (d <= d_free && fast_shift) {
             MN_SSM_ROW(1);
+        } else {
+            MN_SSM_ROW(0);
         }
         const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
         g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
