@@ -6,14 +6,18 @@
  * through one table, MN_KERNELS. A variant is a table: a port writes the kernels it can do faster
  * (e.g. the int8 matvec on the ESP32-S3's PIE SIMD) as mn_<kernel>_<variant>, takes the `_ansi`
  * function for the others, and builds with -DMN_KERNELS=mn_kernels_<variant>. The arithmetic each
- * kernel must produce is the one in mamba_nano.h; the contract is bit-exactness with the `_ansi`
- * kernels, checked by native-interop/tests/test_golden.cpp (whole steps of every model against
- * CRCs recorded before any optimization) and test_kernels.cpp (each kernel on random shapes and
- * the whole legal parameter range against a frozen reference), both parametrized over the
- * variants in mn_test_variants.h: add the new table there.
+ * kernel must produce is the one in mamba_nano.h, bit for bit as the original kernels computed it
+ * (frozen in native-interop/tests/mn_kernels_ref.c). The tests that any variant must pass, both
+ * parametrized over the variants in tests/mn_test_variants.h (add the new table there):
+ * test_golden.cpp (2,000 steps of every shipped model and fixture against CRCs of logits and
+ * state recorded before any optimization) and test_kernels.cpp (each kernel against the frozen
+ * reference on random shapes over the whole parameter range the loader admits). The variants
+ * built here: `ref` (the frozen original), `ansi`, and `ansi_hp` (the portable C as a 32-bit core
+ * builds it: requantization by the high word of the product, mn_arith.h).
  *
- * Kernel contracts (shapes as in mamba_nano.h; every pointer non-NULL unless stated; outputs do
- * not alias inputs; no kernel keeps anything between calls):
+ * Kernel contracts (shapes as in mamba_nano.h; parameters as mn_model_load() admits them; every
+ * pointer non-NULL unless stated; outputs do not alias inputs, in-place buffers excepted; no
+ * kernel keeps anything between calls):
  *
  *   linear_s8     out[o] = sat8(rq(bias[o] + sum_i w[o, i] * x[i], rq[o])), o < rows, i < cols.
  *                 w (rows, cols) row-major; bias may be NULL (no bias). rows, cols >= 1.
