@@ -1,6 +1,6 @@
 """Post-training quantization of a MambaNanoNet into the kernel's INT8 model file.
 
-The integer arithmetic is defined by native-interop/src/mn_step_s8.c (see mamba_nano.h); this
+The integer arithmetic is defined by native-interop/src/mn_kernels_ansi.c (see mn_kernels.h); this
 module only chooses the parameters it runs with:
 
 - weights: int8, symmetric, per output row (per-output-channel scales);
