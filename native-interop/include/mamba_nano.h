@@ -82,7 +82,9 @@ typedef enum {
     MN_ERR_BUFFER_TOO_SMALL = 15, /* a state or scratch buffer smaller than its companion size */
     MN_ERR_NOT_LOADED = 16,       /* model not loaded (or state not reset for this model) */
     MN_ERR_NO_STEPS = 17,         /* logits asked for before the first step since reset */
-    MN_ERR_TRAILING = 18          /* bytes after header.file_size (garbage appended to a model) */
+    MN_ERR_TRAILING = 18,         /* bytes after header.file_size (garbage appended to a model) */
+    MN_ERR_LEAN = 19              /* float reference asked to run a lean file (MN_FLAG_LEAN): the
+                                     f32 tensors it needs are not in the file */
 } mn_status;
 
 const char *mn_status_message(mn_status status);
@@ -103,19 +105,23 @@ const char *mn_status_message(mn_status status);
 #define MN_CLASS_NAME_BYTES 16 /* NUL-padded, at most 15 characters */
 
 /* ---------------------------------------------------------------------------------------------
- * Model file format, version 1.0. All integers little-endian. Tensors start at multiples of
+ * Model file format, version 1.1 (1.0 files still load). All integers little-endian. Tensors start at multiples of
  * MN_TENSOR_ALIGN from the start of the file (for SIMD loads); padding bytes are zero.
  *
  *   offset size  field
  *   0      4     magic "MNMB"
- *   4      2     version_major (1)      6  2  version_minor (0; newer minors stay readable)
+ *   4      2     version_major (1)      6  2  version_minor (1; 0 and newer minors stay readable)
  *   8      4     header_size (64)       12 4  file_size (bytes, whole file)
  *   16     4     crc32: CRC-32/IEEE (zlib's) over bytes [20, file_size)
  *   20     1     task (mn_task)         21 1  frontend (mn_frontend)
  *   22     1     pooling (mn_pooling)   23 1  n_layers
  *   24     2x8   n_features d_model d_inner d_state dt_rank d_conv n_classes n_tensors (uint16 each)
  *   40     4     tensor_table_offset (bytes from file start; table is n_tensors * 16 bytes)
- *   44     20    reserved, zero
+ *   44     4     flags (minor >= 1; reserved zero in 1.0 files, and not read there):
+ *                 bit 0 MN_FLAG_LEAN: the file carries no PC-only tensor (no f32 tensor: every
+ *                 kind of dtype f32 below), only what the INT8 path reads. The device embeds
+ *                 lean files; the float reference refuses them (MN_ERR_LEAN). Other bits zero.
+ *   48     16    reserved, zero
  *
  * Tensor table entry (16 bytes):
  *   0 uint8 kind (mn_tensor_kind)  1 uint8 layer (0 for global tensors)  2 uint8 dtype (mn_dtype)
@@ -124,7 +130,9 @@ const char *mn_status_message(mn_status status);
  * -------------------------------------------------------------------------------------------*/
 #define MN_MAGIC "MNMB"
 #define MN_VERSION_MAJOR 1
-#define MN_VERSION_MINOR 0
+#define MN_VERSION_MINOR 1
+#define MN_HEADER_FLAGS_OFFSET 44
+#define MN_FLAG_LEAN 1
 #define MN_HEADER_SIZE 64
 #define MN_TENSOR_ENTRY_SIZE 16
 #define MN_HEADER_TASK_OFFSET 20 /* header byte holding mn_task (callers may check it before loading) */
@@ -150,7 +158,8 @@ typedef enum {
 
 /*
  * Tensor kinds. Shapes use the symbols above; "rq" tensors are int32 (rows, 2) = {mult, shift}
- * pairs (mn_rq). f32 tensors are read only by the float reference and the tools.
+ * pairs (mn_rq). f32 tensors are read only by the float reference and the tools (PC-only): a
+ * lean file (MN_FLAG_LEAN) has none of them, a full file has all.
  *                                          dtype  shape          layer
  */
 typedef enum {
@@ -260,6 +269,7 @@ typedef struct {
     uint8_t task, frontend, pooling, n_layers;
     uint16_t n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_classes;
     uint32_t crc32;           /* of the loaded file: identifies the model */
+    uint32_t flags;           /* MN_FLAG_LEAN: the f32 pointers below are NULL, input_scale 0 */
     const char *class_names;  /* (C, MN_CLASS_NAME_BYTES) */
     float input_scale, input_zero_point; /* copied from MN_T_INPUT_QUANT, for tools only */
     const uint16_t *exp2_lut; /* (MN_EXP2_LUT_SIZE) */
@@ -343,6 +353,10 @@ int mn_softmax_q15(const mn_model *model, const int32_t *logits_q8, uint16_t *pr
  * -------------------------------------------------------------------------------------------*/
 typedef struct mnf_model mnf_model;
 
+/* MN_OK if the float reference can run this model; MN_ERR_LEAN for a lean file (its f32 tensors
+ * are absent: use the full file), MN_ERR_NOT_LOADED / MN_ERR_ARG otherwise. mnf_arena_size()
+ * returns 0 and mnf_model_init() NULL for any model this does not accept. */
+mn_status mnf_model_status(const mn_model *model);
 size_t mnf_arena_size(const mn_model *model);                /* bytes, includes the mnf_model */
 mnf_model *mnf_model_init(const mn_model *model, void *arena, size_t arena_size);
 size_t mnf_state_size(const mnf_model *model);

@@ -25,6 +25,7 @@ namespace MambaNano.Interop
         public const int NotLoaded = 16;
         public const int NoSteps = 17;
         public const int Trailing = 18;
+        public const int Lean = 19;
         public const int SampleRate = 64;
         public const int FullScale = 65;
         public const int Hop = 66;

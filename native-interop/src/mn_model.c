@@ -79,6 +79,7 @@ const char *mn_status_message(mn_status status)
     case MN_ERR_NOT_LOADED: return "model not loaded, or state not reset for this model";
     case MN_ERR_NO_STEPS: return "no step since the state was reset";
     case MN_ERR_TRAILING: return "bytes after the length its header gives (garbage appended)";
+    case MN_ERR_LEAN: return "lean model file (device build, no f32 tensors): the float reference needs the full file";
     }
     return "unknown status";
 }
@@ -219,6 +220,7 @@ typedef struct {
     uint8_t task, frontend, pooling, n_layers;
     uint16_t n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_classes, n_tensors;
     uint32_t table_offset;
+    uint32_t flags; /* 0 for a 1.0 file (its reserved bytes are not read) */
 } mn_header;
 
 /* One tensor table entry, parsed. */
@@ -248,7 +250,11 @@ static void mn_parse_header(const uint8_t *p, mn_header *h)
     h->n_classes = mn_rd_u16(p + 36);
     h->n_tensors = mn_rd_u16(p + 38);
     h->table_offset = mn_rd_u32(p + 40);
+    h->flags = h->version_minor >= 1 ? mn_rd_u32(p + MN_HEADER_FLAGS_OFFSET) : 0u;
 }
+
+/* A kind only the float reference and the tools read: every f32 kind. A lean file has none. */
+static int mn_pc_only(const mn_kind_info *k) { return k->dtype == MN_DTYPE_F32; }
 
 static void mn_parse_entry(const uint8_t *file, const mn_header *h, uint32_t i, mn_entry *e)
 {
@@ -337,6 +343,10 @@ static mn_status mn_check_header(const uint8_t *file, size_t file_size, mn_heade
     }
     if (h->file_size < file_size) {
         return MN_ERR_TRAILING;
+    }
+    /* Flag bits of a newer minor are not ours to read; in ours, only MN_FLAG_LEAN exists. */
+    if (h->version_minor <= MN_VERSION_MINOR && (h->flags & ~MN_FLAG_LEAN) != 0) {
+        return MN_ERR_VERSION;
     }
     return MN_OK;
 }
@@ -493,6 +503,7 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
     uint8_t seen[MN_KIND_LIMIT];
     memset(seen, 0, sizeof seen);
     const int newer_minor = h->version_minor > MN_VERSION_MINOR;
+    const int lean = (h->flags & MN_FLAG_LEAN) != 0;
     for (uint32_t i = 0; i < h->n_tensors; i++) {
         mn_entry e;
         mn_parse_entry(file, h, i, &e);
@@ -505,6 +516,9 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
         }
         if (k->per_layer ? e.layer >= h->n_layers : e.layer != 0) {
             return MN_ERR_TENSOR_TABLE;
+        }
+        if (lean && mn_pc_only(k)) {
+            return MN_ERR_TENSOR_TABLE; /* a lean file says it has no PC-only tensor */
         }
         const uint8_t bit = (uint8_t)(1u << e.layer);
         if (seen[e.kind] & bit) {
@@ -519,7 +533,8 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
 
     const uint8_t all_layers = (uint8_t)((1u << h->n_layers) - 1u);
     for (uint32_t kind = 0; kind < MN_KIND_LIMIT; kind++) {
-        if (mn_kinds[kind].dtype != 0 && seen[kind] != (mn_kinds[kind].per_layer ? all_layers : 1u)) {
+        if (mn_kinds[kind].dtype != 0 && !(lean && mn_pc_only(&mn_kinds[kind])) &&
+            seen[kind] != (mn_kinds[kind].per_layer ? all_layers : 1u)) {
             return MN_ERR_TENSOR_MISSING;
         }
     }
@@ -672,6 +687,7 @@ mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const u
     model->d_conv = h.d_conv;
     model->n_classes = h.n_classes;
     model->crc32 = h.crc32;
+    model->flags = h.flags & MN_FLAG_LEAN;
     for (uint32_t i = 0; i < h.n_tensors; i++) {
         mn_entry e;
         mn_parse_entry(base, &h, i, &e);

@@ -42,8 +42,22 @@ static size_t mnf_weight_floats(const mn_model *m)
     return D * F + D + C * D + C + (size_t)m->n_layers * per_layer;
 }
 
+mn_status mnf_model_status(const mn_model *model)
+{
+    if (model == NULL) {
+        return MN_ERR_ARG;
+    }
+    if (model->n_layers == 0) {
+        return MN_ERR_NOT_LOADED;
+    }
+    return (model->flags & MN_FLAG_LEAN) != 0 ? MN_ERR_LEAN : MN_OK;
+}
+
 size_t mnf_arena_size(const mn_model *model)
 {
+    if (mnf_model_status(model) != MN_OK) {
+        return 0;
+    }
     return sizeof(struct mnf_model) + sizeof(float) * mnf_weight_floats(model) + sizeof(float);
 }
 
@@ -66,7 +80,7 @@ static float *mnf_copy(float *out, const float *src, size_t n)
 
 mnf_model *mnf_model_init(const mn_model *q, void *arena, size_t arena_size)
 {
-    if (q == NULL || arena == NULL || q->n_layers == 0 || arena_size < mnf_arena_size(q)) {
+    if (mnf_model_status(q) != MN_OK || arena == NULL || arena_size < mnf_arena_size(q)) {
         return NULL;
     }
     mnf_model *m = (mnf_model *)arena;

@@ -34,6 +34,8 @@ def _lib():
         lib.mnf_arena_size.restype = lib.mnf_state_size.restype = lib.mnf_scratch_size.restype = c_size
         lib.mnf_arena_size.argtypes = lib.mnf_state_size.argtypes = lib.mnf_scratch_size.argtypes = [c_void]
         lib.mnf_model_init.restype = c_void
+        lib.mnf_model_status.restype = ctypes.c_int
+        lib.mnf_model_status.argtypes = [c_void]
         lib.mnf_model_init.argtypes = [c_void, c_void, c_size]
         lib.mnf_state_reset.restype = None
         lib.mnf_state_reset.argtypes = [c_void, c_void]
@@ -122,6 +124,9 @@ class FloatReference:
         self._int8 = Int8Model(file_bytes)           # owns the loaded mn_model the reference reads
         lib = self._lib = self._int8._lib
         model = self._int8._model
+        status = lib.mnf_model_status(model)
+        if status != 0:  # MN_ERR_LEAN: a device file without the f32 tensors the reference reads
+            raise KernelError(f"float reference: {lib.mn_status_message(status).decode()}")
         self._arena = ctypes.create_string_buffer(lib.mnf_arena_size(model))
         self._fm = lib.mnf_model_init(model, self._arena, len(self._arena))
         if not self._fm:

@@ -26,8 +26,10 @@ import numpy as np
 
 MAGIC = b"MNMB"
 VERSION_MAJOR = 1
-VERSION_MINOR = 0
+VERSION_MINOR = 1
 HEADER_SIZE = 64
+HEADER_FLAGS_OFFSET = 44  # uint32 flags (minor >= 1; reserved zero in 1.0 files)
+FLAG_LEAN = 1  # the file has no PC-only (f32) tensor: what the device embeds
 TENSOR_ENTRY_SIZE = 16
 HEADER_TASK_OFFSET = 20  # header byte holding the task (callers may check it before loading)
 TENSOR_ALIGN = 16
@@ -68,6 +70,7 @@ class Status(IntEnum):
     ERR_NOT_LOADED = 16
     ERR_NO_STEPS = 17
     ERR_TRAILING = 18
+    ERR_LEAN = 19
 
 
 class Task(IntEnum):
@@ -244,7 +247,7 @@ DIM_LIMITS = {"n_layers": MAX_LAYERS, "n_features": MAX_FEATURES, "d_model": MAX
 _SYMBOLS = {"F": "n_features", "D": "d_model", "E": "d_inner", "N": "d_state", "R": "dt_rank",
             "K": "d_conv", "C": "n_classes"}
 # Header and table entry layouts of mamba_nano.h (little-endian; reserved bytes zero).
-_HEADER_STRUCT = struct.Struct("<4sHHIII4B8HI20x")
+_HEADER_STRUCT = struct.Struct("<4sHHIII4B8HII16x")
 _ENTRY_STRUCT = struct.Struct("<BBBxHHII")
 assert _HEADER_STRUCT.size == HEADER_SIZE and _ENTRY_STRUCT.size == TENSOR_ENTRY_SIZE
 _KNOWN_KINDS = {int(k) for k in TensorKind}
@@ -269,10 +272,24 @@ def tensor_shape(kind, header):
     return tuple(eval_dim(expr, dims) for expr in KIND_TABLE[kind][2])
 
 
+def pc_only(kind):
+    """True for a kind only the float reference and the tools read (every f32 kind): a lean
+    file has none of them."""
+    return KIND_TABLE[TensorKind(int(kind))][0] == DType.F32
+
+
+def is_lean(header):
+    return bool(int(header.get("flags", 0)) & FLAG_LEAN)
+
+
 def required_tensors(header):
-    """Every (kind, layer) the architecture needs, in kind order."""
+    """Every (kind, layer) the architecture needs, in kind order (a lean header: without the
+    PC-only kinds, which it must not have)."""
     out = []
+    lean = is_lean(header)
     for kind, (_, per_layer, _) in KIND_TABLE.items():
+        if lean and pc_only(kind):
+            continue
         out += [(kind, l) for l in range(int(header["n_layers"]))] if per_layer else [(kind, 0)]
     return out
 
@@ -328,7 +345,8 @@ def write_model_file(path, header, tensors):
 
     path:    where to write, or None to only return the bytes.
     header:  dict with task, frontend, pooling, n_layers, n_features, d_model, d_inner, d_state,
-             dt_rank, d_conv, n_classes (each dim in [1, MAX_*]); optional version_minor.
+             dt_rank, d_conv, n_classes (each dim in [1, MAX_*]); optional version_minor and
+             flags (FLAG_LEAN: no PC-only tensor may be given; needs version_minor >= 1).
     tensors: iterable of (kind, layer, ndarray): every (kind, layer) of required_tensors(header)
              exactly once (layer 0 for global kinds). Each array must already have the kind's
              numpy dtype (KIND_TABLE, NUMPY_DTYPE; no silent casts) and shape tensor_shape(kind);
@@ -346,6 +364,8 @@ def write_model_file(path, header, tensors):
             raise ValueError(f"{kind.name}: layer {layer} out of range")
         if (kind, layer) in seen:
             raise ValueError(f"{kind.name} layer {layer} given twice")
+        if is_lean(header) and pc_only(kind):
+            raise ValueError(f"{kind.name}: a PC-only (f32) tensor in a lean file")
         seen.add((kind, layer))
         entries.append((kind, layer, _as_2d(kind, layer, array, tensor_shape(kind, header))))
     missing = [(k.name, l) for k, l in required_tensors(header) if (k, l) not in seen]
@@ -361,9 +381,12 @@ def write_model_file(path, header, tensors):
                                 KIND_TABLE[kind][0], a.shape[0], a.shape[1], len(data), len(raw))
         data += raw
     dims = [int(header[f]) for f in HEADER_FIELDS]
-    _HEADER_STRUCT.pack_into(data, 0, MAGIC, VERSION_MAJOR,
-                             int(header.get("version_minor", VERSION_MINOR)), HEADER_SIZE, len(data),
-                             0, *dims, len(entries), table_offset)
+    minor = int(header.get("version_minor", VERSION_MINOR))
+    flags = int(header.get("flags", 0))
+    if flags & ~FLAG_LEAN or (flags and minor < 1):
+        raise ValueError(f"flags {flags:#x} with version minor {minor}: only FLAG_LEAN, from 1.1")
+    _HEADER_STRUCT.pack_into(data, 0, MAGIC, VERSION_MAJOR, minor, HEADER_SIZE, len(data),
+                             0, *dims, len(entries), table_offset, flags)
     struct.pack_into("<I", data, 16, zlib.crc32(bytes(data[CRC_START:])) & 0xFFFFFFFF)
     data = bytes(data)
     if path is not None:
@@ -374,8 +397,8 @@ def write_model_file(path, header, tensors):
 
 def read_model_file(source):
     """Read a model file (bytes or a path). Returns (header, tensors):
-    header:  dict with version_major, version_minor, file_size, crc32, n_tensors, table_offset and
-             the HEADER_FIELDS;
+    header:  dict with version_major, version_minor, file_size, crc32, n_tensors, table_offset,
+             flags (0 for a 1.0 file) and the HEADER_FIELDS;
     tensors: {(kind, layer): ndarray}, shaped (dim0,) for vectors (dim1 == 1) else (dim0, dim1);
              kinds this module does not know (from a newer minor) keep their int kind.
     Raises ValueError for a file that is not readable (magic, version, size, CRC, bounds) and for
@@ -400,9 +423,9 @@ def read_model_file(source):
     if zlib.crc32(data[CRC_START:file_size]) & 0xFFFFFFFF != crc:
         raise ValueError("CRC-32 mismatch: corrupt file")
     header = dict(zip(HEADER_FIELDS, rest[:len(HEADER_FIELDS)]))
-    n_tensors, table_offset = rest[len(HEADER_FIELDS):]
+    n_tensors, table_offset, flags = rest[len(HEADER_FIELDS):]
     header.update(version_major=major, version_minor=minor, file_size=file_size, crc32=crc,
-                  n_tensors=n_tensors, table_offset=table_offset)
+                  n_tensors=n_tensors, table_offset=table_offset, flags=flags if minor >= 1 else 0)
     if table_offset + n_tensors * TENSOR_ENTRY_SIZE > file_size:
         raise ValueError("tensor table outside the file")
     tensors = {}
@@ -418,3 +441,42 @@ def read_model_file(source):
         key_kind = TensorKind(kind) if kind in _KNOWN_KINDS else kind
         tensors[(key_kind, layer)] = a if dim1 == 1 else a.reshape(dim0, dim1)
     return header, tensors
+
+
+def lean_model_bytes(source):
+    """The lean device file of a model file (bytes or a path): the same header, tensors and
+    tensor order without the PC-only (f32) tensors, version 1.1 with FLAG_LEAN. The INT8 path
+    reads the same bytes from both, so it is bit-exact; only the CRC (the model's identity) and
+    the size differ. A file that is already lean comes back unchanged."""
+    if not isinstance(source, (bytes, bytearray, memoryview)):
+        with open(os.fspath(source), "rb") as f:
+            source = f.read()
+    header, tensors = read_model_file(source)
+    if is_lean(header):
+        return bytes(source)
+    unknown = [k for k, _ in tensors if not isinstance(k, TensorKind)]
+    if unknown:
+        raise ValueError(f"kinds {unknown} of a newer minor: cannot tell whether the device reads them")
+    lean_header = {f: header[f] for f in HEADER_FIELDS}
+    lean_header.update(version_minor=max(1, VERSION_MINOR), flags=FLAG_LEAN)
+    kept = [(k, l, a) for (k, l), a in tensors.items() if not pc_only(k)]
+    return write_model_file(None, lean_header, kept)
+
+
+def main(argv=None):
+    """python3 tools/mambanano/model_file.py --lean IN.mnm OUT.mnm: write the lean device file."""
+    import argparse
+    ap = argparse.ArgumentParser(description="MambaNano model files: write the lean device file "
+                                 "(no PC-only f32 tensors) of a full one.")
+    ap.add_argument("--lean", nargs=2, metavar=("IN", "OUT"), required=True)
+    args = ap.parse_args(argv)
+    src, dst = args.lean
+    data = lean_model_bytes(src)
+    with open(dst, "wb") as f:
+        f.write(data)
+    print(f"{dst}: {len(data)} bytes (from {os.path.getsize(src)})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -57,9 +57,10 @@ def test_round_trip(tmp_path):
 def test_layout_alignment_padding_and_crc():
     data = mf.write_model_file(None, HEADER, random_tensors(HEADER, seed=1))
     magic, major, minor, header_size, file_size, crc = struct.unpack_from("<4sHHIII", data)
-    assert (magic, major, minor, header_size, file_size) == (b"MNMB", 1, 0, 64, len(data))
+    assert (magic, major, minor, header_size, file_size) == (b"MNMB", 1, 1, 64, len(data))
     assert crc == zlib.crc32(data[20:])
-    assert data[44:64] == bytes(20), "reserved header bytes are zero"
+    assert data[44:48] == bytes(4), "flags of a full file are zero"
+    assert data[48:64] == bytes(16), "reserved header bytes are zero"
     n_tensors, table_offset = struct.unpack_from("<HI", data, 38)
     spans = []
     for i in range(n_tensors):
