@@ -2,9 +2,15 @@
 
     /usr/bin/python3 tools/gen_resources.py [--check]
 
-Two resource sets: the app's (MambaNano/Device: weights/*.mnm) and the nanoCLR replay's
-(tools/nanoclr/Replay: the same models plus the input recordings build/nanoclr/replay/*.mnrec,
-which tools/nanoclr/replay.sh writes before it builds the replay).
+Two resource sets: the app's (MambaNano/Device: the lean device files weights/device/*.mnm, which
+this writes from weights/*.mnm) and the nanoCLR replay's (tools/nanoclr/Replay: the full
+weights/*.mnm, as the host runner it is compared with, plus the input recordings
+build/nanoclr/replay/*.mnrec, which tools/nanoclr/replay.sh writes before it builds the replay).
+
+The lean file of a model (tools/mambanano/model_file.py lean_model_bytes, format 1.1 with
+MN_FLAG_LEAN) is the full file without the f32 tensors only the float reference and the PC tools
+read: the device's INT8 path is bit-exact on both, and the file it embeds (and copies into its
+arena) is 3.6 KB (HAR) and 5.2 KB (KWS) smaller.
 
 The INT8 model files ship as nanoFramework managed binary resources: the .resx references each
 weights/<name>.mnm (a ResXFileRef to System.Byte[]), the build embeds the bytes in the app's .pe,
@@ -18,8 +24,9 @@ value in the .Designer.cs) both compute that id with the same hash of the resour
 resource_id() reproduces it, so what this writes is what the Visual Studio custom tool
 (nFResXFileCodeGenerator) would write, and no Visual Studio is needed to regenerate it.
 
---check exits 1 if the committed files differ from what the current files generate. Only the set
-of file names matters: the .resx references the files, it does not embed their bytes.
+--check exits 1 if the committed files differ from what the current files generate: the .resx
+and Designer (only the set of file names matters: the .resx references the files, it does not
+embed their bytes) and each weights/device/*.mnm (the lean file of weights/*.mnm, byte for byte).
 """
 import argparse
 import os
@@ -31,6 +38,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 REPO = Path(__file__).resolve().parents[1]
 WEIGHTS = REPO / "weights"
+DEVICE_WEIGHTS = "device"  # weights/device/: the lean files the app embeds
 DEVICE = REPO / "MambaNano" / "Device"
 REPLAY = REPO / "tools" / "nanoclr" / "Replay"
 REPLAY_INPUT = REPO / "build" / "nanoclr" / "replay"
@@ -53,6 +61,8 @@ class ResourceSet:
 
     def files(self, weights=WEIGHTS):
         models = model_files(weights)
+        if self.folder == DEVICE:
+            return [lean_path(p) for p in models]
         if self.folder == REPLAY:
             return models + [REPLAY_INPUT / name for name in REPLAY_RECORDINGS]
         return models
@@ -62,7 +72,9 @@ class ResourceSet:
         return f"{self.namespace}.{CLASS_NAME}"
 
 
-APP = ResourceSet(DEVICE, "MambaNano", "The INT8 model files (weights/*.mnm)", "weights/*.mnm")
+APP = ResourceSet(DEVICE, "MambaNano",
+                  "The lean INT8 model files (weights/device/*.mnm, no PC-only f32 tensors)",
+                  "weights/device/*.mnm (lean files of weights/*.mnm)")
 REPLAY_SET = ResourceSet(REPLAY, "MambaNano.Replay",
                          "The INT8 model files (weights/*.mnm) and the recorded sensor input "
                          "(build/nanoclr/replay/*.mnrec)",
@@ -121,6 +133,18 @@ def resource_id(name):
 def model_files(weights=WEIGHTS):
     """weights/*.mnm, sorted by name."""
     return sorted(weights.glob("*.mnm"), key=lambda p: p.name)
+
+
+def lean_path(full):
+    """weights/device/<name>.mnm: where the lean file of weights/<name>.mnm goes."""
+    return Path(full).parent / DEVICE_WEIGHTS / Path(full).name
+
+
+def lean_bytes(full):
+    """The lean device file of the full model file at `full` (model_file.lean_model_bytes)."""
+    sys.path.insert(0, str(REPO / "tools"))
+    from mambanano.model_file import lean_model_bytes
+    return lean_model_bytes(Path(full).read_bytes())
 
 
 def entries(files, resx_dir=DEVICE):
@@ -226,6 +250,16 @@ def main(argv=None):
                     help="exit 1 if the committed files differ from what would be generated")
     args = ap.parse_args(argv)
     stale = []
+    for full in model_files():
+        lean, path = lean_bytes(full), lean_path(full)
+        if args.check:
+            if not path.exists() or path.read_bytes() != lean:
+                stale.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != lean:
+            path.write_bytes(lean)
+            print(f"wrote {path} ({len(lean)} bytes, lean file of {full.name})")
     for rset in RESOURCE_SETS:
         outputs = generate(resx_dir=rset.folder, rset=rset)
         if args.check:

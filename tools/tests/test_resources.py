@@ -134,7 +134,7 @@ def test_generation_follows_the_model_files(tmp_path):
     (weights / "har.mnm").write_bytes(b"MNMB")
     out = gr.generate(weights, device)
     assert out != empty
-    assert "<value>..\\..\\weights\\har.mnm;System.Byte[], mscorlib" in out["Resources.resx"]
+    assert "<value>..\\..\\weights\\device\\har.mnm;System.Byte[], mscorlib" in out["Resources.resx"]
     for name in ("har", "kws"):
         assert f"            {name} = {gr.resource_id(name)}," in out["Resources.Designer.cs"]
     # the generator sorts enum members by id, as nanoFramework's generator does
