@@ -13,11 +13,21 @@
  * managed array (the GC moves them): arrays go in, are read or written during the call, and are
  * forgotten.
  *
- * Sizes are compile-time (override with -D): MN_ENGINE_ARENA_BYTES per slot (the model file plus
- * 15 bytes of alignment), MN_ENGINE_STATE_BYTES per slot (streams x mn_state_size),
- * MN_ENGINE_SCRATCH_BYTES shared by all slots (the larger of mn_scratch_size and the log-mel
- * scratch). A model that needs more is refused at load with MN_ERR_ARENA_TOO_SMALL /
- * MN_ERR_BUFFER_TOO_SMALL, and the model the slot had keeps running.
+ * Sizes are compile-time, per slot (override with -D): MN_ENGINE_ARENA_BYTES_<slot> (the model
+ * file plus 15 bytes of alignment: mn_model_arena_size), MN_ENGINE_STATE_BYTES_<slot> (streams x
+ * mn_state_size rounded up to 8), and MN_ENGINE_SCRATCH_BYTES shared by all slots (the larger of
+ * mn_scratch_size and the log-mel scratch); MN_ENGINE_ARENA_BYTES / MN_ENGINE_STATE_BYTES set
+ * every slot at once. Arena and scratch are 16-byte aligned (GCC/Clang), states 8. A model that
+ * needs more is refused at load with MN_ERR_ARENA_TOO_SMALL / MN_ERR_BUFFER_TOO_SMALL, and the
+ * model the slot had keeps running.
+ *
+ * Defaults. The firmware (ESP-IDF defines ESP_PLATFORM; or -DMN_ENGINE_DEVICE_SIZES) reserves
+ * what the app's models need: slot 0 the lean HAR file (weights/device/har.mnm, 18,576 B) with 2
+ * streams of 1,352 B, slot 1 the lean KWS file (34,400 B) with 5 streams of 2,792 B (nf.config's
+ * har_streams / kws_streams), 1,520 B scratch (the log-mel front-end's): 71,192 B of buffers.
+ * Any file with the same dims fits (sizes follow from the dims alone); a bigger model needs these
+ * raised. Elsewhere (host runner, Python tools, POSIX nanoCLR, tests) every slot has 64 KB of
+ * arena and 16 KB of state, room for the full files and the test fixtures.
  *
  * Not thread-safe: one caller at a time (nanoFramework runs interop calls on its one interpreter
  * thread; the host runner calls from one thread).
@@ -40,17 +50,55 @@ extern "C" {
 #define MN_ENGINE_SLOTS 2       /* the app's convention: 0 = HAR, 1 = KWS */
 #define MN_ENGINE_MAX_STREAMS 8 /* INT8 states per slot */
 
-#ifndef MN_ENGINE_ARENA_BYTES
-#define MN_ENGINE_ARENA_BYTES (64 * 1024)
+#if defined(ESP_PLATFORM) && !defined(MN_ENGINE_DEVICE_SIZES)
+#define MN_ENGINE_DEVICE_SIZES 1
 #endif
-#ifndef MN_ENGINE_STATE_BYTES
-#define MN_ENGINE_STATE_BYTES (16 * 1024)
+
+#ifdef MN_ENGINE_ARENA_BYTES /* one size for every slot */
+#define MN_ENGINE_ARENA_BYTES_0 MN_ENGINE_ARENA_BYTES
+#define MN_ENGINE_ARENA_BYTES_1 MN_ENGINE_ARENA_BYTES
 #endif
-#ifndef MN_ENGINE_ARENA_ATTR
-#define MN_ENGINE_ARENA_ATTR /* e.g. EXT_RAM_BSS_ATTR to put model arenas in ESP32 PSRAM */
+#ifdef MN_ENGINE_STATE_BYTES
+#define MN_ENGINE_STATE_BYTES_0 MN_ENGINE_STATE_BYTES
+#define MN_ENGINE_STATE_BYTES_1 MN_ENGINE_STATE_BYTES
+#endif
+
+#ifdef MN_ENGINE_DEVICE_SIZES
+#ifndef MN_ENGINE_ARENA_BYTES_0
+#define MN_ENGINE_ARENA_BYTES_0 18592 /* lean HAR: 18,576 + 15, rounded up to 16 */
+#endif
+#ifndef MN_ENGINE_ARENA_BYTES_1
+#define MN_ENGINE_ARENA_BYTES_1 34416 /* lean KWS: 34,400 + 15, rounded up to 16 */
+#endif
+#ifndef MN_ENGINE_STATE_BYTES_0
+#define MN_ENGINE_STATE_BYTES_0 (2 * 1352) /* HAR: 2 streams */
+#endif
+#ifndef MN_ENGINE_STATE_BYTES_1
+#define MN_ENGINE_STATE_BYTES_1 (5 * 2792) /* KWS: 5 streams */
+#endif
+#ifndef MN_ENGINE_SCRATCH_BYTES
+#define MN_ENGINE_SCRATCH_BYTES 1520 /* MN_LOGMEL_SCRATCH_SIZE >= mn_scratch_size of both */
+#endif
+#else
+#ifndef MN_ENGINE_ARENA_BYTES_0
+#define MN_ENGINE_ARENA_BYTES_0 (64 * 1024)
+#endif
+#ifndef MN_ENGINE_ARENA_BYTES_1
+#define MN_ENGINE_ARENA_BYTES_1 (64 * 1024)
+#endif
+#ifndef MN_ENGINE_STATE_BYTES_0
+#define MN_ENGINE_STATE_BYTES_0 (16 * 1024)
+#endif
+#ifndef MN_ENGINE_STATE_BYTES_1
+#define MN_ENGINE_STATE_BYTES_1 (16 * 1024)
 #endif
 #ifndef MN_ENGINE_SCRATCH_BYTES
 #define MN_ENGINE_SCRATCH_BYTES 2048
+#endif
+#endif
+
+#ifndef MN_ENGINE_ARENA_ATTR
+#define MN_ENGINE_ARENA_ATTR /* e.g. EXT_RAM_BSS_ATTR to put model arenas in ESP32 PSRAM */
 #endif
 
 /* Engine-only status codes (after mn_status 0..17 and mn_fe_status 64..66). */

@@ -15,8 +15,8 @@
 #
 # Adds to the firmware: the interop glue in nf/ (*.cpp), the portable C of the engine in src/
 # (*.c but the host-only mnf_* float reference) and include/. No MN_ENGINE_* defines: the sizes
-# and MN_ENGINE_ARENA_ATTR keep mn_engine.h's defaults (set them in the target's build options if
-# the defaults do not fit).
+# and MN_ENGINE_ARENA_ATTR keep mn_engine.h's defaults, sized to the app's lean models on the
+# ESP32 (ESP_PLATFORM); set them in the target's build options for bigger models.
 #
 
 set(MAMBANANO_NATIVE_DIR "" CACHE PATH "native-interop/ folder of the MambaNano repository")

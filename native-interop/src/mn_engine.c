@@ -6,21 +6,42 @@
 
 #include <string.h>
 
-/* 8-byte alignment for every buffer (the log-mel scratch needs 8, the rest 4). */
+/* Arenas and scratch 16-byte aligned (SIMD loads of the tensors, which sit at multiples of 16 in
+ * the file, and of the scratch vectors), states 8 (the log-mel scratch needs 8, the rest 4). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MN_ENGINE_ALIGN16 __attribute__((aligned(16)))
+#else
+#define MN_ENGINE_ALIGN16 /* the loader pads the arena's start to 16 itself */
+#endif
+
+#define MN_ENGINE_ROUND(n, a) ((((size_t)(n)) + ((a) - 1u)) & ~(size_t)((a) - 1u))
+#define MN_ENGINE_ARENA_CAP_0 MN_ENGINE_ROUND(MN_ENGINE_ARENA_BYTES_0, 16u)
+#define MN_ENGINE_ARENA_CAP_1 MN_ENGINE_ROUND(MN_ENGINE_ARENA_BYTES_1, 16u)
+#define MN_ENGINE_STATE_CAP_0 MN_ENGINE_ROUND(MN_ENGINE_STATE_BYTES_0, 8u)
+#define MN_ENGINE_STATE_CAP_1 MN_ENGINE_ROUND(MN_ENGINE_STATE_BYTES_1, 8u)
+
+typedef char mn_engine_two_slots[(MN_ENGINE_SLOTS == 2) ? 1 : -1]; /* sizes below are per slot */
+
+/* Every slot's arena in one block (slot 0 first), every slot's states in another. */
 typedef union {
     uint64_t align;
-    uint8_t bytes[MN_ENGINE_ARENA_BYTES];
-} mn_engine_arena;
+    uint8_t bytes[MN_ENGINE_ARENA_CAP_0 + MN_ENGINE_ARENA_CAP_1];
+} mn_engine_arenas;
 
 typedef union {
     uint64_t align;
-    uint8_t bytes[MN_ENGINE_STATE_BYTES];
-} mn_engine_state;
+    uint8_t bytes[MN_ENGINE_STATE_CAP_0 + MN_ENGINE_STATE_CAP_1];
+} mn_engine_states;
 
 typedef union {
     uint64_t align;
-    uint8_t bytes[MN_ENGINE_SCRATCH_BYTES];
+    uint8_t bytes[MN_ENGINE_ROUND(MN_ENGINE_SCRATCH_BYTES, 16u)];
 } mn_engine_scratch;
+
+static const size_t mn_arena_offset[MN_ENGINE_SLOTS] = {0, MN_ENGINE_ARENA_CAP_0};
+static const size_t mn_arena_cap[MN_ENGINE_SLOTS] = {MN_ENGINE_ARENA_CAP_0, MN_ENGINE_ARENA_CAP_1};
+static const size_t mn_state_offset[MN_ENGINE_SLOTS] = {0, MN_ENGINE_STATE_CAP_0};
+static const size_t mn_state_cap[MN_ENGINE_SLOTS] = {MN_ENGINE_STATE_CAP_0, MN_ENGINE_STATE_CAP_1};
 
 typedef union {
     uint64_t align;
@@ -42,9 +63,9 @@ typedef struct {
 typedef char mn_engine_scratch_fits_logmel[(MN_ENGINE_SCRATCH_BYTES >= MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
 
 static mn_engine_slot mn_slots[MN_ENGINE_SLOTS];
-static MN_ENGINE_ARENA_ATTR mn_engine_arena mn_arenas[MN_ENGINE_SLOTS];
-static mn_engine_state mn_states[MN_ENGINE_SLOTS];
-static mn_engine_scratch mn_scratch;
+static MN_ENGINE_ARENA_ATTR MN_ENGINE_ALIGN16 mn_engine_arenas mn_arenas;
+static mn_engine_states mn_states;
+static MN_ENGINE_ALIGN16 mn_engine_scratch mn_scratch;
 
 const char *mn_engine_status_message(int32_t status)
 {
@@ -114,7 +135,7 @@ static int32_t mn_fe_reset(mn_engine_fe_state *fe, uint8_t frontend, int32_t sam
 
 static uint8_t *mn_stream_state(int32_t slot, const mn_engine_slot *s, int32_t stream)
 {
-    return mn_states[slot].bytes + (size_t)stream * s->stream_bytes;
+    return mn_states.bytes + mn_state_offset[slot] + (size_t)stream * s->stream_bytes;
 }
 
 static int32_t mn_reset_streams(int32_t slot, mn_engine_slot *s)
@@ -144,10 +165,10 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
         return st;
     }
     const size_t stream_bytes = (state_size + 7u) & ~(size_t)7u;
-    if (arena_size > sizeof mn_arenas[slot].bytes) {
+    if (arena_size > mn_arena_cap[slot]) {
         return MN_ERR_ARENA_TOO_SMALL;
     }
-    if (stream_bytes * (size_t)(n_streams > 0 ? n_streams : 1) > sizeof mn_states[slot].bytes ||
+    if (stream_bytes * (size_t)(n_streams > 0 ? n_streams : 1) > mn_state_cap[slot] ||
         scratch_size > sizeof mn_scratch.bytes) {
         return MN_ERR_BUFFER_TOO_SMALL;
     }
@@ -155,7 +176,7 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
         return MN_OK; /* check only: the file is valid and fits; the slot is untouched */
     }
     /* Everything checked: the loader cannot fail now, and replaces the slot's model. */
-    st = mn_model_load(&s->model, mn_arenas[slot].bytes, sizeof mn_arenas[slot].bytes, file,
+    st = mn_model_load(&s->model, mn_arenas.bytes + mn_arena_offset[slot], mn_arena_cap[slot], file,
                        (size_t)file_size);
     if (st != MN_OK) {
         return st;
