@@ -14,12 +14,12 @@ CC=clang-14 CXX=clang++-14 cmake -S "$root/native-interop" -B "$build" -DCMAKE_B
   -DMN_BUILD_FUZZ=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --target fuzz_loader -j 2 >/dev/null
 
-# Seed corpus: every fixture that fits -max_len, each also truncated and with bits flipped (seeded).
+# Seed corpus: every fixture and lean device file that fits -max_len, each also truncated and with bits flipped (seeded).
 corpus="$build/corpus"
 artifacts="$build/artifacts"
 rm -rf "$corpus" "$artifacts"
 mkdir -p "$corpus" "$artifacts"
-fixtures=("$root"/native-interop/tests/fixtures/*.mnm)
+fixtures=("$root"/native-interop/tests/fixtures/*.mnm "$root"/weights/device/*.mnm)  # + lean files (1.1 flags)
 "$python" - "$corpus" "${fixtures[@]}" <<'PY'
 import random, sys
 from pathlib import Path

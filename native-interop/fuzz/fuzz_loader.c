@@ -5,7 +5,8 @@
  * recomputed (so mutations reach the dims, table, tensor and parameter checks behind the CRC).
  * For each: mn_model_validate() and mn_model_load() must agree; on success every class name must be
  * a NUL-terminated string inside the arena and every tensor pointer must lie, whole and 16-byte
- * aligned, inside the arena; every byte it covers is read (ASan catches a read outside it).
+ * aligned, inside the arena (the f32 ones NULL in a lean file); every byte it covers is read
+ * (ASan catches a read outside it).
  * Anything else traps, and libFuzzer records the input as a crash.
  *
  * Build and run: tools/fuzz_loader.sh [seconds]. Inputs longer than MN_FUZZ_MAX_LEN are ignored
@@ -47,11 +48,23 @@ static void walk(walk_ctx *w, const void *p, size_t count, size_t elem_size)
     }
 }
 
+/* An f32 (PC-only) tensor: absent (NULL) in a lean file, else walked like the rest. */
+static void walk_f32(walk_ctx *w, const float *p, size_t count, int lean)
+{
+    if (lean) {
+        FUZZ_CHECK(p == NULL);
+    } else {
+        walk(w, p, count, 4);
+    }
+}
+
 static void walk_model(const mn_model *m, const uint8_t *arena, size_t arena_size)
 {
     const size_t F = m->n_features, D = m->d_model, E = m->d_inner, N = m->d_state;
     const size_t R = m->dt_rank, K = m->d_conv, C = m->n_classes;
     walk_ctx w = {arena, arena + arena_size, 0};
+    const int lean = (m->flags & MN_FLAG_LEAN) != 0;
+    FUZZ_CHECK((m->flags & ~(uint32_t)MN_FLAG_LEAN) == 0);
 
     for (int c = 0; c < m->n_classes; c++) {
         const char *name = mn_class_name(m, c);
@@ -67,11 +80,11 @@ static void walk_model(const mn_model *m, const uint8_t *arena, size_t arena_siz
     walk(&w, m->cls_w, C * D, 1);
     walk(&w, m->cls_b, C, 4);
     walk(&w, m->cls_rq, C, sizeof(mn_rq));
-    walk(&w, m->in_wscale, D, 4);
-    walk(&w, m->in_bf, D, 4);
-    walk(&w, m->cls_wscale, C, 4);
-    walk(&w, m->cls_bf, C, 4);
-    walk(&w, m->pool_scale, 1, 4);
+    walk_f32(&w, m->in_wscale, D, lean);
+    walk_f32(&w, m->in_bf, D, lean);
+    walk_f32(&w, m->cls_wscale, C, lean);
+    walk_f32(&w, m->cls_bf, C, lean);
+    walk_f32(&w, m->pool_scale, 1, lean);
     FUZZ_CHECK(m->n_layers >= 1 && m->n_layers <= MN_MAX_LAYERS);
     for (int l = 0; l < m->n_layers; l++) {
         const mn_layer *ly = &m->layers[l];
@@ -96,18 +109,18 @@ static void walk_model(const mn_model *m, const uint8_t *arena, size_t arena_siz
         walk(&w, ly->outproj_w, D * E, 1);
         walk(&w, ly->outproj_b, D, 4);
         walk(&w, ly->outproj_rq, D, sizeof(mn_rq));
-        walk(&w, ly->inproj_wscale, 2 * E, 4);
-        walk(&w, ly->inproj_bf, 2 * E, 4);
-        walk(&w, ly->conv_wscale, E, 4);
-        walk(&w, ly->conv_bf, E, 4);
-        walk(&w, ly->xproj_wscale, R + 2 * N, 4);
-        walk(&w, ly->dtproj_wscale, E, 4);
-        walk(&w, ly->dtproj_bf, E, 4);
-        walk(&w, ly->d_f, E, 4);
-        walk(&w, ly->state_scale, E, 4);
-        walk(&w, ly->outproj_wscale, D, 4);
-        walk(&w, ly->outproj_bf, D, 4);
-        walk(&w, ly->act_scales, MN_ACT_COUNT, 4);
+        walk_f32(&w, ly->inproj_wscale, 2 * E, lean);
+        walk_f32(&w, ly->inproj_bf, 2 * E, lean);
+        walk_f32(&w, ly->conv_wscale, E, lean);
+        walk_f32(&w, ly->conv_bf, E, lean);
+        walk_f32(&w, ly->xproj_wscale, R + 2 * N, lean);
+        walk_f32(&w, ly->dtproj_wscale, E, lean);
+        walk_f32(&w, ly->dtproj_bf, E, lean);
+        walk_f32(&w, ly->d_f, E, lean);
+        walk_f32(&w, ly->state_scale, E, lean);
+        walk_f32(&w, ly->outproj_wscale, D, lean);
+        walk_f32(&w, ly->outproj_bf, D, lean);
+        walk_f32(&w, ly->act_scales, MN_ACT_COUNT, lean);
         /* the ranges the kernel relies on */
         FUZZ_CHECK(ly->gate_rq.shift >= 0 && ly->gate_rq.shift <= 62);
         FUZZ_CHECK(ly->res_rq.shift >= 0 && ly->res_rq.shift <= 62);
