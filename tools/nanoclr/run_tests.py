@@ -49,13 +49,14 @@ def declared_tests(folder=TEST_SOURCES):
 
 
 def judge(output, returncode, declared):
-    """(passed, failed, skipped, [failure lines]) for one harness run."""
-    passed, failed, skipped, problems = set(), [], [], []
+    """(passed count, [failure lines], [skip lines]) for one harness run."""
+    passed, reported, failed, skipped, problems = set(), set(), [], [], []
     for line in output.splitlines():
         line = line.rstrip("\r")
         if m := RESULT.match(line):
             kind, name, detail = m.groups()
             method = name.rsplit(".", 1)[0]  # the launcher appends ".<attribute index>"
+            reported.add(method)
             if kind == "passed":
                 passed.add(method)
             elif kind == "failed":
@@ -68,7 +69,6 @@ def judge(output, returncode, declared):
         problems.append(f"nanoCLR exited with {returncode} (negative: killed by signal {-returncode})")
     if not re.search(r"^Done\.\r?$", output, re.M):
         problems.append("nanoCLR did not print 'Done.' (the program did not run to its end)")
-    reported = passed | {f.split(" ", 2)[1].rstrip(":") for f in failed} | {s.split(" ", 2)[1].rstrip(":") for s in skipped}
     if not reported:
         problems.append(f"FAIL none of the {len(declared)} declared [TestMethod]s reported")
     else:
