@@ -389,28 +389,14 @@ namespace MambaNano.Host
                 using TextReader reader = OpenLog(path);
                 var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
                 long records = 0, broken = 0;
-                string line;
-                int n = 0;
-                while ((line = ReadLogLine(reader, path, n + 1)) != null)
+                foreach (SerialRecord r in LogRecords(reader, path, (n, message) =>
                 {
-                    n++;
-                    SerialRecord r;
-                    try
+                    if (++broken <= 20)
                     {
-                        r = SerialLog.Parse(line, n);
+                        error.WriteLine($"{path}:{n}: {message}");
                     }
-                    catch (FormatException e)
-                    {
-                        if (++broken <= 20)
-                        {
-                            error.WriteLine($"{path}:{n}: {e.Message.Replace($"line {n}: ", "")}");
-                        }
-                        continue;
-                    }
-                    if (r == null)
-                    {
-                        continue;
-                    }
+                }))
+                {
                     records++;
                     string key = r.Kind + (r["task"] is string task ? " " + task : "");
                     counts[key] = counts.TryGetValue(key, out long c) ? c + 1 : 1;
@@ -439,7 +425,10 @@ namespace MambaNano.Host
             }
         }
 
-        private static IEnumerable<SerialRecord> LogRecords(TextReader reader, string path)
+        /// <summary>The protocol records of a log, line by line. A line that breaks the protocol
+        /// goes to <paramref name="broken"/> (line number, message) and is skipped, or, without
+        /// one, ends the reading with an InputException naming the file and line.</summary>
+        private static IEnumerable<SerialRecord> LogRecords(TextReader reader, string path, Action<int, string> broken = null)
         {
             string line;
             int n = 0;
@@ -453,7 +442,13 @@ namespace MambaNano.Host
                 }
                 catch (FormatException e)
                 {
-                    throw new InputException(path, n.ToString(CultureInfo.InvariantCulture), e.Message.Replace($"line {n}: ", ""));
+                    string message = e.Message.Replace($"line {n}: ", "");
+                    if (broken == null)
+                    {
+                        throw new InputException(path, n.ToString(CultureInfo.InvariantCulture), message);
+                    }
+                    broken(n, message);
+                    continue;
                 }
                 if (r != null)
                 {
