@@ -24,6 +24,7 @@
  *     [dt_low | B | C] = x_proj(xs)                               (R + 2N), no bias
  *     delta = softplus(dt_proj(dt_low))                           (E)   dt_proj has the dt bias
  *     h[e,n] = exp(delta[e] * A[e,n]) * h[e,n] + delta[e] * B[n] * xs[e]        A < 0
+ *                 (scalar-A heads, format 1.2: A[e,n] = A[head(e)] for every n, below)
  *     y[e]   = sum_n C[n] * h[e,n] + Dskip[e] * xs[e]
  *     g   = y * silu(z)                                           (E)
  *     r   = r + out_proj(g)                                       (D)
@@ -47,6 +48,19 @@
  *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (Dskip is folded into d_rq's multiplier)
  *   - g = sat8(rq(y * silu_z, gate_rq));  r = sat8(rq(out_acc, out_rq[d]) + rq(r, res_rq)).
  *   - Pool: int32 sum of r over steps; pooled = round(sum / T) is int8 at the last residual scale.
+ *
+ * Scalar-A heads (Mamba2-style; format 1.2, a per-layer choice the file makes by A2's shape):
+ * A2 is (H, 1), one |A| per head of E/H consecutive channels (H divides E; H = E: one per channel),
+ * instead of (E, N). delta stays per channel (dt_proj unchanged) and B, C stay shared by all
+ * channels, as in Mamba1: the only change is that a channel's N states share one decay rate. Why
+ * per-channel delta and not Mamba2's per-head delta: the exp path (multiply, round, shift, clamp,
+ * table load: ~14 instructions) then runs once per channel instead of once per (channel, state),
+ * which is where the cost was, while dt_proj (E * R MACs, R = 2..4) keeps every channel's own time
+ * scale. The scan's inner loop is then
+ *       p  = min(round_half_up(delta[e] * a2[head(e)] / 2^exp_shift), 15 * 2^10)   once per e
+ *       dA = exp2_lut[p & 1023] >> (p >> 10)                                        once per e
+ *       h  = sat16((dA * h + u * B[n] + 2^14) >> 15);  yacc += C[n] * h            per (e, n)
+ *   which is bit for bit what the (E, N) arithmetic gives for an A2 whose rows repeat one value.
  *   - Logits: rq(classifier acc, cls_rq[c]) in Q8 (real logit * 256), int32.
  */
 #ifndef MAMBA_NANO_H
@@ -105,12 +119,13 @@ const char *mn_status_message(mn_status status);
 #define MN_CLASS_NAME_BYTES 16 /* NUL-padded, at most 15 characters */
 
 /* ---------------------------------------------------------------------------------------------
- * Model file format, version 1.1 (1.0 files still load). All integers little-endian. Tensors start at multiples of
+ * Model file format, version 1.2 (1.0 and 1.1 files still load; 1.2 adds scalar-A heads: A2 of
+ * shape (H, 1), H dividing E, which a 1.0/1.1 file may not have). All integers little-endian. Tensors start at multiples of
  * MN_TENSOR_ALIGN from the start of the file (for SIMD loads); padding bytes are zero.
  *
  *   offset size  field
  *   0      4     magic "MNMB"
- *   4      2     version_major (1)      6  2  version_minor (1; 0 and newer minors stay readable)
+ *   4      2     version_major (1)      6  2  version_minor (2; 0, 1 and newer minors stay readable)
  *   8      4     header_size (64)       12 4  file_size (bytes, whole file)
  *   16     4     crc32: CRC-32/IEEE (zlib's) over bytes [20, file_size)
  *   20     1     task (mn_task)         21 1  frontend (mn_frontend)
@@ -130,7 +145,8 @@ const char *mn_status_message(mn_status status);
  * -------------------------------------------------------------------------------------------*/
 #define MN_MAGIC "MNMB"
 #define MN_VERSION_MAJOR 1
-#define MN_VERSION_MINOR 1
+#define MN_VERSION_MINOR 2
+#define MN_SCALAR_A_MINOR 2 /* first minor whose A2 may be (H, 1): scalar-A heads */
 #define MN_HEADER_FLAGS_OFFSET 44
 #define MN_FLAG_LEAN 1
 #define MN_HEADER_SIZE 64
@@ -199,7 +215,8 @@ typedef enum {
     MN_T_DTPROJ_WSCALE = 49,  /*  f32  (E)                                                     */
     MN_T_DTPROJ_BF = 50,      /*  f32  (E)       the dt bias                                   */
     MN_T_SOFTPLUS_LUT = 51,   /*  u16  (256)     dt_proj output -> delta (scale 2^-delta_frac_bits) */
-    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e) < 2^15, scale 2^-a2_frac_bits   */
+    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e) < 2^15, scale 2^-a2_frac_bits;
+                                               or (H, 1), H | E: scalar-A heads (minor >= 2)  */
     MN_T_SSM_PARAMS = 53,     /*  i32  (3)       {delta_frac_bits, a2_frac_bits, exp_shift}    */
     MN_T_DBX_RQ = 54,         /*  i32  (E, 2)    delta*xs -> u (see above)                     */
     MN_T_Y_RQ = 55,           /*  i32  (E, 2)    sum_n C*h -> y scale                          */
@@ -246,7 +263,8 @@ typedef struct {
     const int32_t *dtproj_b;  /* (E) */
     const mn_rq *dtproj_rq;   /* (E) */
     const uint16_t *softplus_lut; /* (256) */
-    const uint16_t *a2;       /* (E, N) */
+    const uint16_t *a2;       /* (E, N), or (H) with scalar-A heads */
+    uint16_t a_heads;         /* H of scalar-A heads (channel e in head e / (E / H)); 0: A2 is (E, N) */
     int32_t delta_frac_bits, a2_frac_bits, exp_shift; /* exp_shift = delta_frac_bits + a2_frac_bits - 10 */
     const mn_rq *dbx_rq;      /* (E) */
     const mn_rq *y_rq;        /* (E) */

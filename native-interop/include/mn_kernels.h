@@ -28,6 +28,9 @@
  *                 dtproj_rq[e])) + 128]: dt_proj fused with its softplus table.
  *   ssm_gate_s8   the selective scan over ssm_state (E, N) in place and the gate into g (E); bc is
  *                 B (N) then C (N), z the gate input (E).
+ *   ssm_gate_scalar_a_s8  the same for a layer with scalar-A heads (ly->a_heads > 0, a2 (H)):
+ *                 one decay per channel for its N states; bit for bit the ssm_gate_s8 result for
+ *                 an (E, N) a2 whose row e repeats a2[e / (E / H)].
  *   residual_s8   r[i] = sat8(o[i] + rq(r[i], res_rq)) in place, i < D (o: out_proj's output).
  */
 #ifndef MN_KERNELS_H
@@ -57,6 +60,7 @@ typedef struct {
     mn_conv_silu_s8_fn *conv_silu_s8;
     mn_dt_softplus_fn *dt_softplus;
     mn_ssm_gate_s8_fn *ssm_gate_s8;
+    mn_ssm_gate_s8_fn *ssm_gate_scalar_a_s8;
     mn_residual_s8_fn *residual_s8;
 } mn_kernels;
 
@@ -65,6 +69,7 @@ mn_linear_s8_fn mn_linear_s8_ansi;
 mn_conv_silu_s8_fn mn_conv_silu_s8_ansi;
 mn_dt_softplus_fn mn_dt_softplus_ansi;
 mn_ssm_gate_s8_fn mn_ssm_gate_s8_ansi;
+mn_ssm_gate_s8_fn mn_ssm_gate_scalar_a_s8_ansi;
 mn_residual_s8_fn mn_residual_s8_ansi;
 extern const mn_kernels mn_kernels_ansi;
 
@@ -79,6 +84,7 @@ extern const mn_kernels MN_KERNELS;
 #define mn_conv_silu_s8 (MN_KERNELS.conv_silu_s8)
 #define mn_dt_softplus (MN_KERNELS.dt_softplus)
 #define mn_ssm_gate_s8 (MN_KERNELS.ssm_gate_s8)
+#define mn_ssm_gate_scalar_a_s8 (MN_KERNELS.ssm_gate_scalar_a_s8)
 #define mn_residual_s8 (MN_KERNELS.residual_s8)
 
 /* mn_step_s8() with an explicit table (tests run every variant through it). Same contract and

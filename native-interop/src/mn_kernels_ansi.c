@@ -261,6 +261,67 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
     }
 }
 
+/* One state element n of a scalar-A channel (dA shared by the row): updates h[n], adds C[n] * h[n]. */
+#define MN_SSM_STATE_SCALAR_A(N_)                                                                  \
+    do {                                                                                           \
+        int32_t v_ = (da * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                   \
+        if ((uint32_t)(v_ + 32768) > 65535u) {                                                     \
+            v_ = v_ < 0 ? -32768 : 32767;                                                          \
+        }                                                                                          \
+        h[N_] = (int16_t)v_;                                                                       \
+        yacc += c[N_] * v_;                                                                        \
+    } while (0)
+
+/*
+ * The selective scan and gate of a layer with scalar-A heads (ly->a_heads = H, a2 (H)): channel e
+ * takes a2[e / (E / H)], so p and dA = 2^-p are computed once per channel, with the general
+ * path's rounding and clamp (the same value the (E, N) kernel computes for every n of a row that
+ * repeats it), and the inner loop over n is the state update alone.
+ * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
+ */
+void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
+                                   const uint16_t *exp2_lut, const uint16_t *delta,
+                                   const int8_t *xs, const int8_t *bc, const int8_t *z,
+                                   int d_inner, int d_state)
+{
+    const uint32_t exp_shift = (uint32_t)ly->exp_shift;
+    const uint32_t p_round = (1u << exp_shift) >> 1; /* delta * a2 + p_round < 2^31 + 2^21 */
+    const ptrdiff_t ns = d_state;
+    const int head_dim = d_inner / ly->a_heads; /* the loader checked that H divides E */
+    const int8_t *b = bc + ns, *c = bc + 2 * ns; /* B (N), C (N), addressed from their ends */
+    const mn_rq *dbx_rq = ly->dbx_rq, *y_rq = ly->y_rq, *d_rq = ly->d_rq;
+    const int8_t *silu_z = ly->silu_z_lut + 128;
+    const mn_rq gate_rq = ly->gate_rq;
+    int16_t *h = ssm_state + ns;
+    int e = 0;
+    for (int head = 0; head < ly->a_heads; head++) {
+        const uint32_t a2 = ly->a2[head];
+        for (const int e_end = e + head_dim; e < e_end; e++, h += ns) {
+            const uint32_t d = delta[e];
+            const int32_t x = xs[e];
+            const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
+            const int32_t u =
+                (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
+            const uint32_t p = (d * a2 + p_round) >> exp_shift;
+            const int32_t da = p >= MN_P_MAX ? exp2_lut[0] >> 15
+                                             : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >>
+                                                   (p >> MN_EXP2_FRAC_BITS);
+            int32_t yacc = 0;
+            ptrdiff_t n = -ns;
+            if (ns & 1) {
+                MN_SSM_STATE_SCALAR_A(n);
+                n++;
+            }
+            for (; n != 0; n += 2) {
+                MN_SSM_STATE_SCALAR_A(n);
+                MN_SSM_STATE_SCALAR_A(n + 1);
+            }
+            const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
+            g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
+        }
+    }
+}
+
 /* r[i] = sat8(o[i] + rq(r[i], res_rq)): the residual add after out_proj. */
 void MN_ANSI(mn_residual_s8)(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_model)
 {
@@ -276,5 +337,6 @@ const mn_kernels MN_ANSI(mn_kernels) = {
     MN_ANSI(mn_conv_silu_s8),
     MN_ANSI(mn_dt_softplus),
     MN_ANSI(mn_ssm_gate_s8),
+    MN_ANSI(mn_ssm_gate_scalar_a_s8),
     MN_ANSI(mn_residual_s8),
 };

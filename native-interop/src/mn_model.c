@@ -369,13 +369,26 @@ static mn_status mn_check_dims(const mn_header *h)
     return ok && features_ok ? MN_OK : MN_ERR_DIMS;
 }
 
+/* H of an A2 entry with scalar-A heads (mamba_nano.h): shape (H, 1) other than (E, N), H dividing
+ * E, in a file of minor >= MN_SCALAR_A_MINOR; 0 for any other entry (its shape is the table's). */
+static uint16_t mn_scalar_a_heads(const mn_entry *e, const mn_header *h)
+{
+    const int is_en = e->dim0 == h->d_inner && e->dim1 == h->d_state;
+    if (e->kind != MN_T_A2 || is_en || h->version_minor < MN_SCALAR_A_MINOR || e->dim1 != 1 ||
+        e->dim0 == 0 || e->dim0 > h->d_inner || h->d_inner % e->dim0 != 0) {
+        return 0;
+    }
+    return e->dim0;
+}
+
 /* One entry of a known kind: dtype, shape, size, alignment and bounds. */
 static mn_status mn_check_entry(const mn_entry *e, const mn_kind_info *k, const mn_header *h,
                                 uint64_t table_end)
 {
     const uint64_t expect_bytes = (uint64_t)e->dim0 * e->dim1 * mn_dtype_size(e->dtype);
-    if (e->dtype != k->dtype || e->dim0 != mn_sym_value(k->dim0, h) ||
-        e->dim1 != mn_sym_value(k->dim1, h) || e->nbytes != expect_bytes) {
+    const int table_shape = e->dim0 == mn_sym_value(k->dim0, h) && e->dim1 == mn_sym_value(k->dim1, h);
+    if (e->dtype != k->dtype || !(table_shape || mn_scalar_a_heads(e, h) != 0) ||
+        e->nbytes != expect_bytes) {
         return MN_ERR_TENSOR_SHAPE;
     }
     if (e->offset % MN_TENSOR_ALIGN != 0) {
@@ -698,6 +711,9 @@ mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const u
         mn_layer *layer = &model->layers[e.layer];
         uint8_t *slot = (k->per_layer ? (uint8_t *)layer : (uint8_t *)model) + k->field;
         mn_fill(slot, base + e.offset, k, layer, model);
+        if (e.kind == MN_T_A2) {
+            layer->a_heads = mn_scalar_a_heads(&e, &h);
+        }
     }
     return MN_OK;
 }

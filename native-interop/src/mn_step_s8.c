@@ -161,7 +161,8 @@ mn_status mn_step_s8_with(const mn_kernels *kernels, const mn_model *model, void
         k->conv_silu_s8(xs, conv_state, xz, ly, E, K);
         k->linear_s8(dbc, ly->xproj_w, NULL, ly->xproj_rq, xs, R + 2 * N, E);
         k->dt_softplus(delta, dbc, ly, E, R);
-        k->ssm_gate_s8(g, ssm_state, ly, model->exp2_lut, delta, xs, dbc + R, xz + E, E, N);
+        mn_ssm_gate_s8_fn *ssm_gate = ly->a_heads != 0 ? k->ssm_gate_scalar_a_s8 : k->ssm_gate_s8;
+        ssm_gate(g, ssm_state, ly, model->exp2_lut, delta, xs, dbc + R, xz + E, E, N);
         /* out_proj into xz (free now), then the residual add. */
         k->linear_s8(xz, ly->outproj_w, ly->outproj_b, ly->outproj_rq, g, D, E);
         k->residual_s8(r, xz, &ly->res_rq, D);

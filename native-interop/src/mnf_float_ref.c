@@ -18,7 +18,8 @@ typedef struct {
     const float *conv_w, *conv_b;     /* (E, K), (E) */
     const float *xproj_w;             /* (R+2N, E) */
     const float *dtproj_w, *dtproj_b; /* (E, R), (E) */
-    const float *a;                   /* (E, N) A = -|A| */
+    const float *a;                   /* (E, a_n) A = -|A| */
+    int a_n;                          /* N, or 1 with scalar-A heads (one A per channel) */
     const float *d_skip;              /* (E) */
     const float *outproj_w, *outproj_b; /* (D, E), (D) */
 } mnf_layer;
@@ -122,11 +123,13 @@ mnf_model *mnf_model_init(const mn_model *q, void *arena, size_t arena_size)
         p = mnf_dequant_rows(p, ql->dtproj_w, ql->dtproj_wscale, E, R);
         fl->dtproj_b = p;
         p = mnf_copy(p, ql->dtproj_bf, (size_t)E);
-        /* A = -(a2 * 2^-a2_frac_bits) / log2(e) */
+        /* A = -(a2 * 2^-a2_frac_bits) / log2(e): (E, N), or with scalar-A heads one value per
+         * channel, its head's (E, 1) */
         fl->a = p;
+        fl->a_n = ql->a_heads != 0 ? 1 : N;
         const float a2_unit = ldexpf(1.0f, -ql->a2_frac_bits) * 0.69314718f;
-        for (int i = 0; i < E * N; i++) {
-            *p++ = -(float)ql->a2[i] * a2_unit;
+        for (int i = 0; i < E * fl->a_n; i++) {
+            *p++ = -(float)ql->a2[ql->a_heads != 0 ? i / (E / ql->a_heads) : i] * a2_unit;
         }
         fl->d_skip = p;
         p = mnf_copy(p, ql->d_f, (size_t)E);
@@ -236,9 +239,17 @@ void mnf_step(const mnf_model *m, void *state, void *scratch, const float *featu
             const float dx = d * xs[e];
             float y = ly->d_skip[e] * xs[e];
             float *he = h + (size_t)e * N;
-            for (int n = 0; n < N; n++) {
-                he[n] = expf(d * ly->a[(size_t)e * N + n]) * he[n] + dx * b[n];
-                y += c[n] * he[n];
+            if (ly->a_n == 1) { /* scalar A: one decay for the channel's N states */
+                const float da = expf(d * ly->a[e]);
+                for (int n = 0; n < N; n++) {
+                    he[n] = da * he[n] + dx * b[n];
+                    y += c[n] * he[n];
+                }
+            } else {
+                for (int n = 0; n < N; n++) {
+                    he[n] = expf(d * ly->a[(size_t)e * N + n]) * he[n] + dx * b[n];
+                    y += c[n] * he[n];
+                }
             }
             g[e] = y * mnf_silu(xz[E + e]);
         }

@@ -176,6 +176,39 @@ void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
     }
 }
 
+/* Scalar-A heads (format 1.2), added after the freeze as their definition: the original scan with
+ * A[e, n] = A[head(e)] for every n, i.e. channel e reads a2[e / (E / H)] for each of its states. */
+void mn_ssm_gate_scalar_a_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
+                                 const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
+                                 const int8_t *bc, const int8_t *z, int d_inner, int d_state)
+{
+    const int8_t *b = bc;           /* (N) */
+    const int8_t *c = bc + d_state; /* (N) */
+    const uint32_t exp_shift = (uint32_t)ly->exp_shift;
+    const uint32_t p_round = (1u << exp_shift) >> 1;
+    const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
+    const int head_dim = d_inner / ly->a_heads;
+    for (int e = 0; e < d_inner; e++) {
+        const uint32_t d = delta[e];
+        const uint32_t a2 = ly->a2[e / head_dim];
+        int16_t *h = ssm_state + (size_t)e * d_state; /* (N) */
+        int32_t u = mn_rq_apply((int32_t)d * xs[e], &ly->dbx_rq[e]);
+        u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
+        int32_t yacc = 0;
+        for (int n = 0; n < d_state; n++) {
+            uint32_t p = (d * a2 + p_round) >> exp_shift;
+            p = p < p_max ? p : p_max;
+            const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
+            const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
+            h[n] = hn;
+            yacc += c[n] * hn;
+        }
+        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t zs = ly->silu_z_lut[z[e] + 128];
+        g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
+    }
+}
+
 /* The residual add of the original step. */
 void mn_residual_s8_ref(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_model)
 {
@@ -186,5 +219,5 @@ void mn_residual_s8_ref(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_m
 
 const mn_kernels mn_kernels_ref = {
     "ref", mn_linear_s8_ref, mn_conv_silu_s8_ref, mn_dt_softplus_ref, mn_ssm_gate_s8_ref,
-    mn_residual_s8_ref,
+    mn_ssm_gate_scalar_a_s8_ref, mn_residual_s8_ref,
 };

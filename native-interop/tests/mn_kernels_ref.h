@@ -13,6 +13,7 @@ mn_linear_s8_fn mn_linear_s8_ref;
 mn_conv_silu_s8_fn mn_conv_silu_s8_ref;
 mn_dt_softplus_fn mn_dt_softplus_ref;
 mn_ssm_gate_s8_fn mn_ssm_gate_s8_ref;
+mn_ssm_gate_s8_fn mn_ssm_gate_scalar_a_s8_ref;
 mn_residual_s8_fn mn_residual_s8_ref;
 extern const mn_kernels mn_kernels_ref;
 extern const mn_kernels mn_kernels_ansi_hp;
