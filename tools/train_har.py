@@ -36,7 +36,8 @@ from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import QAT_EPOCHS, add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
-from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
+from mambanano.training import (add_model_arguments, check_model_arguments, cv_fold_row, cv_summary,
+                                float_vs_int8, train_or_load)
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
@@ -62,7 +63,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
           f"(subjects {tuple(val_subjects)})")
 
-    model = MambaNanoNet(**DIMS)
+    model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
     xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
     curve = train_or_load(model, lambda: xt, yt, xv, y_va, epochs=args.epochs, lr=args.lr,
                           batch=args.batch, rng=rng, runs=runs, name="har",
@@ -84,7 +85,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     result = {
         "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
         **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
-        "dims": DIMS, "epochs": args.epochs, "quantization": report, "curve": curve,
+        "dims": {**DIMS, "a_heads": args.a_heads}, "epochs": args.epochs, "quantization": report, "curve": curve,
     }
     (runs / "har_result.json").write_text(json.dumps(result, indent=1))
     return result, curve, (len(y_tr), len(y_va))
@@ -107,7 +108,8 @@ def cross_validate(recs, args):
         fold_dir = cv_dir / f"fold{k}"
         result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
-    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
+    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed,
+                      a_heads=args.a_heads)
 
 
 def main():
@@ -133,7 +135,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
+    add_model_arguments(ap)
     args = ap.parse_args()
+    check_model_arguments(ap, args, DIMS)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
         ap.error("--cv-folds must be between 2 and the number of subjects")
     if args.cv_folds and (args.holdout_subjects or args.quantize_only):

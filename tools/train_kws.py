@@ -45,7 +45,8 @@ from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
-from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
+from mambanano.training import (add_model_arguments, check_model_arguments, cv_fold_row, cv_summary,
+                                float_vs_int8, train_or_load)
 
 REPO = Path(__file__).resolve().parents[1]
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
@@ -118,7 +119,8 @@ def cross_validate(clips, args):
         fold_dir = cv_dir / f"fold{k}"
         result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
-    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
+    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed,
+                      a_heads=args.a_heads)
 
 
 def fit(train_clips, val_clips, args, out, runs):
@@ -144,7 +146,7 @@ def fit(train_clips, val_clips, args, out, runs):
               "val_speakers": speakers(val_clips), "noise_clips": len(noise), "dev": args.dev}
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
 
-    model = MambaNanoNet(**DIMS)
+    model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
     yt, xv = torch.from_numpy(y_tr), to_float(x_va)
     curve = train_or_load(model, lambda: to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt,
                           xv, y_va, epochs=args.epochs, lr=args.lr, batch=args.batch, rng=rng,
@@ -170,7 +172,7 @@ def fit(train_clips, val_clips, args, out, runs):
     result = {
         "task": "KWS", **counts, "val_percent": data_kws.VAL_PERCENT,
         **float_vs_int8(model, data, xv, x_va, y_va, data_kws.CLASS_NAMES),
-        "dims": DIMS, "epochs": args.epochs, "seed": args.seed, "quantization": report,
+        "dims": {**DIMS, "a_heads": args.a_heads}, "epochs": args.epochs, "seed": args.seed, "quantization": report,
         "wall_seconds": round(time.time() - t_start, 1), "curve": curve,
     }
     (runs / "kws_result.json").write_text(json.dumps(result, indent=1))

@@ -26,7 +26,8 @@ import numpy as np
 
 MAGIC = b"MNMB"
 VERSION_MAJOR = 1
-VERSION_MINOR = 1
+VERSION_MINOR = 2
+SCALAR_A_MINOR = 2  # first minor whose A2 may be (H, 1): scalar-A heads
 HEADER_SIZE = 64
 HEADER_FLAGS_OFFSET = 44  # uint32 flags (minor >= 1; reserved zero in 1.0 files)
 FLAG_LEAN = 1  # the file has no PC-only (f32) tensor: what the device embeds
@@ -267,9 +268,23 @@ def eval_dim(expr, dims):
 
 
 def tensor_shape(kind, header):
-    """(dim0, dim1) of a tensor kind for the dims in header (a dict with HEADER_FIELDS)."""
+    """(dim0, dim1) of a tensor kind for the dims in header (a dict with HEADER_FIELDS). For A2
+    this is the (E, N) of A per (channel, state); see a2_heads for the scalar-A (H, 1)."""
     dims = {sym: int(header[name]) for sym, name in _SYMBOLS.items()}
     return tuple(eval_dim(expr, dims) for expr in KIND_TABLE[kind][2])
+
+
+def a2_heads(shape, header):
+    """The A2 variant a shape (dim0, dim1) gives, as the C loader infers it: None for A per
+    (channel, state), shape (E, N); H for scalar-A heads, shape (H, 1) with H dividing E (from
+    version minor SCALAR_A_MINOR). Raises ValueError for any other shape."""
+    e, n = int(header["d_inner"]), int(header["d_state"])
+    if tuple(shape) == (e, n):
+        return None
+    h = int(shape[0])
+    if int(shape[1]) == 1 and 1 <= h <= e and e % h == 0:
+        return h
+    raise ValueError(f"A2 shape {tuple(shape)}: the dims need ({e}, {n}), or (H, 1) with H dividing {e}")
 
 
 def pc_only(kind):
@@ -347,6 +362,8 @@ def write_model_file(path, header, tensors):
     header:  dict with task, frontend, pooling, n_layers, n_features, d_model, d_inner, d_state,
              dt_rank, d_conv, n_classes (each dim in [1, MAX_*]); optional version_minor and
              flags (FLAG_LEAN: no PC-only tensor may be given; needs version_minor >= 1).
+             A2 may instead be (H, 1), or 1-D (H,), with H dividing E: scalar-A heads
+             (a2_heads), which need version_minor >= SCALAR_A_MINOR.
     tensors: iterable of (kind, layer, ndarray): every (kind, layer) of required_tensors(header)
              exactly once (layer 0 for global kinds). Each array must already have the kind's
              numpy dtype (KIND_TABLE, NUMPY_DTYPE; no silent casts) and shape tensor_shape(kind);
@@ -357,6 +374,7 @@ def write_model_file(path, header, tensors):
     _check_header(header)
     entries = []
     seen = set()
+    scalar_a = False  # A2 is (H, 1): scalar-A heads
     for kind, layer, array in tensors:
         kind, layer = TensorKind(int(kind)), int(layer)
         per_layer = KIND_TABLE[kind][1]
@@ -367,7 +385,11 @@ def write_model_file(path, header, tensors):
         if is_lean(header) and pc_only(kind):
             raise ValueError(f"{kind.name}: a PC-only (f32) tensor in a lean file")
         seen.add((kind, layer))
-        entries.append((kind, layer, _as_2d(kind, layer, array, tensor_shape(kind, header))))
+        shape = tensor_shape(kind, header)
+        if kind == TensorKind.A2:                     # (E, N), or (H, 1) / (H,): scalar-A heads
+            shape = (len(array), 1) if np.ndim(array) == 1 else tuple(np.shape(array))
+            scalar_a |= a2_heads(shape, header) is not None
+        entries.append((kind, layer, _as_2d(kind, layer, array, shape)))
     missing = [(k.name, l) for k, l in required_tensors(header) if (k, l) not in seen]
     if missing:
         raise ValueError(f"tensors missing: {missing}")
@@ -385,6 +407,9 @@ def write_model_file(path, header, tensors):
     flags = int(header.get("flags", 0))
     if flags & ~FLAG_LEAN or (flags and minor < 1):
         raise ValueError(f"flags {flags:#x} with version minor {minor}: only FLAG_LEAN, from 1.1")
+    if scalar_a and minor < SCALAR_A_MINOR:
+        raise ValueError(f"scalar-A heads (A2 (H, 1)) with version minor {minor}: "
+                         f"needs 1.{SCALAR_A_MINOR}")
     _HEADER_STRUCT.pack_into(data, 0, MAGIC, VERSION_MAJOR, minor, HEADER_SIZE, len(data),
                              0, *dims, len(entries), table_offset, flags)
     struct.pack_into("<I", data, 16, zlib.crc32(bytes(data[CRC_START:])) & 0xFFFFFFFF)

@@ -258,7 +258,7 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
     blocks = list(model.layers)
     L = len(blocks)
     E = blocks[0].in_proj.weight.shape[0] // 2
-    N = blocks[0].A_log.shape[1]
+    N = blocks[0].d_state
     R = blocks[0].dt_proj.weight.shape[1]
     K = blocks[0].conv1d.weight.shape[2]
     C = model.classifier.weight.shape[0]
@@ -318,8 +318,9 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         add(T.SOFTPLUS_LUT, l, np.clip(np.round(delta_grid * 2.0 ** delta_frac_bits), 0, 65535).astype(np.uint16))
         s["delta"] = 2.0 ** -delta_frac_bits
 
-        # A as |A| * log2(e), uint16 with scale 2^-a2_frac_bits; p = delta * a2 in Q10
-        a2 = np.exp(_np(blk.A_log)) * LOG2E                                # (E, N)
+        # A as |A| * log2(e), uint16 with scale 2^-a2_frac_bits; p = delta * a2 in Q10.
+        # Scalar-A heads: A_log (H,) is written as A2 (H, 1), which tells the kernel the variant.
+        a2 = np.exp(_np(blk.A_log)) * LOG2E                                # (E, N) or (H,)
         a2_frac_bits = pow2_frac_bits(a2.max(), max_code=A2_MAX)
         exp_shift = delta_frac_bits + a2_frac_bits - EXP2_FRAC_BITS
         if exp_shift < 0:
@@ -384,14 +385,19 @@ def quantize_bytes(model, stats, **kwargs):
 
 def dequantized_model(file_bytes):
     """The float model a model file describes, as a MambaNanoNet: every weight dequantized (int8 x
-    its row scale), float biases, A = -A2 * 2^-a2_frac_bits * ln 2, D; what the C float reference
-    (mnf_*) computes with. For the debug-state check of PyTorch against the C references."""
+    its row scale), float biases, A = -A2 * 2^-a2_frac_bits * ln 2 (per head with scalar-A heads),
+    D; what the C float reference (mnf_*) computes with. For the debug-state check of PyTorch
+    against the C references."""
     from .model import MambaNanoNet
     header, t = mf.read_model_file(file_bytes)
     T = mf.TensorKind
     dims = {k: header[k] for k in ("n_features", "d_model", "d_inner", "d_state", "dt_rank", "d_conv",
                                    "n_layers", "n_classes")}
-    model = MambaNanoNet(**dims)
+    heads = {mf.a2_heads(t[(T.A2, l)].reshape(len(t[(T.A2, l)]), -1).shape, header)
+             for l in range(header["n_layers"])}
+    if len(heads) != 1:
+        raise ValueError(f"layers with different A variants {heads}: MambaNanoNet has one a_heads")
+    model = MambaNanoNet(**dims, a_heads=heads.pop())
 
     def rows(kind_w, kind_s, layer=0):
         w = t[(kind_w, layer)].astype(np.float64)
@@ -415,7 +421,7 @@ def dequantized_model(file_bytes):
             blk.dt_proj.bias.copy_(vec(T.DTPROJ_BF, l))
             a2_frac_bits = int(t[(T.SSM_PARAMS, l)][1])
             a = t[(T.A2, l)].astype(np.float64) * 2.0 ** -a2_frac_bits * np.log(2.0)
-            blk.A_log.copy_(torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)))
+            blk.A_log.copy_(torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)).reshape(blk.A_log.shape))
             blk.D.copy_(vec(T.D_F, l))
             blk.out_proj.weight.copy_(rows(T.OUTPROJ_W, T.OUTPROJ_WSCALE, l))
             blk.out_proj.bias.copy_(vec(T.OUTPROJ_BF, l))

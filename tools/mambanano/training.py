@@ -20,6 +20,21 @@ LABEL_SMOOTHING = 0.05
 WEIGHT_DECAY = 1e-2
 
 
+def add_model_arguments(parser):
+    """The training commands' architecture options (MambaNanoNet keywords beyond the task's dims)."""
+    parser.add_argument("--a-heads", type=int, metavar="H", default=None,
+                        help="Mamba2-style scalar-A heads: A one value per head of d_inner/H "
+                             "channels (H must divide d_inner; H = d_inner is a scalar A per "
+                             "channel); default: A per (channel, state)")
+
+
+def check_model_arguments(parser, args, dims):
+    """Refuse options the task's dims cannot take (parser.error exits)."""
+    if args.a_heads is not None and not (1 <= args.a_heads <= dims["d_inner"]
+                                         and dims["d_inner"] % args.a_heads == 0):
+        parser.error(f"--a-heads must divide d_inner = {dims['d_inner']}")
+
+
 def train_or_load(model, features_of_epoch, labels, x_val, y_val, *, epochs, lr, batch, rng, runs,
                   name, quantize_only):
     """Train model in place, or with quantize_only load it: returns the curve
