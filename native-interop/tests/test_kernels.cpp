@@ -288,6 +288,78 @@ TEST_P(KernelVariant, SsmGateAtTheExpClampBoundary)
     }
 }
 
+// A divisor of E (the number of scalar-A heads): 1, E itself, or a random one.
+int random_heads(Rng &rng, int E)
+{
+    std::vector<int> divisors;
+    for (int h = 1; h <= E; h++) {
+        if (E % h == 0) {
+            divisors.push_back(h);
+        }
+    }
+    return divisors[static_cast<size_t>(rng.range(0, static_cast<int>(divisors.size()) - 1))];
+}
+
+// Scalar-A heads: each variant's kernel against the frozen definition (mn_ssm_gate_scalar_a_s8_ref),
+// on random shapes, head counts, deltas around the exp clamp and a2 up to 2^15 - 1.
+TEST_P(KernelVariant, SsmGateScalarAMatchesReference)
+{
+    const mn_kernels *k = GetParam();
+    Rng rng(707);
+    for (int t = 0; t < kTrials; t++) {
+        const int E = rng.dim(MN_MAX_D_INNER), N = rng.dim(MN_MAX_D_STATE);
+        RandomLayer L(rng, E, N, 1, 1);
+        L.ly.a_heads = static_cast<uint16_t>(random_heads(rng, E));
+        L.a2 = rng.u16(L.ly.a_heads, rng.chance(4) ? 0x7FFFu : 0x0FFFu);
+        L.ly.a2 = L.a2.data();
+        const auto h0 = rng.s16(static_cast<size_t>(E) * N + 1);
+        const auto delta = rng.u16(E, rng.chance(2) ? 65535u : 1024u);
+        const auto xs = rng.s8(E, rng.chance(4));
+        const auto bc = rng.s8(2 * static_cast<size_t>(N), rng.chance(4));
+        const auto z = rng.s8(E);
+        auto h_want = h0, h_got = h0;
+        std::vector<int8_t> want(E + 1, 0x55), got(E + 1, 0x55);
+        mn_ssm_gate_scalar_a_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
+                                    bc.data(), z.data(), E, N);
+        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
+                                bc.data(), z.data(), E, N);
+        ASSERT_EQ(h_got, h_want) << k->name << ": state, trial " << t << ", E " << E << " N " << N << " H "
+                                 << L.ly.a_heads << " exp_shift " << L.ly.exp_shift;
+        ASSERT_EQ(got, want) << k->name << ": gate, trial " << t << ", E " << E << " N " << N;
+    }
+}
+
+// The contract of mamba_nano.h: scalar-A heads are bit for bit the (E, N) scan of an a2 whose row e
+// repeats its head's value, so the cheap path changes the cost, never the arithmetic.
+TEST_P(KernelVariant, SsmGateScalarAEqualsRepeatedRows)
+{
+    const mn_kernels *k = GetParam();
+    Rng rng(808);
+    for (int t = 0; t < kTrials; t++) {
+        const int E = rng.dim(MN_MAX_D_INNER), N = rng.dim(MN_MAX_D_STATE);
+        RandomLayer L(rng, E, N, 1, 1);
+        const int H = random_heads(rng, E);
+        const auto heads_a2 = rng.u16(H, 0x7FFFu);
+        for (int e = 0; e < E; e++) {  // the (E, N) twin: row e repeats a2[e / (E / H)]
+            std::fill_n(L.a2.begin() + static_cast<ptrdiff_t>(e) * N, N, heads_a2[e / (E / H)]);
+        }
+        mn_layer scalar_a = L.ly;
+        scalar_a.a_heads = static_cast<uint16_t>(H);
+        scalar_a.a2 = heads_a2.data();
+        const auto h0 = rng.s16(static_cast<size_t>(E) * N);
+        const auto delta = rng.u16(E, rng.chance(2) ? 65535u : 1024u);
+        const auto xs = rng.s8(E), bc = rng.s8(2 * static_cast<size_t>(N)), z = rng.s8(E);
+        auto h_want = h0, h_got = h0;
+        std::vector<int8_t> want(E), got(E);
+        mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
+                           z.data(), E, N);
+        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &scalar_a, L.exp2.data(), delta.data(), xs.data(),
+                                bc.data(), z.data(), E, N);
+        ASSERT_EQ(h_got, h_want) << k->name << ": trial " << t << ", E " << E << " N " << N << " H " << H;
+        ASSERT_EQ(got, want) << k->name << ": gate, trial " << t;
+    }
+}
+
 TEST_P(KernelVariant, ResidualMatchesReference)
 {
     const mn_kernels *k = GetParam();
