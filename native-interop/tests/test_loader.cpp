@@ -937,4 +937,78 @@ TEST(Loader, ClassNames)
     EXPECT_STREQ(mn_class_name(&empty, 0), "");
 }
 
+// ---- scalar-A heads (format 1.2): the variant is A2's shape ---------------------------------
+
+// The fixture with layer 0's A2 entry reshaped to (dim0, dim1) in place (its first dim0 * dim1
+// values), at version minor `minor`, re-CRC'd.
+Bytes with_a2_shape(uint16_t dim0, uint16_t dim1, uint16_t minor = MN_SCALAR_A_MINOR)
+{
+    Bytes f = valid_file();
+    Entry e = find(f, MN_T_A2, 0);
+    e.dim0 = dim0;
+    e.dim1 = dim1;
+    e.nbytes = 2u * dim0 * dim1;
+    put_entry(f, e, e.pos);
+    wr16(f, H_VERSION_MINOR, minor);
+    recrc(f);
+    return f;
+}
+
+TEST(Loader, ScalarAHeadsLoad)
+{
+    const uint16_t E = rd16(valid_file(), H_D_INNER);
+    ASSERT_EQ(E % 4, 0) << "the fixture's d_inner must have the divisors used here";
+    for (uint16_t heads : {uint16_t{1}, uint16_t(E / 4), E}) {
+        const Bytes f = with_a2_shape(heads, 1);
+        Loaded ld(f);
+        ASSERT_EQ(ld.status, MN_OK) << "H " << heads << ": " << mn_status_message(ld.status);
+        EXPECT_EQ(ld.model.layers[0].a_heads, heads);
+        EXPECT_EQ(ld.model.layers[0].a2, field_of(ld.model, MN_T_A2, 0));
+        expect_model_matches(ld, f);
+    }
+}
+
+TEST(Loader, PerStateAHasNoHeads)
+{
+    for (uint16_t minor : {uint16_t{0}, uint16_t{1}, uint16_t{MN_SCALAR_A_MINOR}}) {
+        Bytes f = valid_file();  // a full file: its flags are 0, as 1.0 requires
+        wr16(f, H_VERSION_MINOR, minor);
+        Loaded ld(f);
+        ASSERT_EQ(ld.status, MN_OK) << "minor " << minor;
+        EXPECT_EQ(ld.model.layers[0].a_heads, 0) << "minor " << minor;
+    }
+}
+
+TEST(Loader, ScalarAHeadsBadShapes)
+{
+    const Bytes &v = valid_file();
+    const uint16_t E = rd16(v, H_D_INNER), N = rd16(v, H_D_STATE);
+    ASSERT_GT(2 * E, 3);
+    expect_status(with_a2_shape(3, 1), E % 3 == 0 ? MN_OK : MN_ERR_TENSOR_SHAPE, "H not dividing E");
+    expect_status(with_a2_shape(static_cast<uint16_t>(2 * E), 1), MN_ERR_TENSOR_SHAPE, "H = 2E");
+    expect_status(with_a2_shape(0, 1), MN_ERR_TENSOR_SHAPE, "H = 0");
+    expect_status(with_a2_shape(static_cast<uint16_t>(E / 2), 2), MN_ERR_TENSOR_SHAPE, "(E/2, 2)");
+    expect_status(with_a2_shape(E, static_cast<uint16_t>(N + 1)), MN_ERR_TENSOR_SHAPE, "(E, N+1)");
+    expect_status(with_a2_shape(1, E), MN_ERR_TENSOR_SHAPE, "(1, E)");
+}
+
+TEST(Loader, ScalarAHeadsNeedMinor2)
+{
+    const uint16_t E = rd16(valid_file(), H_D_INNER);
+    for (uint16_t minor = 0; minor < MN_SCALAR_A_MINOR; minor++) {
+        const Bytes f = with_a2_shape(static_cast<uint16_t>(E / 4), 1, minor);
+        expect_status(f, MN_ERR_TENSOR_SHAPE, "scalar-A heads at minor " + std::to_string(minor));
+    }
+}
+
+TEST(Loader, ScalarAHeadsValuesChecked)
+{
+    const uint16_t E = rd16(valid_file(), H_D_INNER);
+    Bytes f = with_a2_shape(static_cast<uint16_t>(E / 4), 1);
+    const Entry e = find(f, MN_T_A2, 0);
+    wr16(f, e.offset + 2u * (e.dim0 - 1u), 0x8000u);  // the last head's |A| code >= 2^15
+    recrc(f);
+    expect_status(f, MN_ERR_PARAM, "a2 of a head >= 2^15");
+}
+
 }  // namespace
