@@ -4,9 +4,11 @@ Each fixture is a MambaNanoNet with PyTorch's seeded initialization (plus spread
 state has fast and slow channels), calibrated on the same input distribution the C tests feed it
 (i.i.d. uniform int8 features, scale 1/32), and written through the real quantizer and writer.
 Dims are deliberately awkward: all ones, odd sizes, d_state 1, the most layers, the MambaLite-Micro
-KWS size and the largest size the kernel supports.
+KWS size and the largest size the kernel supports. Scalar-A heads (format 1.2): awkward dims with
+heads of 3 channels over 2 layers, and the shipped HAR and KWS dims with one A per channel (for
+the kernel benchmark).
 
-Usage (from the repository root):  /usr/bin/python3 tools/make_fixtures.py [--out DIR]
+Usage (from the repository root):  /usr/bin/python3 tools/make_fixtures.py [--out DIR] [--only NAME ...]
 """
 import argparse
 import base64
@@ -30,7 +32,12 @@ FIXTURES = {
     "largest": (64, 128, 256, 32, 16, 8, 1, 32),
     "imu": (9, 8, 16, 4, 2, 4, 1, 6),
     "logmel": (40, 8, 16, 4, 2, 4, 1, 12),
+    "scalar_a": (5, 7, 12, 3, 2, 4, 2, 5),
+    "har_scalar_a": (9, 32, 64, 8, 2, 4, 1, 6),
+    "kws_scalar_a": (40, 48, 96, 12, 4, 4, 1, 12),
 }
+# name: H of the fixtures with scalar-A heads (MambaNanoNet's a_heads); the others have A (E, N).
+A_HEADS = {"scalar_a": 4, "har_scalar_a": 64, "kws_scalar_a": 96}
 # name: (task, front-end) where not (KWS, RAW); the engine tests feed these through the front-ends.
 CSHARP_MODELS = ("imu", "logmel")  # embedded in MambaNano.Tests/TestModels.cs
 FRONTENDS = {
@@ -41,11 +48,11 @@ INPUT_SCALE = 1.0 / 32.0       # features are int8 / 32: the RAW front-end of th
 CALIB_BATCH, CALIB_STEPS = 4, 2048
 
 
-def random_model(dims, seed):
+def random_model(dims, seed, a_heads=None):
     F, D, E, N, R, K, L, C = dims
     torch.manual_seed(seed)
     model = MambaNanoNet(n_features=F, d_model=D, d_inner=E, d_state=N, dt_rank=R, d_conv=K,
-                         n_layers=L, n_classes=C)
+                         n_layers=L, n_classes=C, a_heads=a_heads)
     with torch.no_grad():
         for blk in model.layers:
             # |A| log-uniform in [0.5, 16] and dt bias giving delta in [1e-3, 0.5]: decay rates from
@@ -69,11 +76,15 @@ def main():
                         default=Path(__file__).resolve().parents[1] / "native-interop" / "tests" / "fixtures")
     parser.add_argument("--csharp", type=Path,
                         default=Path(__file__).resolve().parents[1] / "MambaNano.Tests" / "TestModels.cs")
+    parser.add_argument("--only", nargs="+", choices=sorted(FIXTURES), metavar="NAME",
+                        help="regenerate only these fixtures (default: all)")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     torch.set_num_threads(2)
     for seed, (name, dims) in enumerate(FIXTURES.items(), start=1):
-        model = random_model(dims, seed)
+        if args.only and name not in args.only:
+            continue
+        model = random_model(dims, seed, A_HEADS.get(name))
         stats = calibrate(model, calibration_batches(dims[0], seed))
         task, frontend = FRONTENDS.get(name, (mf.Task.KWS, mf.Frontend.RAW))
         data, _ = write_quantized(args.out / f"{name}.mnm", model, stats, task=task,
@@ -81,7 +92,9 @@ def main():
                                   input_zero_point=0.0,
                                   class_names=[f"class{c}" for c in range(dims[7])])
         print(f"{name}.mnm: {len(data)} bytes, dims {dims}")
-    write_csharp_models(args.csharp, {name: (args.out / f"{name}.mnm").read_bytes() for name in CSHARP_MODELS})
+    if not args.only or set(args.only) & set(CSHARP_MODELS):
+        write_csharp_models(args.csharp, {name: (args.out / f"{name}.mnm").read_bytes()
+                                          for name in CSHARP_MODELS})
 
 
 def write_csharp_models(path, models):

@@ -52,6 +52,11 @@ const Golden kGolden[] = {
     {"odd.mnm", 0x905FB960u, 0x505F9A4Fu, 0xF43E878Au},
     {"ones.mnm", 0xB976BC29u, 0x3832F093u, 0xCE903194u},
     {"tiny.mnm", 0xF84EB077u, 0x10552953u, 0xADD67DA8u},
+    // Scalar-A heads (format 1.2): recorded with mn_ssm_gate_scalar_a_s8_ref, the definition added
+    // to the frozen reference with them (the scan of 2f689ae on rows that repeat one A).
+    {"scalar_a.mnm", 0x31ECC649u, 0xB3836648u, 0x28D0AE51u},
+    {"har_scalar_a.mnm", 0x5F6FABAFu, 0xE56BD277u, 0xAE617ADFu},
+    {"kws_scalar_a.mnm", 0x9D5510CDu, 0xA877A45Du, 0x6D5726C4u},
 };
 
 // CRC-32/IEEE with a 256-entry table (mn_crc32() is bitwise: too slow for ~100 MB of state).

@@ -33,8 +33,9 @@ constexpr double kStateTolMax = 0.5;
 constexpr double kClippedMax = 0.01;
 constexpr int kLongSteps = 10000;
 
-const char *const kFixtures[] = {"tiny.mnm", "ones.mnm", "odd.mnm", "dstate1.mnm", "deep.mnm",
-                                 "kws_size.mnm", "largest.mnm"};
+const char *const kFixtures[] = {"tiny.mnm",     "ones.mnm",        "odd.mnm",         "dstate1.mnm",
+                                 "deep.mnm",     "kws_size.mnm",    "largest.mnm",     "scalar_a.mnm",
+                                 "har_scalar_a.mnm", "kws_scalar_a.mnm"};
 
 // Float reference bound to a loaded int8 model.
 struct FloatRef {
