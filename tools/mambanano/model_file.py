@@ -470,7 +470,8 @@ def read_model_file(source):
 
 def lean_model_bytes(source):
     """The lean device file of a model file (bytes or a path): the same header, tensors and
-    tensor order without the PC-only (f32) tensors, version 1.1 with FLAG_LEAN. The INT8 path
+    tensor order without the PC-only (f32) tensors, with FLAG_LEAN, at the source's version
+    minor (at least 1.1, where the flag exists: a 1.1 file stays 1.1). The INT8 path
     reads the same bytes from both, so it is bit-exact; only the CRC (the model's identity) and
     the size differ. A file that is already lean comes back unchanged."""
     if not isinstance(source, (bytes, bytearray, memoryview)):
@@ -483,7 +484,7 @@ def lean_model_bytes(source):
     if unknown:
         raise ValueError(f"kinds {unknown} of a newer minor: cannot tell whether the device reads them")
     lean_header = {f: header[f] for f in HEADER_FIELDS}
-    lean_header.update(version_minor=max(1, VERSION_MINOR), flags=FLAG_LEAN)
+    lean_header.update(version_minor=max(1, header["version_minor"]), flags=FLAG_LEAN)
     kept = [(k, l, a) for (k, l), a in tensors.items() if not pc_only(k)]
     return write_model_file(None, lean_header, kept)
 

@@ -74,3 +74,49 @@ def test_causal_future_frames_do_not_change_past_states():
     model(y, probe=lambda nm, l, t: hy.__setitem__((nm, l), t))
     torch.testing.assert_close(hx[("h", 1)][:, :20], hy[("h", 1)][:, :20])
     assert not torch.allclose(hx[("h", 1)][:, 20:], hy[("h", 1)][:, 20:])
+
+
+# ---- scalar-A heads (a_heads): one A per head of d_inner / H channels ------------------------
+
+SCALAR_A = [((9, 8, 16, 4, 2, 4, 2, 6), 4), ((5, 7, 12, 3, 3, 3, 1, 4), 12), ((1, 1, 1, 1, 1, 1, 1, 1), 1)]
+
+
+@pytest.mark.parametrize("dims,heads", SCALAR_A)
+def test_scalar_a_step_equals_forward(dims, heads):
+    torch.manual_seed(1)
+    model = MambaNanoNet(*dims, a_heads=heads).double()
+    x = torch.randn(2, 30, dims[0], dtype=torch.float64)
+    logits = model(x)
+    cache = model.allocate_inference_cache(2)
+    with torch.no_grad():
+        for x_t in x.unbind(1):
+            step_logits = model.step(x_t, cache)
+    torch.testing.assert_close(step_logits, logits.detach(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("dims,heads", SCALAR_A)
+def test_scalar_a_equals_per_state_a_with_repeated_rows(dims, heads):
+    """The definition: scalar-A heads are the (E, N) model whose A[e, n] is A[head(e)] for every n."""
+    torch.manual_seed(2)
+    scalar = MambaNanoNet(*dims, a_heads=heads).double()
+    full = MambaNanoNet(*dims).double()
+    state = scalar.state_dict()
+    e, n = dims[2], dims[3]
+    for l in range(dims[6]):
+        a_log = state[f"layers.{l}.A_log"]                                     # (H,)
+        state[f"layers.{l}.A_log"] = a_log.repeat_interleave(e // heads).unsqueeze(1).expand(e, n).clone()
+    full.load_state_dict(state)
+    x = torch.randn(3, 25, dims[0], dtype=torch.float64)
+    torch.testing.assert_close(scalar(x), full(x), rtol=1e-12, atol=1e-12)
+
+
+def test_scalar_a_parameters_and_gradients():
+    model = MambaNanoNet(9, 8, 16, 4, 2, 4, 2, 6, a_heads=4)
+    assert all(blk.A_log.shape == (4,) for blk in model.layers)
+    assert all(1.0 <= a <= 16.0 for blk in model.layers for a in torch.exp(blk.A_log).tolist())
+    model(torch.randn(4, 16, 9)).logsumexp(-1).mean().backward()
+    for name, p in model.named_parameters():
+        assert p.grad is not None and torch.isfinite(p.grad).all() and p.grad.abs().sum() > 0, name
+    for heads in (0, 3, 32):
+        with pytest.raises(ValueError, match="a_heads"):
+            MambaNanoNet(9, 8, 16, 4, 2, 4, 1, 6, a_heads=heads)

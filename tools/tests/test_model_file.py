@@ -57,7 +57,7 @@ def test_round_trip(tmp_path):
 def test_layout_alignment_padding_and_crc():
     data = mf.write_model_file(None, HEADER, random_tensors(HEADER, seed=1))
     magic, major, minor, header_size, file_size, crc = struct.unpack_from("<4sHHIII", data)
-    assert (magic, major, minor, header_size, file_size) == (b"MNMB", 1, 1, 64, len(data))
+    assert (magic, major, minor, header_size, file_size) == (b"MNMB", 1, 2, 64, len(data))
     assert crc == zlib.crc32(data[20:])
     assert data[44:48] == bytes(4), "flags of a full file are zero"
     assert data[48:64] == bytes(16), "reserved header bytes are zero"
@@ -96,6 +96,39 @@ def test_rq_row_accepts_1d_and_2d():
                for k, l, a in random_tensors(HEADER)]
     _, read = mf.read_model_file(mf.write_model_file(None, HEADER, tensors))
     np.testing.assert_array_equal(read[(mf.TensorKind.GATE_RQ, 0)], [[7, 3]])
+
+
+def _with_scalar_a(tensors, heads):
+    """tensors with every layer's A2 replaced by heads (H,) random codes: scalar-A heads."""
+    rng = np.random.default_rng(7)
+    return [(k, l, rng.integers(0, 32768, heads).astype(np.uint16) if k == mf.TensorKind.A2 else a)
+            for k, l, a in tensors]
+
+
+@pytest.mark.parametrize("heads", [1, 2, 8])
+def test_scalar_a_heads_round_trip(heads):
+    tensors = _with_scalar_a(random_tensors(HEADER), heads)
+    header, read = mf.read_model_file(mf.write_model_file(None, HEADER, tensors))
+    assert header["version_minor"] >= mf.SCALAR_A_MINOR
+    for kind, layer, a in tensors:
+        np.testing.assert_array_equal(read[(kind, layer)], a)
+        if kind == mf.TensorKind.A2:
+            assert mf.a2_heads((len(a), 1), HEADER) == heads
+    assert mf.a2_heads((HEADER["d_inner"], HEADER["d_state"]), HEADER) is None
+
+
+def test_scalar_a_heads_need_minor_2_and_a_divisor_of_d_inner():
+    tensors = random_tensors(HEADER)
+    with pytest.raises(ValueError, match="minor"):
+        mf.write_model_file(None, dict(HEADER, version_minor=1), _with_scalar_a(tensors, 4))
+    for heads in (3, 16):                              # d_inner 8
+        with pytest.raises(ValueError, match="A2 shape"):
+            mf.write_model_file(None, HEADER, _with_scalar_a(tensors, heads))
+    with pytest.raises(ValueError, match="A2 shape"):
+        mf.write_model_file(None, HEADER, _replace(tensors, mf.TensorKind.A2, 0, np.zeros((4, 2), np.uint16)))
+    # A per (channel, state) needs no new minor: a 1.1 file as before.
+    assert mf.read_model_file(mf.write_model_file(None, dict(HEADER, version_minor=1), tensors))[0][
+        "version_minor"] == 1
 
 
 # ---- writer and reader errors ----------------------------------------------------------------
@@ -183,6 +216,10 @@ def test_native_loader_accepts_written_file():
         tensors.append((kind, layer, a))
     data = mf.write_model_file(None, HEADER, tensors)
     assert lib.mn_model_validate(data, len(data)) == mf.Status.OK
+    scalar_a = mf.write_model_file(None, HEADER, _with_scalar_a(tensors, 4))
+    assert lib.mn_model_validate(scalar_a, len(scalar_a)) == mf.Status.OK
+    as_1_1 = scalar_a[:6] + struct.pack("<H", 1) + scalar_a[8:]        # minor is outside the CRC
+    assert lib.mn_model_validate(as_1_1, len(as_1_1)) == mf.Status.ERR_TENSOR_SHAPE
 
 
 # ---- no drift from mamba_nano.h --------------------------------------------------------------
