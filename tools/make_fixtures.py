@@ -5,8 +5,8 @@ state has fast and slow channels), calibrated on the same input distribution the
 (i.i.d. uniform int8 features, scale 1/32), and written through the real quantizer and writer.
 Dims are deliberately awkward: all ones, odd sizes, d_state 1, the most layers, the MambaLite-Micro
 KWS size and the largest size the kernel supports. Scalar-A heads (format 1.2): awkward dims with
-heads of 3 channels over 2 layers, and the shipped HAR and KWS dims with one A per channel (for
-the kernel benchmark).
+heads of 3 channels over 2 layers, and the shipped HAR and KWS dims and the MambaLite-Micro KWS
+size with one A per channel (for the kernel benchmark).
 
 Usage (from the repository root):  /usr/bin/python3 tools/make_fixtures.py [--out DIR] [--only NAME ...]
 """
@@ -35,9 +35,10 @@ FIXTURES = {
     "scalar_a": (5, 7, 12, 3, 2, 4, 2, 5),
     "har_scalar_a": (9, 32, 64, 8, 2, 4, 1, 6),
     "kws_scalar_a": (40, 48, 96, 12, 4, 4, 1, 12),
+    "kws_size_scalar_a": (40, 64, 128, 16, 4, 4, 1, 12),
 }
 # name: H of the fixtures with scalar-A heads (MambaNanoNet's a_heads); the others have A (E, N).
-A_HEADS = {"scalar_a": 4, "har_scalar_a": 64, "kws_scalar_a": 96}
+A_HEADS = {"scalar_a": 4, "har_scalar_a": 64, "kws_scalar_a": 96, "kws_size_scalar_a": 128}
 # name: (task, front-end) where not (KWS, RAW); the engine tests feed these through the front-ends.
 CSHARP_MODELS = ("imu", "logmel")  # embedded in MambaNano.Tests/TestModels.cs
 FRONTENDS = {

@@ -57,6 +57,7 @@ const Golden kGolden[] = {
     {"scalar_a.mnm", 0x31ECC649u, 0xB3836648u, 0x28D0AE51u},
     {"har_scalar_a.mnm", 0x5F6FABAFu, 0xE56BD277u, 0xAE617ADFu},
     {"kws_scalar_a.mnm", 0x9D5510CDu, 0xA877A45Du, 0x6D5726C4u},
+    {"kws_size_scalar_a.mnm", 0x09AD4747u, 0x9B12C7DBu, 0x83C4F6B1u},
 };
 
 // CRC-32/IEEE with a 256-entry table (mn_crc32() is bitwise: too slow for ~100 MB of state).
