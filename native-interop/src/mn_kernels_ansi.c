@@ -293,31 +293,33 @@ void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_la
     const int8_t *silu_z = ly->silu_z_lut + 128;
     const mn_rq gate_rq = ly->gate_rq;
     int16_t *h = ssm_state + ns;
-    int e = 0;
-    for (int head = 0; head < ly->a_heads; head++) {
-        const uint32_t a2 = ly->a2[head];
-        for (const int e_end = e + head_dim; e < e_end; e++, h += ns) {
-            const uint32_t d = delta[e];
-            const int32_t x = xs[e];
-            const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
-            const int32_t u =
-                (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
-            const uint32_t p = (d * a2 + p_round) >> exp_shift;
-            const int32_t da = p >= MN_P_MAX ? exp2_lut[0] >> 15
-                                             : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >>
-                                                   (p >> MN_EXP2_FRAC_BITS);
-            int32_t yacc = 0;
-            ptrdiff_t n = -ns;
-            if (ns & 1) {
-                MN_SSM_STATE_SCALAR_A(n);
-                n++;
-            }
-            for (; n != 0; n += 2) {
-                MN_SSM_STATE_SCALAR_A(n);
-                MN_SSM_STATE_SCALAR_A(n + 1);
-            }
-            const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
-            g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
+    /* One loop over the channels (a loop over heads around it costs registers): a2_head is the
+     * head of channel e, left_in_head its channels from e on. */
+    const uint16_t *a2_head = ly->a2;
+    int left_in_head = head_dim;
+    for (int e = 0; e < d_inner; e++, h += ns) {
+        const uint32_t d = delta[e];
+        const int32_t x = xs[e];
+        const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
+        const int32_t u = (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
+        const uint32_t p = (d * *a2_head + p_round) >> exp_shift;
+        const int32_t da = p >= MN_P_MAX ? exp2_lut[0] >> 15
+                                         : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
+        int32_t yacc = 0;
+        ptrdiff_t n = -ns;
+        if (ns & 1) {
+            MN_SSM_STATE_SCALAR_A(n);
+            n++;
+        }
+        for (; n != 0; n += 2) {
+            MN_SSM_STATE_SCALAR_A(n);
+            MN_SSM_STATE_SCALAR_A(n + 1);
+        }
+        const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
+        g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
+        if (--left_in_head == 0) {
+            left_in_head = head_dim;
+            a2_head++;
         }
     }
 }
