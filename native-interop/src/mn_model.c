@@ -8,6 +8,8 @@
  * What this is not: a general container reader. One table (mn_kinds) says, for every tensor kind,
  * its dtype, whether it is per layer, its shape as a function of the dims, how its values are
  * range-checked and which mn_model / mn_layer field it fills; validation and loading both walk it.
+ * One kind has a second admitted shape: A2 may be (H, 1) instead of (E, N) (scalar-A heads, minor
+ * >= 2, H dividing E; mn_scalar_a_heads), which also sets mn_layer.a_heads.
  *
  * Rules: the input file may sit at any address (all reads are bytewise little-endian); nothing is
  * written to *model or the arena until the whole file has been validated; no malloc, no mutable

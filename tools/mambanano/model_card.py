@@ -62,7 +62,8 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         f"| input | {input_line} |",
         f"| window | {window_line} |",
         f"| architecture | F {dims['n_features']} → D {dims['d_model']}, {dims['n_layers']} Mamba block(s) "
-        f"(E {dims['d_inner']}, N {dims['d_state']}, R {dims['dt_rank']}, K {dims['d_conv']}) → mean pool → "
+        f"(E {dims['d_inner']}, N {dims['d_state']}, R {dims['dt_rank']}, K {dims['d_conv']}"
+        + (f", scalar-A heads H {dims['a_heads']}" if dims.get("a_heads") else "") + ") → mean pool → "
         f"{dims['n_classes']} classes |",
         f"| parameters | {d['params']:,} |",
         f"| file | {d['file_bytes']:,} bytes (limit 40 KB) |",
