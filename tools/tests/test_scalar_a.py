@@ -90,3 +90,16 @@ def test_c_float_reference_follows_the_pytorch_twin(fixture):
                 err = np.abs(ref.ssm_state(layer) - want).max()
                 assert err <= FLOAT_REL_TOL * max(np.abs(want).max(), 1e-6), (t, layer, err)
     assert np.abs(ref.logits() - logits).max() <= FLOAT_REL_TOL * max(np.ptp(logits), 1e-6) + 1e-6
+
+
+def test_lean_scalar_a_file_keeps_its_minor_and_runs_bit_exactly():
+    data = (FIXTURES / "scalar_a.mnm").read_bytes()
+    lean = mf.lean_model_bytes(data)
+    header, tensors = mf.read_model_file(lean)
+    assert mf.is_lean(header) and header["version_minor"] == mf.SCALAR_A_MINOR
+    assert tensors[(T.A2, 0)].shape == (4,)
+    full, device = Int8Model(data), Int8Model(lean)
+    for frame in frames(header["n_features"], 300, seed=3):
+        full.step(frame)
+        device.step(frame)
+    np.testing.assert_array_equal(full.logits(), device.logits())
