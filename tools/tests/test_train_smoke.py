@@ -13,12 +13,16 @@ HAPT = REPO.parent / "shared" / "data" / "hapt"
 
 
 @pytest.mark.skipif(not HAPT.exists(), reason=f"{HAPT} not present")
-def test_har_smoke_run_writes_a_loadable_model(tmp_path):
+@pytest.mark.parametrize("a_heads", [None, 16])
+def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads):
+    option = [] if a_heads is None else ["--a-heads", str(a_heads)]
     subprocess.run([sys.executable, str(REPO / "tools" / "train_har.py"), "--epochs", "1",
-                    "--max-train", "256", "--out", str(tmp_path), "--runs", str(tmp_path)],
+                    "--max-train", "256", "--out", str(tmp_path), "--runs", str(tmp_path), *option],
                    check=True, capture_output=True, timeout=300)
-    header, _ = mf.read_model_file(tmp_path / "har.mnm")
+    header, tensors = mf.read_model_file(tmp_path / "har.mnm")
     assert header["task"] == mf.Task.HAR and header["frontend"] == mf.Frontend.IMU
+    a2_shape = tensors[(mf.TensorKind.A2, 0)].reshape(len(tensors[(mf.TensorKind.A2, 0)]), -1).shape
+    assert mf.a2_heads(a2_shape, header) == a_heads
     result = json.loads((tmp_path / "har_result.json").read_text())
     assert 0.0 <= result["int8_accuracy"] <= 1.0 and result["val_windows"] > 0
     assert (tmp_path / "har_training.png").stat().st_size > 0
