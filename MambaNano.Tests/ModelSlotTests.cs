@@ -87,7 +87,7 @@ namespace MambaNano.Tests
             Assert.AreEqual(EngineStatus.Length, m.PushFeatures(new sbyte[3]));
             Assert.AreEqual(-EngineStatus.NoSteps, m.Read(0, new int[ModelCodes.MaxClasses]));
             Assert.AreEqual(-EngineStatus.Stream, m.Read(1, new int[ModelCodes.MaxClasses]));
-            Assert.AreEqual(EngineStatus.Slot, new ModelSlot(ModelCodes.Slots).Load(TestModels.Imu(), 1));
+            Assert.AreEqual(EngineStatus.Slot, new ModelSlot(ModelCodes.EngineSlots).Load(TestModels.Imu(), 1));
         }
     }
 }

@@ -70,10 +70,9 @@ static MN_ENGINE_ALIGN16 mn_engine_scratch mn_scratch;
 const char *mn_engine_status_message(int32_t status)
 {
     switch (status) {
-    case MN_ENGINE_ERR_SLOT: return "slot index out of range";
-    case MN_ENGINE_ERR_FRONTEND: return "this slot's model takes another kind of input";
-    case MN_ENGINE_ERR_LENGTH: return "array argument has the wrong length";
-    case MN_ENGINE_ERR_STREAM: return "stream index or stream count out of range";
+#define MN_ENGINE_STATUS_CASE(code, message) case code: return message;
+        MN_ENGINE_STATUS_MESSAGES(MN_ENGINE_STATUS_CASE)
+#undef MN_ENGINE_STATUS_CASE
     }
     if (status >= MN_FE_ERR_SAMPLE_RATE) {
         return mn_fe_status_message((mn_fe_status)status);

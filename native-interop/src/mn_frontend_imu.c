@@ -22,13 +22,9 @@ typedef char mn_imu_state_size_check[(sizeof(mn_imu_state) == MN_IMU_STATE_SIZE)
 const char *mn_fe_status_message(mn_fe_status status)
 {
     switch (status) {
-    case MN_FE_OK: return "ok";
-    case MN_FE_ERR_ARG: return "NULL pointer, negative count or misaligned buffer";
-    case MN_FE_ERR_BUFFER_TOO_SMALL: return "state or scratch buffer smaller than its size function";
-    case MN_FE_ERR_NOT_RESET: return "front-end state not reset (call the reset function first)";
-    case MN_FE_ERR_SAMPLE_RATE: return "sample rate refused: IMU needs 50 Hz, audio 16000 Hz";
-    case MN_FE_ERR_FULL_SCALE: return "MPU6050 range must be 2/4/8/16 g and 250/500/1000/2000 dps";
-    case MN_FE_ERR_HOP: return "sample count is not a whole number of 320-sample hops";
+#define MN_FE_STATUS_CASE(code, message) case code: return message;
+        MN_FE_STATUS_MESSAGES(MN_FE_STATUS_CASE)
+#undef MN_FE_STATUS_CASE
     }
     return "unknown front-end status";
 }

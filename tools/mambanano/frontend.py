@@ -19,35 +19,17 @@ from pathlib import Path
 
 import numpy as np
 
+# The front-ends' numbers, generated with mn_contract.h from native-interop/contract/contract.json;
+# the tools use them as frontend.X.
+from mambanano.contract import (  # noqa: F401
+    AUDIO_HOP_SAMPLES, AUDIO_SAMPLE_RATE_HZ, AUDIO_WINDOW_SAMPLES, IMU_ACC_LIMIT_MG, IMU_FEATURES,
+    IMU_GRAVITY_SHIFT, IMU_GYRO_LIMIT_MRAD_S, IMU_SAMPLE_RATE_HZ, IMU_UNITS_PER_G, IMU_ZERO_POINT,
+    LOGMEL_FEATURES, LOGMEL_HIGH_HZ, LOGMEL_LOG2_REF, LOGMEL_LOW_HZ, LOGMEL_UNITS_PER_LOG2,
+    LOGMEL_ZERO_POINT, FeStatus)
 from mambanano.native import REPO_ROOT, load_library
 
-# ---- constants mirrored from native-interop/include/mn_frontend.h (a test checks they agree) ----
-FE_OK = 0
-FE_ERR_ARG = 1
-FE_ERR_BUFFER_TOO_SMALL = 15
-FE_ERR_NOT_RESET = 16
-FE_ERR_SAMPLE_RATE = 64
-FE_ERR_FULL_SCALE = 65
-FE_ERR_HOP = 66
-
-IMU_SAMPLE_RATE_HZ = 50
-IMU_FEATURES = 9                 # body acc xyz, gravity xyz (g), gyro xyz (rad/s)
-IMU_SCALE = 1.0 / 32.0           # real value of one int8 unit: g (features 0-5), rad/s (6-8)
-IMU_ZERO_POINT = 0
-IMU_GRAVITY_SHIFT = 5            # gravity low-pass: g += (a - g) / 2^5 per sample
-IMU_ACC_LIMIT_MG = 16000         # inputs are clamped to +-16 g ...
-IMU_GYRO_LIMIT_MRAD_S = 35000    # ... and +-35 rad/s (2000 dps)
-
-AUDIO_SAMPLE_RATE_HZ = 16000
-AUDIO_HOP_SAMPLES = 320          # 20 ms
-AUDIO_WINDOW_SAMPLES = 512       # 32 ms, periodic Hann, FFT size
-LOGMEL_FEATURES = 40
-LOGMEL_LOW_HZ = 125.0
-LOGMEL_HIGH_HZ = 7500.0
-LOGMEL_UNITS_PER_LOG2 = 6        # one int8 unit = 1/6 log2 of power (0.50 dB)
+IMU_SCALE = 1.0 / IMU_UNITS_PER_G        # real value of one int8 unit: g (features 0-5), rad/s (6-8)
 LOGMEL_SCALE = 1.0 / LOGMEL_UNITS_PER_LOG2
-LOGMEL_ZERO_POINT = 0
-LOGMEL_LOG2_REF = 24             # q = 6 * (log2(mel power) - 24): q = 0 at mel power 2^24
 
 _FFT_HALF = AUDIO_WINDOW_SAMPLES // 2
 _LOG2_LUT_BITS = 6
@@ -56,7 +38,7 @@ TABLES_PATH = REPO_ROOT / "native-interop" / "src" / "mn_frontend_tables.h"
 
 
 class FrontendError(RuntimeError):
-    """A front-end call returned a status other than FE_OK."""
+    """A front-end call returned a status other than FeStatus.OK."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,7 +82,7 @@ def status_message(status):
 
 
 def _check(status, what):
-    if status != FE_OK:
+    if status != FeStatus.OK:
         raise FrontendError(f"{what}: {status_message(status)} (status {status})")
 
 

@@ -23,9 +23,9 @@ import numpy as np
 import torch
 
 from . import model_file as mf
+from .contract import EXP2_FRAC_BITS
 
 LOG2E = 1.4426950408889634
-EXP2_FRAC_BITS = 10              # mirrors MN_EXP2_FRAC_BITS
 STATE_MAX = 32767                # int16 hidden state
 A2_MAX = 32767                   # |A| log2(e) codes < 2^15 (the kernel's rounding add fits uint32)
 STATE_HEADROOM = 1.25            # h scale covers 1.25x the calibrated max |h| (slow channels drift)
