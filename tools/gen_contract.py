@@ -39,7 +39,9 @@ DIMS = {"1": ("1", "1"), "2": ("2", "2"), "3": ("3", "3"), "256": ("LUT256", "25
 # The description, resolved
 
 def load(path=CONTRACT):
-    """contract.json with every constant's and enum member's value resolved (expr, same_as)."""
+    """contract.json with every constant's and enum member's value resolved (expr, same_as), and
+    its rules checked: names and values unique within an enum, the three status enums disjoint but
+    for same_as aliases, global tensor kinds below 32 and per-layer ones from 32."""
     contract = json.loads(path.read_text())
     values = {}
     for group in contract["constants"]:
@@ -47,19 +49,27 @@ def load(path=CONTRACT):
             if "expr" in item:
                 item["value"] = _eval_expr(item["expr"], values)
             values[item["name"]] = item["value"]
-    status = {m["name"]: m["value"] for m in contract["enums"][0]["members"]}
-    for enum in contract["enums"] + [contract["tensor_kinds"]]:
+    enums = {e["c_type"]: e for e in contract["enums"] + [contract["tensor_kinds"]]}
+    status = {m["name"]: m["value"] for m in enums["mn_status"]["members"]}
+    for enum in enums.values():
         for m in enum["members"]:
             if "same_as" in m:
                 m["value"] = status[m["same_as"]]
+        own = [m["value"] for m in enum["members"] if "same_as" not in m]
         names = [m["name"] for m in enum["members"]]
-        if len(set(names)) != len(names):
-            raise ValueError(f"{enum['c_type']}: a member name twice")
+        if len(set(names)) != len(names) or len(set(own)) != len(own):
+            raise ValueError(f"{enum['c_type']}: a member name or value twice")
         if enum.get("count"):
             values[f"{enum['prefix'][len('MN_'):]}COUNT"] = len(enum["members"])
+    codes = [m["value"] for e in ("mn_status", "mn_fe_status", "mn_engine_status")
+             for m in enums[e]["members"] if "same_as" not in m]
+    if len(set(codes)) != len(codes):
+        raise ValueError("a status code is in two status enums (use same_as for a shared meaning)")
     for kind in contract["tensor_kinds"]["members"]:
-        if kind["scope"] not in ("global", "layer") or any(d not in DIMS for d in kind["shape"]):
-            raise ValueError(f"tensor kind {kind['name']}: scope or shape not in gen_contract.DIMS")
+        if (kind["scope"] != ("global" if kind["value"] < 32 else "layer")
+                or any(d not in DIMS for d in kind["shape"])):
+            raise ValueError(f"tensor kind {kind['name']}: global below 32, layer from 32; "
+                             f"shape symbols from gen_contract.DIMS")
     contract["values"] = values
     return contract
 
@@ -239,8 +249,14 @@ def generate_csharp(contract):
 # ---------------------------------------------------------------------------------------------
 # Python: tools/mambanano/contract.py
 
-def _py_comment(code, doc):
-    return f"{code}  # {doc}" if doc else code
+def _py_comment(code, doc, width=100):
+    """code with its doc as a trailing comment, or as comment lines above it if that is too long."""
+    if not doc:
+        return code
+    if len(code) + 4 + len(doc) <= width:
+        return f"{code}  # {doc}"
+    indent = code[:len(code) - len(code.lstrip())]
+    return "\n".join([f"{indent}# {l}" for l in _wrap(doc, width - len(indent) - 2)] + [code])
 
 
 def generate_python(contract):

@@ -222,7 +222,8 @@ typedef enum {
  * Tensor kinds: dtype, scope (global: layer 0; layer: one per layer) and shape (dim0, dim1) in
  * the symbols of mamba_nano.h (F D E N R K C); vectors have dim1 = 1. "rq" tensors are int32
  * (rows, 2) = {mult, shift} pairs (mn_rq). f32 tensors are read only by the float reference and
- * the tools (PC-only): a lean file (MN_FLAG_LEAN) has none of them, a full file has all.
+ * the tools (PC-only): a lean file (MN_FLAG_LEAN) has none of them, a full file has all. Global
+ * kinds are numbered below 32, per-layer kinds from 32.
  */
 typedef enum {
     MN_T_CLASS_NAMES = 1,     /* u8   (C, 16)      NUL-padded UTF-8 names */

@@ -63,7 +63,9 @@ class Status(IntEnum):
     ERR_MAGIC = 3  # not a MambaNano model file
     ERR_VERSION = 4  # format major version this build does not read
     ERR_CRC = 5  # CRC-32 over the payload does not match
-    ERR_DIMS = 6  # a dim is 0 or above its MN_MAX_* limit, task/frontend/pooling unknown, or n_features not what the front-end produces
+    # a dim is 0 or above its MN_MAX_* limit, task/frontend/pooling unknown, or n_features not what
+    # the front-end produces
+    ERR_DIMS = 6
     ERR_TENSOR_TABLE = 7  # tensor table out of bounds, duplicate or unknown entry
     ERR_TENSOR_MISSING = 8  # a tensor the architecture needs is absent
     ERR_TENSOR_SHAPE = 9  # a tensor's dtype, shape or byte size disagrees with the dims
@@ -76,7 +78,9 @@ class Status(IntEnum):
     ERR_NOT_LOADED = 16  # model not loaded (or state not reset for this model)
     ERR_NO_STEPS = 17  # logits asked for before the first step since reset
     ERR_TRAILING = 18  # bytes after header.file_size (garbage appended to a model)
-    ERR_LEAN = 19  # float reference asked to run a lean file (MN_FLAG_LEAN): the f32 tensors it needs are not in the file
+    # float reference asked to run a lean file (MN_FLAG_LEAN): the f32 tensors it needs are not in
+    # the file
+    ERR_LEAN = 19
 
 
 class FeStatus(IntEnum):
@@ -98,7 +102,9 @@ class EngineStatus(IntEnum):
     ERR_SLOT = 80  # slot index not in [0, MN_ENGINE_SLOTS)
     ERR_FRONTEND = 81  # input of a kind this slot's model does not take
     ERR_LENGTH = 82  # an array argument of the wrong length
-    ERR_STREAM = 83  # stream index not in [0, streams) or stream count not in [0, MN_ENGINE_MAX_STREAMS] (0: check only)
+    # stream index not in [0, streams) or stream count not in [0, MN_ENGINE_MAX_STREAMS] (0: check
+    # only)
+    ERR_STREAM = 83
 
 
 class Task(IntEnum):
@@ -185,7 +191,8 @@ class TensorKind(IntEnum):
     layer) and shape (dim0, dim1) in the symbols of mamba_nano.h (F D E N R K C); vectors have
     dim1 = 1. "rq" tensors are int32 (rows, 2) = {mult, shift} pairs (mn_rq). f32 tensors are
     read only by the float reference and the tools (PC-only): a lean file (MN_FLAG_LEAN) has
-    none of them, a full file has all."""
+    none of them, a full file has all. Global kinds are numbered below 32, per-layer kinds from
+    32."""
     CLASS_NAMES = 1
     INPUT_QUANT = 2
     EXP2_LUT = 3

@@ -3,6 +3,7 @@ every C# file the .nfproj projects compile exists and the platform-free ones are
 host projects too; packages.config and the <Reference> HintPaths agree both ways; the solution
 opens every project; the app's compiled-in board settings are nf.config's, and the contract's
 generated files are contract.json's."""
+import json
 import re
 import subprocess
 import sys
@@ -119,6 +120,25 @@ def test_one_contract_value_reaches_every_language():
     assert 'MAGIC = b"MNMX"' in after[gen_contract.PYTHON]
     assert "X(ACT_SCALES, L, I16, ACT, 1)" in after[gen_contract.C_HEADER]
     assert "TensorKind.ACT_SCALES: (DType.I16," in after[gen_contract.PYTHON]
+
+
+@pytest.mark.parametrize("edit", ["status twice", "alias as own code", "layer kind below 32"])
+def test_contract_rules_refuse_a_clash(tmp_path, edit):
+    """Codes the C, C# and Python sides could confuse are refused before anything is generated."""
+    sys.path.insert(0, str(REPO / "tools"))
+    import gen_contract
+    contract = json.loads(gen_contract.CONTRACT.read_text())
+    enums = {e["c_type"]: e for e in contract["enums"]}
+    if edit == "status twice":
+        enums["mn_status"]["members"][-1]["value"] = 18                   # MN_ERR_LEAN = MN_ERR_TRAILING
+    elif edit == "alias as own code":
+        enums["mn_engine_status"]["members"][0]["value"] = 64             # = MN_FE_ERR_SAMPLE_RATE
+    else:
+        contract["tensor_kinds"]["members"][-1]["value"] = 31
+    path = tmp_path / "contract.json"
+    path.write_text(json.dumps(contract))
+    with pytest.raises(ValueError):
+        gen_contract.load(path)
 
 
 def test_nf_config_values_the_firmware_and_scripts_need():
