@@ -238,6 +238,24 @@ namespace MambaNano.Tests
         }
 
         [TestMethod]
+        public void ConfigureResetsTheChipAndWaitsForTheResetToEnd()
+        {
+            const byte RegIntEnable = 0x38;
+            SimulatedMpu6050 chip = new SimulatedMpu6050();
+            Mpu6050Reader r = new Mpu6050Reader(chip);
+            chip.Registers[RegIntEnable] = 0x01; // left from an earlier run of the chip
+            chip.ResetBusyReads = 2;
+            Assert.AreEqual(SensorStatus.Ok, r.Configure(50, 4, 500));
+            Assert.AreEqual(1, chip.Resets);
+            Assert.AreEqual((byte)0, chip.Registers[RegIntEnable]);
+            Assert.AreEqual((byte)0x01, chip.Registers[Mpu6050Reader.RegPowerManagement1]);
+
+            chip.ResetBusyReads = -1; // a reset that never ends
+            Assert.AreEqual(SensorStatus.BadConfig, r.Configure(50, 4, 500));
+            Assert.AreEqual(2, chip.Resets);
+        }
+
+        [TestMethod]
         public void BurstReadDecodesBigEndianCountsAndSkipsTemperature()
         {
             SimulatedMpu6050 chip = new SimulatedMpu6050();
