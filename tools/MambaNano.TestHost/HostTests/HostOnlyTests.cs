@@ -18,13 +18,6 @@ namespace MambaNano.TestHost
     [TestClass]
     public class SteadyStateAllocationTests
     {
-        [Cleanup]
-        public void UnloadAll()
-        {
-            new ModelSlot(0).Unload();
-            new ModelSlot(1).Unload();
-        }
-
         [TestMethod]
         public void TicksWithBothTasksAllocateNothing()
         {
