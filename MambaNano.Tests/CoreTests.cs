@@ -68,9 +68,9 @@ namespace MambaNano.Tests
             Protocol p = new Protocol(sink);
             p.Status(1000, Protocol.SourceMic, "SILENT", null);
             Assert.AreEqual("MN1 STATUS t=1000 src=MIC state=SILENT", sink.Last);
-            p.Status(0, Protocol.SourceKws, "OFF", "no_model");
+            p.Status(0, Protocol.TaskKws, "OFF", "no_model");
             Assert.AreEqual("MN1 STATUS t=0 src=KWS state=OFF detail=no_model", sink.Last);
-            p.Error(20, Protocol.SourceKws, 5, "CRC-32 over the payload does not match");
+            p.Error(20, Protocol.TaskKws, 5, "CRC-32 over the payload does not match");
             Assert.AreEqual("MN1 ERR t=20 src=KWS code=5 msg=CRC-32 over the payload does not match", sink.Last);
             p.Start(0, "board-x");
             Assert.AreEqual("MN1 START t=0 app=" + Protocol.AppVersion + " board=board-x", sink.Last);
