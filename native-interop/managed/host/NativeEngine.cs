@@ -42,7 +42,7 @@ namespace MambaNano.Interop
         [DllImport(Library)] private static extern int mn_engine_status_text(int status, [Out] byte[] text, int cap);
         [DllImport(Library)] private static extern int mn_engine_start(int slot, int sampleRateHz);
         [DllImport(Library)] private static extern int mn_engine_reset(int slot, int stream);
-        [DllImport(Library)] private static extern int mn_engine_push_imu_counts(int slot, short[] counts, int n, int accelFsG, int gyroFsDps);
+        [DllImport(Library)] private static extern int mn_engine_push_imu_counts(int slot, short[] counts, int n, int accelFullScaleG, int gyroFullScaleDps);
         [DllImport(Library)] private static extern int mn_engine_push_imu_physical(int slot, int[] values, int n);
         [DllImport(Library)] private static extern int mn_engine_push_pcm(int slot, byte[] pcm, int nBytes, int bytesPerSample);
         [DllImport(Library)] private static extern int mn_engine_read(int slot, int stream, [Out] int[] probsQ15, int n);
