@@ -73,6 +73,9 @@ namespace MambaNano.Tests
         [TestMethod]
         public void InputOfTheWrongKindOrLengthGetsItsOwnStatus()
         {
+            ModelSlot imu = new ModelSlot(0);
+            Assert.AreEqual(EngineStatus.Ok, imu.Load(TestModels.Imu(), 1));
+            Assert.AreEqual(EngineStatus.Length, imu.PushImuPhysical(new int[5]));
             ModelSlot m = new ModelSlot(1);
             Assert.AreEqual(EngineStatus.Ok, m.Load(TestModels.Logmel(), 1));
             Assert.AreEqual(EngineStatus.Frontend, m.PushImuCounts(new short[6], 4, 500));
@@ -81,9 +84,6 @@ namespace MambaNano.Tests
             Assert.AreEqual(-EngineStatus.NoSteps, m.Read(0, new int[ModelCodes.MaxClasses]));
             Assert.AreEqual(-EngineStatus.Stream, m.Read(1, new int[ModelCodes.MaxClasses]));
             Assert.AreEqual(EngineStatus.Slot, new ModelSlot(ModelCodes.Slots).Load(TestModels.Imu(), 1));
-            ModelSlot imu = new ModelSlot(0);
-            Assert.AreEqual(EngineStatus.Ok, imu.Load(TestModels.Imu(), 1));
-            Assert.AreEqual(EngineStatus.Length, imu.PushImuPhysical(new int[5]));
         }
     }
 }
