@@ -22,8 +22,15 @@ the others with the same recipe, quantizes (calibration and QAT on that fold's t
 only) and scores the held-out subjects in float and INT8 through the C kernel. Writes
 RUNS/cv/fold<k>/ (checkpoint, model file, result) and RUNS/cv/cv.json with the mean and spread
 over folds; nothing under --out.
+
+Training augmentation: `--augment` gives every epoch (and the QAT fine-tuning) a fresh augmented
+copy of the training windows: each training recording's RAW signal is rotated, scaled, offset,
+made noisy and time-warped (data_har.ImuAugmentation, strengths from the --aug-* options) and run
+through the C front-end again, as a differently mounted sensor would feed the device. Validation,
+held-out and calibration windows are never augmented.
 """
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -47,6 +54,16 @@ def to_float(x_int8):
     return torch.from_numpy(x_int8.astype(np.float32) * frontend.IMU_SCALE)
 
 
+def augmentation(args):
+    """The data_har.ImuAugmentation the --augment/--aug-* options ask for, or None."""
+    if not args.augment:
+        return None
+    return data_har.ImuAugmentation(
+        rotation_deg=args.aug_rotation_deg, gain=args.aug_gain, acc_bias_g=args.aug_acc_bias_g,
+        gyro_bias_rad_s=args.aug_gyro_bias_rad_s, acc_noise_g=args.aug_acc_noise_g,
+        gyro_noise_rad_s=args.aug_gyro_noise_rad_s, warp=args.aug_warp)
+
+
 def fit(recs, train_subjects, val_subjects, args, out, runs):
     """Train on train_subjects (or load runs/har.pt with --quantize-only), quantize into
     out/har.mnm and score val_subjects in float and INT8: (result, curve, (train, val) windows)."""
@@ -54,37 +71,48 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     rng = np.random.default_rng(args.seed)
     runs.mkdir(parents=True, exist_ok=True)
     out.mkdir(parents=True, exist_ok=True)
-    x_tr, y_tr = data_har.windows(recs, set(train_subjects))
+    index_tr, y_tr = data_har.window_index(recs, set(train_subjects))
     x_va, y_va = data_har.windows(recs, set(val_subjects))
     if args.max_train is not None:
         keep = rng.permutation(len(y_tr))[:args.max_train]
-        x_tr, y_tr = x_tr[keep], y_tr[keep]
+        index_tr, y_tr = index_tr[keep], y_tr[keep]
+    x_tr = data_har.cut_windows(recs, index_tr)
     print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
           f"(subjects {tuple(val_subjects)})")
 
     model = MambaNanoNet(**DIMS)
     xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
-    curve = train_or_load(model, lambda: xt, yt, xv, y_va, epochs=args.epochs, lr=args.lr,
-                          batch=args.batch, rng=rng, runs=runs, name="har",
+    aug = augmentation(args)
+
+    def training_features(aug_rng):
+        """The float training windows (n, 128, F): xt, or with --augment a fresh augmented copy."""
+        return xt if aug is None else to_float(data_har.augmented_windows(recs, index_tr, aug, aug_rng))
+
+    epoch_rng = np.random.default_rng(args.seed + 2)      # own streams: the batch order is unchanged
+    curve = train_or_load(model, lambda: training_features(epoch_rng), yt, xv, y_va, epochs=args.epochs,
+                          lr=args.lr, batch=args.batch, rng=rng, runs=runs, name="har",
                           quantize_only=args.quantize_only)
 
     # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
     # same file from the checkpoint), choose each activation's range by its effect on the INT8
-    # kernel's outputs there, fine-tune with those ranges on the training windows, quantize, write.
+    # kernel's outputs there, fine-tune with those ranges on the training windows (with --augment
+    # one more augmented copy, its own seeded draw), quantize, write.
     calib_rng = np.random.default_rng(args.seed + 1)
     calib_idx = calib_rng.permutation(len(y_tr))[:512]
     quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
                       input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
     quantized, stats, choices = post_training_quantize(
         model, xt[torch.from_numpy(calib_idx)], x_tr[calib_idx], range_candidates=args.range_candidates,
-        bias_correction=args.bias_correction, finetune=(xt, yt), qat_epochs=args.qat_epochs, **quant_args)
+        bias_correction=args.bias_correction, finetune=(training_features(np.random.default_rng(args.seed + 3)), yt), qat_epochs=args.qat_epochs,
+        **quant_args)
     data, report = write_quantized(out / "har.mnm", quantized, stats, **quant_args)
     report.update(choices)
 
     result = {
         "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
         **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
-        "dims": DIMS, "epochs": args.epochs, "quantization": report, "curve": curve,
+        "dims": DIMS, "epochs": args.epochs, "augmentation": aug and dataclasses.asdict(aug),
+        "quantization": report, "curve": curve,
     }
     (runs / "har_result.json").write_text(json.dumps(result, indent=1))
     return result, curve, (len(y_tr), len(y_va))
@@ -107,7 +135,9 @@ def cross_validate(recs, args):
         fold_dir = cv_dir / f"fold{k}"
         result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
-    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
+    aug = augmentation(args)
+    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed,
+                      augmentation=aug and dataclasses.asdict(aug))
 
 
 def main():
@@ -132,6 +162,20 @@ def main():
                          "(writes RUNS/cv, no weights)")
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
+    ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
+                    help="train on a fresh augmented copy of the training recordings every epoch "
+                         "(default off; strengths below)")
+    defaults = data_har.DEFAULT_AUGMENTATION
+    for name, unit, what in (("rotation_deg", "degrees", "largest rotation of the sensor frame"),
+                             ("gain", "fraction", "per-axis gain error, uniform +-"),
+                             ("acc_bias_g", "g", "per-axis accelerometer offset, uniform +-"),
+                             ("gyro_bias_rad_s", "rad/s", "per-axis gyroscope offset, uniform +-"),
+                             ("acc_noise_g", "g", "accelerometer white-noise sd"),
+                             ("gyro_noise_rad_s", "rad/s", "gyroscope white-noise sd"),
+                             ("warp", "fraction", "time-warp rate 1 +- this")):
+        default = getattr(defaults, name)
+        ap.add_argument("--aug-" + name.replace("_", "-"), type=float, default=default,
+                        help=f"{what} ({unit}, default {default:g}; with --augment)")
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
     args = ap.parse_args()
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
