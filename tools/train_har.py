@@ -64,6 +64,16 @@ def augmentation(args):
         gyro_noise_rad_s=args.aug_gyro_noise_rad_s, warp=args.aug_warp)
 
 
+def augmentation_line(aug):
+    """The model card's words for the training augmentation (empty without one)."""
+    if aug is None:
+        return ""
+    return (f"; each epoch (and QAT) a fresh augmented copy of every training recording, raw signal "
+            f"before the front-end: rotation <= {aug.rotation_deg:g} deg, per-axis gain +-{aug.gain:g}, "
+            f"bias +-{aug.acc_bias_g:g} g / +-{aug.gyro_bias_rad_s:g} rad/s, noise sd {aug.acc_noise_g:g} g / "
+            f"{aug.gyro_noise_rad_s:g} rad/s, time warp 1 +- {aug.warp:g}")
+
+
 def fit(recs, train_subjects, val_subjects, args, out, runs):
     """Train on train_subjects (or load runs/har.pt with --quantize-only), quantize into
     out/har.mnm and score val_subjects in float and INT8: (result, curve, (train, val) windows)."""
@@ -211,7 +221,7 @@ def main():
                    f"({n_val:,} windows), training = the other {len(train_subjects)} UCI training subjects "
                    f"present ({n_train:,} windows); calibration on 512 training windows",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
-                      f"batch {args.batch}, seed {args.seed}",
+                      f"batch {args.batch}, seed {args.seed}" + augmentation_line(augmentation(args)),
         targets=(94, 0.5),
         reproduce=["/usr/bin/python3 tools/train_har.py --epochs 25      # train + quantize (~10 min on 2 cores)",
                    "/usr/bin/python3 tools/train_har.py --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
