@@ -1,6 +1,6 @@
 // Numbers shared with the native engine: status codes (mamba_nano.h, mn_frontend.h, mn_engine.h),
 // the index of each value NativeEngine.Info and NativeEngine.Signal return, and the task and
-// front-end codes of the model file. tools/tests/test_interop.py checks them against the headers.
+// front-end codes of the model file. tools/python/tests/test_interop.py checks them against the headers.
 namespace MambaNano.Interop
 {
     /// <summary>Status codes every NativeEngine method returns (mn_status, mn_fe_status, mn_engine_status).</summary>

@@ -3,9 +3,9 @@
 # the share of a 240 MHz core they take at one instruction per cycle, and their memory:
 # state + scratch bytes and the stack frames of the front-end functions (gcc -fstack-usage).
 # The benchmark executable is native-interop/bench/bench_frontend.c (scalar -O2 build).
-# Usage: bash tools/bench_frontend.sh [hops=200] [imu_samples=2000]
+# Usage: bash tools/scripts/bench_frontend.sh [hops=200] [imu_samples=2000]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/build/native"
 hops="${1:-200}"
 samples="${2:-2000}"

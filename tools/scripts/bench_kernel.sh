@@ -2,10 +2,10 @@
 # Instruction counts of one INT8 step and one float-reference step (valgrind/callgrind), on the
 # scalar build (-O2 -fno-tree-vectorize), averaged over FRAMES frames, with MACs per frame,
 # instructions per MAC and bytes of state + scratch. A benchmark: it prints numbers, asserts nothing.
-# Usage: bash tools/bench_kernel.sh [MODEL.mnm] [FRAMES]
+# Usage: bash tools/scripts/bench_kernel.sh [MODEL.mnm] [FRAMES]
 #   default model: native-interop/tests/fixtures/kws_size.mnm (MambaLite-Micro KWS dims), 100 frames
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 model="${1:-$root/native-interop/tests/fixtures/kws_size.mnm}"
 frames="${2:-100}"
 build="$root/build/bench"

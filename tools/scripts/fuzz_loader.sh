@@ -3,10 +3,10 @@
 # Builds native-interop/fuzz with clang-14 into build/fuzz, seeds a corpus from the model fixtures
 # (plus truncated and bit-flipped variants), runs, and prints executions and crashes.
 # Exits non-zero if the fuzzer found a crash (the input is kept in build/fuzz/artifacts/).
-# Usage: bash tools/fuzz_loader.sh [seconds]      (default 30, what CI runs)
+# Usage: bash tools/scripts/fuzz_loader.sh [seconds]      (default 30, what CI runs)
 set -euo pipefail
 seconds="${1:-30}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$root/build/fuzz"
 python="${PYTHON:-/usr/bin/python3}"
 

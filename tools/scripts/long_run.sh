@@ -3,9 +3,9 @@
 # scale +127 and -128, alternating, constant zero, noise) with signed overflow, shifts and
 # out-of-bounds trapped by UBSan; the state's rail fraction and logit range per pattern; and
 # reset == a freshly loaded model, bit for bit. A report, not a test (ctest runs a short version).
-#   bash tools/long_run.sh [--steps N] [MODEL.mnm ...]      (default: weights/*.mnm)
+#   bash tools/scripts/long_run.sh [--steps N] [MODEL.mnm ...]      (default: weights/*.mnm)
 set -euo pipefail
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$repo/build/longrun-ubsan"
 cmake -S "$repo/native-interop" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMN_BUILD_TESTS=OFF \
   -DMN_BUILD_BENCH=OFF -DCMAKE_C_FLAGS="-fsanitize=undefined -fno-sanitize-recover=all" \

@@ -4,7 +4,7 @@ using System.IO;
 namespace MambaNano.Host
 {
     /// <summary>
-    /// mambanano-host: the app's own pipeline on a PC (tools/MambaNano.Host/HostCli.cs has the verbs,
+    /// mambanano-host: the app's own pipeline on a PC (tools/dotnet/MambaNano.Host/HostCli.cs has the verbs,
     /// options and exit codes; `mambanano-host --help`, `mambanano-host replay --help`).
     ///   replay     print exactly the serial lines the board would print for recorded input
     ///   compare    the protocol records of two captures, ignoring us= and unknown keys

@@ -4,7 +4,7 @@
 // "N passed, N failed" (skipped tests are listed and counted apart). Exit code 1 on any failure.
 // nanoFramework's UnitTestLauncher invokes test methods without an instance (this == null), so a
 // test class with instance fields fails there; this runner refuses such a class too.
-//   dotnet run --project tools/MambaNano.TestHost [-- NAME_FILTER]
+//   dotnet run --project tools/dotnet/MambaNano.TestHost [-- NAME_FILTER]
 using System;
 using System.Linq;
 using System.Reflection;

@@ -1,4 +1,4 @@
-// The host runner's command line (tools/MambaNano.Host/HostCli.cs), run in-process: one test per
+// The host runner's command line (tools/dotnet/MambaNano.Host/HostCli.cs), run in-process: one test per
 // bad input of issue 14's table (input -> the message and the exit code a user gets), --help on
 // every verb, and memory that does not grow with a WAV file's length. Inputs are made here (IMU
 // text files, WAV files, broken model files) in a temporary folder; only weights/ is read.
@@ -25,7 +25,7 @@ namespace MambaNano.TestHost
     [TestClass]
     public class HostCliTests
     {
-        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
         private static readonly string Har = Path.Combine(Repo, "weights/har.mnm");
         private static readonly string Kws = Path.Combine(Repo, "weights/kws.mnm");
         private static readonly string Dir = Path.Combine(Path.GetTempPath(), "mambanano-clitests-" + Environment.ProcessId);
@@ -274,7 +274,7 @@ namespace MambaNano.TestHost
         public void ALongWavIsReadAHopAtATime()
         {
             // Managed allocation of a replay must not grow with the file: 1 min and 10 min of audio
-            // allocate about the same (the 60 min max-RSS figure is tools/bench_replay_memory.py).
+            // allocate about the same (the 60 min max-RSS figure is tools/python/mambanano/bench_replay_memory.py).
             string one = Wav("one.wav", 60);
             string ten = Wav("ten.wav", 600);
             long before = GC.GetAllocatedBytesForCurrentThread();
