@@ -1,7 +1,7 @@
 """Memory of a long replay: the host runner's maximum resident set size (RSS) while it replays one
 long WAV file through the app (KWS, shipped weights), which the runner reads a hop at a time.
 
-    /usr/bin/python3 tools/bench_replay_memory.py [--minutes 60] [--data ../shared/data/speech_commands]
+    tools/mambanano bench-replay-memory [--minutes 60] [--data ../shared/data/speech_commands]
                                                   [--limit-mb 64]
 
 Builds the WAV once under build/bench/ (Speech Commands `yes` and `stop` clips, 0.5 s apart,
@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from mambanano import data_kws as dk  # noqa: E402
+from mambanano import data_kws as dk
+from mambanano.data import resolve_data
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano bench-replay-memory"
+
 HOST = REPO / "tools" / "mambanano-host"
 
 
@@ -29,7 +31,7 @@ def long_wav(path, minutes, data):
     """Clips of `yes` and `stop`, 0.5 s of silence after each, tiled to `minutes` of 16 kHz audio."""
     files = sorted((data / "yes").glob("*.wav"))[:50] + sorted((data / "stop").glob("*.wav"))[:50]
     if not files:
-        raise SystemExit(f"bench_replay_memory.py: no yes/stop clips under {data}")
+        raise SystemExit(f"{PROG}: no yes/stop clips under {data}")
     clips = dk.load_pcm([dk.Clip(p, 0, p.stem) for p in files])
     gap = np.zeros(dk.CLIP_SAMPLES // 2, dtype=np.int16)
     block = np.concatenate([np.concatenate([c, gap]) for c in clips])
@@ -39,12 +41,13 @@ def long_wav(path, minutes, data):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=float, default=60.0, help="length of the WAV file (default 60)")
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "speech_commands",
-                    help="a Speech Commands folder with yes/ and stop/ (default ../shared/data/speech_commands)")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a Speech Commands folder with yes/ and stop/ (default: the speech_commands data set)")
     ap.add_argument("--limit-mb", type=float, default=64.0, help="exit 1 above this max RSS (default 64)")
     args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "speech_commands", PROG)
     wav = REPO / "build" / "bench" / f"replay_{args.minutes:g}min.wav"
     if not wav.exists():
         long_wav(wav, args.minutes, args.data)
@@ -53,14 +56,10 @@ def main(argv=None):
                          capture_output=True, text=True)
     if run.returncode != 0:
         sys.stderr.write(run.stderr)
-        raise SystemExit(f"bench_replay_memory.py: the replay failed (exit {run.returncode})")
+        raise SystemExit(f"{PROG}: the replay failed (exit {run.returncode})")
     seconds, rss_kb = re.findall(r"^([0-9.]+) ([0-9]+)$", run.stderr, re.M)[-1]
     result = {"minutes": args.minutes, "wav_bytes": wav.stat().st_size, "seconds": float(seconds),
               "max_rss_mb": round(int(rss_kb) / 1024, 1),
               "kws_reports": sum(1 for line in run.stdout.splitlines() if line.startswith("MN1 PRED "))}
     print(json.dumps(result))
     return 0 if result["max_rss_mb"] <= args.limit_mb else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

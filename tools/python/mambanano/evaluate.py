@@ -1,7 +1,7 @@
 """Score a MambaNano model file on data of your own: INT8 accuracy through the C kernel, as JSON.
 
-    /usr/bin/python3 tools/evaluate.py --weights weights/har.mnm --data ../shared/data/hapt [--subjects 3,7]
-    /usr/bin/python3 tools/evaluate.py --weights weights/kws.mnm --data ../shared/data/speech_commands [--split val]
+    tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt [--subjects 3,7]
+    tools/mambanano evaluate --weights weights/kws.mnm --data ../shared/data/speech_commands [--split val]
                                        [--speakers ID,ID]
 
 HAR: a folder in the HAPT layout (RawData/acc_*, gyro_*, labels.txt); UCI HAR windows of the
@@ -23,8 +23,11 @@ import numpy as np
 
 from mambanano import data_har, data_kws
 from mambanano import model_file as mf
+from mambanano.data import dataset_dir
 from mambanano.kernel import Int8Model, KernelError
 from mambanano.model_check import ModelError, read_checked
+
+PROG = "mambanano evaluate"
 
 
 def evaluate_har(model_bytes, data, subjects=None):
@@ -122,25 +125,22 @@ def add_data_options(ap, task, subjects_default=None, split_default="all"):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="evaluate.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", type=Path, required=True, help="the model file (.mnm); its task chooses HAR or KWS")
-    ap.add_argument("--data", type=Path, required=True,
-                    help="a HAPT folder (RawData/) for a HAR model, a Speech Commands folder for a KWS model")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a HAPT folder (RawData/) for a HAR model, a Speech Commands folder for a KWS model "
+                         "(default: the hapt or speech_commands data set, see `tools/mambanano data where`)")
     add_data_options(ap, "HAR")
     add_data_options(ap, "KWS")
     args = ap.parse_args(argv)
     try:
         model_bytes, header = read_checked(args.weights)
         if header["task"] == mf.Task.HAR:
-            result = evaluate_har(model_bytes, args.data, args.subjects)
+            result = evaluate_har(model_bytes, args.data or dataset_dir("hapt"), args.subjects)
         else:
-            result = evaluate_kws(model_bytes, args.data, args.split, args.speakers)
+            result = evaluate_kws(model_bytes, args.data or dataset_dir("speech_commands"), args.split, args.speakers)
     except (ModelError, KernelError, ValueError, OSError) as e:
-        sys.exit(f"evaluate.py: {e}")
+        sys.exit(f"{PROG}: {e}")
     print(json.dumps(result, allow_nan=False))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

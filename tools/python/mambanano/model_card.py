@@ -109,7 +109,7 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         *_finetune_lines(q["finetune"]),
         *_bias_correction_lines(q["bias_correction"]), "",
         "## Reproduce", "", "```", *reproduce, "```", "",
-        "`tools/tests/test_weights.py` fails if the INT8 accuracy on the validation split drops more than one",
+        "`tools/python/tests/test_weights.py` fails if the INT8 accuracy on the validation split drops more than one",
         "point below the figure above.", "",
     ]
     Path(path).write_text("\n".join(lines))

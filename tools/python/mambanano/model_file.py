@@ -6,7 +6,7 @@ alignment, CRC) and reads them back. Value ranges (rq shifts, bias limits, exp2 
 parameters) are the quantizer's job and are checked by the C loader.
 
 Only numpy and zlib: no torch here. Every constant below mirrors mamba_nano.h and is checked
-against it by tools/tests/test_model_file.py.
+against it by tools/python/tests/test_model_file.py.
 
 Usage::
 
@@ -23,6 +23,8 @@ import struct
 import zlib
 
 import numpy as np
+
+PROG = "mambanano model-file"
 
 MAGIC = b"MNMB"
 VERSION_MAJOR = 1
@@ -464,9 +466,9 @@ def lean_model_bytes(source):
 
 
 def main(argv=None):
-    """python3 tools/mambanano/model_file.py --lean IN.mnm OUT.mnm: write the lean device file."""
+    """tools/mambanano model-file --lean IN.mnm OUT.mnm: write the lean device file."""
     import argparse
-    ap = argparse.ArgumentParser(description="MambaNano model files: write the lean device file "
+    ap = argparse.ArgumentParser(prog=PROG, description="MambaNano model files: write the lean device file "
                                  "(no PC-only f32 tensors) of a full one.")
     ap.add_argument("--lean", nargs=2, metavar=("IN", "OUT"), required=True)
     args = ap.parse_args(argv)
@@ -476,7 +478,3 @@ def main(argv=None):
         f.write(data)
     print(f"{dst}: {len(data)} bytes (from {os.path.getsize(src)})")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

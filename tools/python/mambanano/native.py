@@ -1,14 +1,15 @@
 """ctypes access to the host build of native-interop (libmambanano.so).
 
 The library is found at $MAMBANANO_LIB, else at build/native/libmambanano.so under the repository
-root (where `tools/build_native.sh` puts it).
+root (where `tools/scripts/build_native.sh` puts it).
 """
 import ctypes
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_LIB = REPO_ROOT / "build" / "native" / "libmambanano.so"
+from .paths import REPO
+
+DEFAULT_LIB = REPO / "build" / "native" / "libmambanano.so"
 
 _lib = None
 
@@ -20,7 +21,7 @@ def load_library():
         path = Path(os.environ.get("MAMBANANO_LIB", DEFAULT_LIB))
         if not path.exists():
             raise FileNotFoundError(
-                f"{path} not found: build it with `bash tools/build_native.sh` "
+                f"{path} not found: build it with `bash tools/scripts/build_native.sh` "
                 "or point MAMBANANO_LIB at libmambanano.so")
         _lib = ctypes.CDLL(str(path))
     return _lib

@@ -1,6 +1,6 @@
 """Performance report of the shipped models (a benchmark: prints numbers, asserts nothing).
 
-    /usr/bin/python3 tools/perf_report.py [--readme]     # --readme also rewrites README's table
+    tools/mambanano perf [--readme]     # --readme also rewrites README's table
 
 Per task, per input frame (an IMU sample for HAR, a 20 ms audio hop for KWS): instructions of the
 front-end, of one INT8 step and of the head (classifier on the pooled state), counted by callgrind
@@ -14,15 +14,15 @@ multiply-accumulates alone. Writes native-interop/bench/perf_report.png.
 import argparse
 import re
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_board_config import read_config  # noqa: E402
-from mambanano import model_file as mf  # noqa: E402
+from mambanano.gen_board_config import read_config
+from mambanano import model_file as mf
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano perf"
+
 BUILD = REPO / "build" / "bench"
 FRAMES = 200
 MHZ = 240
@@ -115,10 +115,10 @@ def plot(rows, path):
     fig.savefig(path, dpi=120)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("--readme", action="store_true", help="rewrite the table between README's perf-report markers")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     config = {k: v for k, (v, _) in read_config().items()}
     build()
     rows = []
@@ -135,7 +135,3 @@ def main():
         readme = (REPO / "README.md").read_text()
         start, end = readme.index(BEGIN) + len(BEGIN), readme.index(END)
         (REPO / "README.md").write_text(readme[:start] + "\n" + text + "\n" + readme[end:])
-
-
-if __name__ == "__main__":
-    main()

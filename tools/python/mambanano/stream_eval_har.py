@@ -2,7 +2,7 @@
 included) replayed through the app's own C# pipeline (the host runner, as a board would run
 them), scored against the labels second by second.
 
-    /usr/bin/python3 tools/eval_stream_har.py [--data ../shared/data/hapt] [--weights weights/har.mnm]
+    tools/mambanano stream-eval --task har [--data ../shared/data/hapt] [--weights weights/har.mnm]
                                                [--subjects 3,7,15,22,27] [--out runs/har/stream.json]
 
 Per second s of a recording (its end, t = 1000 s ms): the truth is the label of the sample at t
@@ -22,14 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate import add_data_options  # noqa: E402
-from mambanano import data_har  # noqa: E402
-from mambanano import model_file as mf  # noqa: E402
-from mambanano.kernel import KernelError  # noqa: E402
-from mambanano.model_check import ModelError, read_checked  # noqa: E402
+from mambanano.evaluate import add_data_options
+from mambanano import data_har
+from mambanano import model_file as mf
+from mambanano.data import resolve_data
+from mambanano.kernel import KernelError
+from mambanano.model_check import ModelError, read_checked
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano stream-eval --task har"
+
 HOST = REPO / "tools" / "mambanano-host"     # builds the runner when it is stale, then runs it
 SAMPLE_MS = 20
 
@@ -85,19 +87,20 @@ def score_recording(reports, rows, n_samples):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="eval_stream_har.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt",
-                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: ../shared/data/hapt)")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: the hapt data set, see `tools/mambanano data where`)")
     ap.add_argument("--weights", type=Path, default=REPO / "weights" / "har.mnm",
                     help="the HAR model file (default: weights/har.mnm)")
     add_data_options(ap, "HAR", subjects_default=list(data_har.VAL_SUBJECTS))
     ap.add_argument("--out", type=Path, default=None, help="also write the JSON here (default: nowhere)")
     args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "hapt", PROG)
     try:
         result = evaluate(args.data, args.weights, args.subjects)
     except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
-        sys.exit(f"eval_stream_har.py: {e}")
+        sys.exit(f"{PROG}: {e}")
     text = json.dumps(result, indent=1, allow_nan=False)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -143,7 +146,3 @@ def evaluate(data, weights, subjects):
         "latency_ms_median": float(np.median(found)) if len(found) else None,
         "latency_ms_p90": float(np.percentile(found, 90)) if len(found) else None,
     }
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -2,7 +2,7 @@
 training or calibration) at random gaps in background noise, replayed through the app's own C#
 pipeline (the host runner, as a board would hear them), at several signal-to-noise ratios.
 
-    /usr/bin/python3 tools/eval_stream_kws.py [--data ../shared/data/speech_commands]
+    tools/mambanano stream-eval --task kws [--data ../shared/data/speech_commands]
         [--weights weights/kws.mnm] [--split val] [--speakers ID,ID] [--clips 200]
         [--snr clean,20,10,5] [--seed 0] [--out runs/kws/stream] [--plot FILE]
 
@@ -26,16 +26,18 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from eval_stream_har import ReplayError, host  # noqa: E402
-from evaluate import add_data_options, select_clips  # noqa: E402
-from gen_board_config import read_config  # noqa: E402
-from mambanano import data_kws as dk  # noqa: E402
-from mambanano import model_file as mf  # noqa: E402
-from mambanano.kernel import KernelError  # noqa: E402
-from mambanano.model_check import ModelError, read_checked  # noqa: E402
+from mambanano.stream_eval_har import ReplayError, host
+from mambanano.evaluate import add_data_options, select_clips
+from mambanano.gen_board_config import read_config
+from mambanano import data_kws as dk
+from mambanano import model_file as mf
+from mambanano.data import resolve_data
+from mambanano.kernel import KernelError
+from mambanano.model_check import ModelError, read_checked
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano stream-eval --task kws"
+
 RATE = dk.CLIP_SAMPLES               # 16 kHz
 GAP_S = (1.0, 3.0)                   # silence between clips, uniform
 HIT_AFTER_MS = 1500                  # a report up to this long after the clip ends still counts
@@ -114,10 +116,10 @@ def positive_int(text):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="eval_stream_kws.py", description=__doc__,
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "speech_commands",
-                    help="a Speech Commands folder (default: ../shared/data/speech_commands)")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)")
     ap.add_argument("--weights", type=Path, default=REPO / "weights" / "kws.mnm",
                     help="the KWS model file (default: weights/kws.mnm)")
     add_data_options(ap, "KWS", split_default="val")
@@ -129,10 +131,11 @@ def main(argv=None):
                     help="folder for stream.json and kws_stream.png (default: runs/kws/stream)")
     ap.add_argument("--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)")
     args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "speech_commands", PROG)
     try:
         result = evaluate(args)
     except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
-        sys.exit(f"eval_stream_kws.py: {e}")
+        sys.exit(f"{PROG}: {e}")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "stream.json").write_text(json.dumps(result, indent=1, allow_nan=False))
     plot(result, args.plot or args.out / "kws_stream.png")
@@ -191,7 +194,3 @@ def plot(result, path):
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Synthetic Speech Commands clips from Debian's text-to-speech engines, for KWS training.
 
-    /usr/bin/python3 tools/synth_kws.py [--out runs/tts] [--per-word 48] [--seed 0]
-    /usr/bin/python3 tools/train_kws.py --extra-train runs/tts
+    tools/mambanano synth-kws [--out runs/tts] [--per-word 48] [--seed 0]
+    tools/mambanano train --task kws --extra-train runs/tts
 
 Writes the 12-class test-set layout that mambanano/data_kws.py reads:
 OUT/<keyword>/<voice>_nohash_<k>.wav and OUT/_unknown_/<word>_<voice>_nohash_<k>.wav, 16 kHz mono
@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from mambanano import data_kws
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano synth-kws"
+
 SAMPLE_RATE_HZ = data_kws.CLIP_SAMPLES                       # 16 kHz, 1 s clips
 # The Speech Commands v0.02 words that are not keywords: the `_unknown_` class.
 OTHER_WORDS = ["backward", "bed", "bird", "cat", "dog", "eight", "five", "follow", "forward",
@@ -135,15 +137,11 @@ def synthesize(out, per_word, seed):
     return len(jobs)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "runs" / "tts")
     ap.add_argument("--per-word", type=int, default=48, help="clips per keyword (and of _unknown_)")
     ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     n = synthesize(args.out, args.per_word, args.seed)
     print(f"{n} clips in {args.out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,6 +1,6 @@
 """Train, calibrate, quantize and evaluate the HAR model; writes weights/har.mnm and its model card.
 
-    /usr/bin/python3 tools/train_har.py [--data ../shared/data/hapt] [--epochs 30] [--out weights]
+    tools/mambanano train --task har [--data ../shared/data/hapt] [--epochs 30] [--out weights]
 
 Data: HAPT raw recordings, UCI HAR windows (128 samples, 50 % overlap, activities 1-6), features
 from the C IMU front-end. Split by subject: validation = data_har.VAL_SUBJECTS (5 of the 21 UCI
@@ -32,13 +32,16 @@ import torch
 
 from mambanano import data_har, frontend
 from mambanano import model_file as mf
+from mambanano.data import resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import QAT_EPOCHS, add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
 from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano train --task har"
+
 DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
             d_conv=4, n_layers=1, n_classes=len(data_har.CLASS_NAMES))
 
@@ -110,9 +113,10 @@ def cross_validate(recs, args):
     return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "hapt")
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: the hapt data set, see `tools/mambanano data where`)")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -133,7 +137,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "hapt", PROG)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
         ap.error("--cv-folds must be between 2 and the number of subjects")
     if args.cv_folds and (args.holdout_subjects or args.quantize_only):
@@ -169,11 +174,7 @@ def main():
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
                       f"batch {args.batch}, seed {args.seed}",
         targets=(94, 0.5),
-        reproduce=["/usr/bin/python3 tools/train_har.py --epochs 25      # train + quantize (~10 min on 2 cores)",
-                   "/usr/bin/python3 tools/train_har.py --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
-                   "/usr/bin/python3 tools/evaluate.py --weights weights/har.mnm --data ../shared/data/hapt "
+        reproduce=["tools/mambanano train --task har --epochs 25      # train + quantize (~10 min on 2 cores)",
+                   "tools/mambanano train --task har --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
+                   "tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt "
                    "--subjects " + ",".join(map(str, val_subjects))])
-
-
-if __name__ == "__main__":
-    main()

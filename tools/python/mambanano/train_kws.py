@@ -1,6 +1,6 @@
 """Train, calibrate, quantize and evaluate the KWS model; writes weights/kws.mnm and its model card.
 
-    /usr/bin/python3 tools/train_kws.py [--data ../shared/data/speech_commands] [--epochs 60]
+    tools/mambanano train --task kws [--data ../shared/data/speech_commands] [--epochs 60]
                                         [--extra-train DIR ...] [--out weights] [--quantize-only]
                                         [--dev]
 
@@ -10,7 +10,7 @@ Split by speaker hash (data_kws.in_validation, ~20 % of speakers to validation).
 a fresh augmented copy of each training clip (speed, time shift, gain, background noise from the
 training split's silence clips), its features computed by the same C front-end; validation clips
 are not augmented. --extra-train adds every clip of another folder in the same layout to the
-training split only (e.g. synthetic speech from tools/synth_kws.py). --dev trains on 80 % of the
+training split only (e.g. synthetic speech from tools/python/mambanano/synth_kws.py). --dev trains on 80 % of the
 training speakers and evaluates on the other 20 % (data_kws.split(dev=True)), writing to runs/kws_dev
 unless told otherwise: the way to choose training options without looking at the validation
 speakers. Calibration uses un-augmented clips of the Speech Commands training speakers only; each activation's range is
@@ -41,13 +41,16 @@ import torch
 
 from mambanano import data_kws, frontend
 from mambanano import model_file as mf
+from mambanano.data import resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
 from mambanano.training import cv_fold_row, cv_summary, float_vs_int8, train_or_load
+from mambanano.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+PROG = "mambanano train --task kws"
+
 DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
             d_conv=4, n_layers=1, n_classes=len(data_kws.CLASS_NAMES))
 CALIBRATION_CLIPS = 512
@@ -63,9 +66,10 @@ def speakers(clips):
     return len({c.group for c in clips if c.label != data_kws.SILENCE})
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "speech_commands")
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)")
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -86,7 +90,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
     add_quantization_arguments(ap, qat_epochs=0)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "speech_commands", PROG)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 20:
         ap.error("--cv-folds must be between 2 and 20")
     if args.cv_folds and (args.dev or args.quantize_only):
@@ -208,15 +213,11 @@ def write_card(path, result, args, n_calib):
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
                       f"0.05, batch {args.batch}, seed {args.seed}",
         targets=(85, 1.5),
-        reproduce=(["/usr/bin/python3 tools/synth_kws.py --out runs/tts   "
+        reproduce=(["tools/mambanano synth-kws --out runs/tts   "
                     "# synthetic speech (espeak-ng, flite) for --extra-train"] if extra else []) +
-                  [f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs}{extra}   "
+                  [f"tools/mambanano train --task kws --epochs {args.epochs}{extra}   "
                    "# train + quantize (~10 min on 2 cores)",
-                   f"/usr/bin/python3 tools/train_kws.py --epochs {args.epochs}{extra} --quantize-only   "
+                   f"tools/mambanano train --task kws --epochs {args.epochs}{extra} --quantize-only   "
                    "# re-quantize runs/kws/kws.pt",
-                   "/usr/bin/python3 tools/evaluate.py --weights weights/kws.mnm "
+                   "tools/mambanano evaluate --weights weights/kws.mnm "
                    "--data ../shared/data/speech_commands --split val"])
-
-
-if __name__ == "__main__":
-    main()

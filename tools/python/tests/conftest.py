@@ -1,5 +1,9 @@
-"""Make the tools/ package importable from the repository root."""
-import sys
+"""The tests import mambanano from tools/python (pyproject.toml's pytest `pythonpath`); the tools
+they start as subprocesses (`python -m mambanano ...`) get the same folder on their PYTHONPATH."""
+import os
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import mambanano
+
+PACKAGE_ROOT = str(Path(mambanano.__file__).resolve().parents[1])
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)

@@ -1,14 +1,10 @@
 """--cv-folds of train_har.py (subject folds) and train_kws.py (speaker folds): the yardstick of the
 accuracy issue scores every subject or speaker exactly once, by a model trained without them."""
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("train_har", REPO / "tools" / "train_har.py")
-train_har = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(train_har)
+from mambanano import train_har
 
 SUBJECTS = [1, 3, 5, 6, 7, 8, 11, 14, 15, 16, 17, 19, 21, 22, 23, 25, 26, 27, 28, 29, 30]
 

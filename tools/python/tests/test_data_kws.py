@@ -1,4 +1,4 @@
-"""The Speech Commands loader (tools/mambanano/data_kws.py): file-name parsing, the speaker split,
+"""The Speech Commands loader (mambanano/data_kws.py): file-name parsing, the speaker split,
 both folder layouts (built in a tmp dir from synthetic WAVs), padding/cropping and augmentation.
 The last test reads ../shared/data/speech_commands and is skipped where it is absent."""
 import wave
@@ -9,9 +9,10 @@ import pytest
 
 from mambanano import data_kws as dk
 from mambanano import frontend
+from mambanano.data import find_dataset
 
-REPO = Path(__file__).resolve().parents[2]
-SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
+REPO = Path(__file__).resolve().parents[3]
+SPEECH = find_dataset("speech_commands")
 
 
 def write_wav(path, pcm, rate=16000, channels=1):
@@ -155,7 +156,7 @@ def test_augment_is_seeded_and_keeps_shape():
     assert x.shape == (2, dk.FRAMES, frontend.LOGMEL_FEATURES)
 
 
-@pytest.mark.skipif(not SPEECH.exists(), reason=f"{SPEECH} not present")
+@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
 def test_shared_test_set_splits_by_speaker_with_every_class_on_both_sides():
     train, val = dk.split(dk.list_clips(SPEECH))
     assert not {c.group for c in train} & {c.group for c in val}

@@ -13,11 +13,11 @@ import torch
 
 from mambanano import data_har, data_kws
 from mambanano import model_file as mf
+from mambanano.data import find_dataset
 from mambanano.kernel import FloatReference, Int8Model
 from mambanano.quantize import dequantized_model
 
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO.parent / "shared" / "data"
+REPO = Path(__file__).resolve().parents[3]
 # C float reference vs PyTorch (both fp32, same weights): states and logits to this fraction of
 # their range.
 FLOAT_REL_TOL = 1e-4
@@ -39,9 +39,9 @@ def validation_windows(task, n):
     """int8 features (n, T, F): HAR windows spread over the subjects of data_har.VAL_SUBJECTS, or
     the first n keyword clips of validation speakers."""
     if task == mf.Task.HAR:
-        x, _ = data_har.windows(data_har.load_recordings(DATA / "hapt"), set(data_har.VAL_SUBJECTS))
+        x, _ = data_har.windows(data_har.load_recordings(find_dataset("hapt")), set(data_har.VAL_SUBJECTS))
         return x[::max(1, len(x) // n)][:n]
-    _, val = data_kws.split(data_kws.list_clips(DATA / "speech_commands"))
+    _, val = data_kws.split(data_kws.list_clips(find_dataset("speech_commands")))
     clips = [c for c in val if c.label < len(data_kws.KEYWORDS)][:n]
     return data_kws.features(data_kws.load_pcm(clips))
 
@@ -67,8 +67,8 @@ def write_dump(path, file_bytes):
 
 @pytest.fixture(scope="module", params=["har.mnm", "kws.mnm"])
 def dump(request, tmp_path_factory):
-    if not DATA.exists():
-        pytest.skip(f"{DATA} not present")
+    if find_dataset("hapt") is None or find_dataset("speech_commands") is None:
+        pytest.skip("needs the hapt and speech_commands data sets (tools/mambanano data fetch)")
     file_bytes = (REPO / "weights" / request.param).read_bytes()
     path = tmp_path_factory.mktemp("dump") / "debug_state.npz"
     header = write_dump(path, file_bytes)

@@ -1,5 +1,5 @@
 """The streaming HAR scorer: which report is compared with which second, and activity-change latency."""
-from eval_stream_har import score_recording
+from mambanano.stream_eval_har import score_recording
 
 
 def test_each_second_is_scored_against_the_last_report_before_it():

@@ -1,7 +1,7 @@
 """The streaming KWS scorer and stream builder."""
 import numpy as np
 
-from eval_stream_kws import build_stream, score
+from mambanano.stream_eval_kws import build_stream, score
 from mambanano import data_kws as dk
 
 YES, NO, UNKNOWN = dk.CLASS_NAMES.index("yes"), dk.CLASS_NAMES.index("no"), dk.UNKNOWN

@@ -19,7 +19,7 @@ its native checksum is not the firmware's. What none of that sees, checked here:
   - nf/*.cpp compile where int32_t is not `signed int` (ESP-IDF 5's Xtensa and arm-none-eabi
     newlib: long), which the x86-64 POSIX build cannot see.
 
-    /usr/bin/python3 -m pytest -q -p no:cacheprovider tools/tests/test_interop.py
+    /usr/bin/python3 -m pytest -q -p no:cacheprovider tools/python/tests/test_interop.py
 """
 import re
 import shlex
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 INTEROP = ROOT / "native-interop"
 NF = INTEROP / "nf"
 INCLUDE = INTEROP / "include"

@@ -6,7 +6,7 @@ import pytest
 
 from mambanano.kernel import Int8Model, KernelError
 
-FIXTURES = Path(__file__).resolve().parents[2] / "native-interop" / "tests" / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "native-interop" / "tests" / "fixtures"
 
 
 def test_run_sequence_is_deterministic_and_reset_clears_state():

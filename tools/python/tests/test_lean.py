@@ -12,7 +12,7 @@ import pytest
 from mambanano import model_file as mf
 from mambanano.kernel import FloatReference, Int8Model, KernelError, validate
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 WEIGHTS = REPO / "weights"
 FIXTURES = REPO / "native-interop" / "tests" / "fixtures"
 SHIPPED = ["har", "kws"]
@@ -23,7 +23,7 @@ def test_committed_device_file_is_the_lean_file(name):
     full = (WEIGHTS / f"{name}.mnm").read_bytes()
     lean = (WEIGHTS / "device" / f"{name}.mnm").read_bytes()
     assert lean == mf.lean_model_bytes(full), \
-        f"weights/device/{name}.mnm is stale: run /usr/bin/python3 tools/gen_resources.py"
+        f"weights/device/{name}.mnm is stale: run tools/mambanano gen-resources"
 
 
 @pytest.mark.parametrize("path", [WEIGHTS / f"{n}.mnm" for n in SHIPPED] + sorted(FIXTURES.glob("*.mnm")),
@@ -82,6 +82,6 @@ def test_writer_refuses_pc_only_tensor_in_lean_file_and_flags_in_1_0():
 
 def test_cli_writes_lean_file(tmp_path):
     out = tmp_path / "har.mnm"
-    subprocess.run([sys.executable, str(REPO / "tools" / "mambanano" / "model_file.py"), "--lean",
+    subprocess.run([sys.executable, "-m", "mambanano", "model-file", "--lean",
                     str(WEIGHTS / "har.mnm"), str(out)], check=True, capture_output=True)
     assert out.read_bytes() == (WEIGHTS / "device" / "har.mnm").read_bytes()

@@ -1,4 +1,4 @@
-"""Tests of tools/mambanano/model_file.py: round trip, layout, writer/reader errors, and that every
+"""Tests of mambanano/model_file.py: round trip, layout, writer/reader errors, and that every
 constant, enum and the tensor-kind table equal native-interop/include/mamba_nano.h (no drift)."""
 import re
 import struct
@@ -10,7 +10,7 @@ import pytest
 
 from mambanano import model_file as mf
 
-HEADER_H = Path(__file__).resolve().parents[2] / "native-interop" / "include" / "mamba_nano.h"
+HEADER_H = Path(__file__).resolve().parents[3] / "native-interop" / "include" / "mamba_nano.h"
 
 HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.RAW, pooling=mf.Pooling.MEAN, n_layers=2,
               n_features=3, d_model=4, d_inner=8, d_state=2, dt_rank=1, d_conv=3, n_classes=3)

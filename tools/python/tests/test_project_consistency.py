@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NFPROJS = [REPO / "native-interop/managed/MambaNano.Interop.nfproj", REPO / "MambaNano/MambaNano.nfproj",
            REPO / "MambaNano.Tests/MambaNano.Tests.nfproj", REPO / "tools/nanoclr/Replay/MambaNano.Replay.nfproj"]
 NS = {"m": "http://schemas.microsoft.com/developer/msbuild/2003"}
@@ -50,16 +50,16 @@ def test_platform_free_sources_are_in_both_nfprojs_and_the_host_projects():
     core = {p.resolve() for p in (REPO / "MambaNano/Core").glob("*.cs")}
     for nfproj in NFPROJS[1:]:
         assert core <= set(compile_items(nfproj)), nfproj.name
-    for csproj in ("tools/MambaNano.Host/MambaNano.Host.csproj", "tools/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+    for csproj in ("tools/dotnet/MambaNano.Host/MambaNano.Host.csproj", "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj"):
         text = (REPO / csproj).read_text()
-        assert "../../MambaNano/Core/**/*.cs" in text
-        assert "../../native-interop/managed/EngineConstants.cs" in text
-        assert "../../native-interop/managed/host/NativeEngine.cs" in text
-    assert "../../MambaNano.Tests/**/*.cs" in (REPO / "tools/MambaNano.TestHost/MambaNano.TestHost.csproj").read_text()
+        assert "../../../MambaNano/Core/**/*.cs" in text
+        assert "../../../native-interop/managed/EngineConstants.cs" in text
+        assert "../../../native-interop/managed/host/NativeEngine.cs" in text
+    assert "../../../MambaNano.Tests/**/*.cs" in (REPO / "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj").read_text()
 
 
 def test_device_only_sources_stay_out_of_the_host_build():
-    for csproj in ("tools/MambaNano.Host/MambaNano.Host.csproj", "tools/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+    for csproj in ("tools/dotnet/MambaNano.Host/MambaNano.Host.csproj", "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj"):
         assert "Device" not in (REPO / csproj).read_text()
 
 
@@ -81,19 +81,18 @@ def test_solution_opens_every_project():
     sln = (REPO / "MambaNano.sln").read_text()
     listed = {p.replace("\\", "/") for p in re.findall(r'= "[^"]+", "([^"]+\.(?:nfproj|csproj))"', sln)}
     expected = {str(p.relative_to(REPO)) for p in NFPROJS} | {
-        str(p.relative_to(REPO)) for p in (REPO / "tools").glob("*/*.csproj")}
+        str(p.relative_to(REPO)) for p in (REPO / "tools" / "dotnet").glob("*/*.csproj")}
     assert listed == expected
 
 
 def test_board_config_is_generated_from_nf_config():
-    result = subprocess.run([sys.executable, str(REPO / "tools/gen_board_config.py"), "--check"],
+    result = subprocess.run([sys.executable, "-m", "mambanano", "gen-board-config", "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
 def test_nf_config_values_the_firmware_and_scripts_need():
-    sys.path.insert(0, str(REPO / "tools"))
-    from gen_board_config import read_config
+    from mambanano.gen_board_config import read_config
     config = {k: v for k, (v, _) in read_config().items()}
     assert config["target"] in ("ESP32_S3_QUAD", "ESP32_S3_OCTAL", "ESP32_S3")
     assert int(config["imu_rate_hz"]) * 320 == int(config["mic_rate_hz"]), "one IMU sample per 20 ms audio hop"

@@ -1,4 +1,4 @@
-"""The model files as nanoFramework managed resources (tools/gen_resources.py): the resource-id hash
+"""The model files as nanoFramework managed resources (mambanano gen-resources): the resource-id hash
 matches what nanoFramework's tools generate, the committed Resources.resx / Resources.Designer.cs
 are up to date, every weights/*.mnm has an entry and every entry points at an existing file."""
 import re
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import gen_resources as gr
+from mambanano import gen_resources as gr
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 # Known answers: resource names and the enum values nanoFramework's nFResXFileCodeGenerator wrote
 # for them in the published samples, github.com/nanoframework/Samples at commit
@@ -66,7 +66,7 @@ def test_resource_id_is_a_signed_16_bit_value():
 
 
 def test_committed_files_are_up_to_date():
-    run = subprocess.run([sys.executable, str(REPO / "tools" / "gen_resources.py"), "--check"],
+    run = subprocess.run([sys.executable, "-m", "mambanano", "gen-resources", "--check"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
 

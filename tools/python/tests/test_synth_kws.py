@@ -1,11 +1,11 @@
-"""Synthetic keyword clips (tools/synth_kws.py): resampling, trimming, placement, and an end-to-end
+"""Synthetic keyword clips (mambanano synth-kws): resampling, trimming, placement, and an end-to-end
 run through espeak-ng and flite (installed by tools/setup.sh) into the layout data_kws reads."""
 import shutil
 
 import numpy as np
 import pytest
 
-import synth_kws
+from mambanano import synth_kws
 from mambanano import data_kws as dk
 
 

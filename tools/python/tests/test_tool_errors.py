@@ -10,27 +10,30 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from mambanano.data import find_dataset
+
+REPO = Path(__file__).resolve().parents[3]
 TOOLS = REPO / "tools"
-HAPT = REPO.parent / "shared" / "data" / "hapt"
-SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
+HAPT = find_dataset("hapt")
+SPEECH = find_dataset("speech_commands")
 HAR = REPO / "weights" / "har.mnm"
 KWS = REPO / "weights" / "kws.mnm"
 
 
-def run_tool(tool, *args, timeout=300):
+def run_tool(command, *args, timeout=300):
+    """`mambanano COMMAND ARGS...` (COMMAND: e.g. "evaluate" or "stream-eval --task kws")."""
     env = dict(os.environ)
     env.setdefault("MAMBANANO_LIB", str(REPO / "build" / "native" / "libmambanano.so"))
-    return subprocess.run([sys.executable, str(TOOLS / tool), *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=REPO)
+    return subprocess.run([sys.executable, "-m", "mambanano", *command.split(), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
 
 
-def assert_one_line_refusal(run, tool, *expected):
+def assert_one_line_refusal(run, command, *expected):
     assert run.returncode == 1, run.stderr
     assert run.stdout == "", "a refusal prints no metric"
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1, run.stderr
-    assert lines[0].startswith(f"{tool}: "), lines[0]
+    assert lines[0].startswith(f"mambanano {command}: "), lines[0]
     for text in expected:
         assert text in lines[0], lines[0]
 
@@ -61,13 +64,13 @@ def bad_models(tmp_path):
 @pytest.mark.parametrize("name", ["zeros", "random", "appended", "cut", "corrupt", "empty", "folder", "missing"])
 def test_evaluate_refuses_a_model_it_cannot_use_in_one_line(tmp_path, name):
     path, text = bad_models(tmp_path)[name]
-    run = run_tool("evaluate.py", "--weights", path, "--data", HAPT)
-    assert_one_line_refusal(run, "evaluate.py", str(path), text)
+    run = run_tool("evaluate", "--weights", path, "--data", tmp_path)
+    assert_one_line_refusal(run, "evaluate", str(path), text)
 
 
 @pytest.mark.parametrize("tool,weights,text", [
-    ("eval_stream_kws.py", HAR, "a HAR model; this needs a KWS model"),
-    ("eval_stream_har.py", KWS, "a KWS model; this needs a HAR model"),
+    ("stream-eval --task kws", HAR, "a HAR model; this needs a KWS model"),
+    ("stream-eval --task har", KWS, "a KWS model; this needs a HAR model"),
 ])
 def test_stream_evaluators_refuse_a_wrong_task_model(tmp_path, tool, weights, text):
     run = run_tool(tool, "--weights", weights, "--out", tmp_path / "out")
@@ -75,7 +78,7 @@ def test_stream_evaluators_refuse_a_wrong_task_model(tmp_path, tool, weights, te
     assert not (tmp_path / "out").exists(), "nothing written after a refusal"
 
 
-@pytest.mark.parametrize("tool", ["eval_stream_kws.py", "eval_stream_har.py"])
+@pytest.mark.parametrize("tool", ["stream-eval --task kws", "stream-eval --task har"])
 @pytest.mark.parametrize("name", ["corrupt", "appended", "zeros"])
 def test_stream_evaluators_refuse_a_corrupt_model(tmp_path, tool, name):
     path, text = bad_models(tmp_path)[name]
@@ -95,27 +98,27 @@ def test_a_replay_the_host_refuses_ends_the_stream_evaluator_in_one_line(tmp_pat
     (raw / "acc_exp01_user03.txt").write_text("\n".join(rows) + "\n")
     (raw / "gyro_exp01_user03.txt").write_text("0.0 0.0 0.0\n" * 400)
     (raw / "labels.txt").write_text("1 3 5 1 400\n")
-    run = run_tool("eval_stream_har.py", "--data", tmp_path / "hapt", "--subjects", "3", timeout=600)
-    assert_one_line_refusal(run, "eval_stream_har.py", "acc_exp01_user03.txt:150: column 1: 'nan' is not a finite number")
+    run = run_tool("stream-eval --task har", "--data", tmp_path / "hapt", "--subjects", "3", timeout=600)
+    assert_one_line_refusal(run, "stream-eval --task har", "acc_exp01_user03.txt:150: column 1: 'nan' is not a finite number")
 
 
 def test_every_evaluator_takes_the_same_data_selection_options():
-    helps = {tool: run_tool(tool, "--help").stdout for tool in ("evaluate.py", "eval_stream_har.py", "eval_stream_kws.py")}
+    helps = {tool: run_tool(tool, "--help").stdout for tool in ("evaluate", "stream-eval --task har", "stream-eval --task kws")}
     for tool, text in helps.items():
         assert "--data DATA" in text and "--weights WEIGHTS" in text, tool
         assert "show this help message" in text
     for option in ("--subjects",):
-        assert option in helps["evaluate.py"] and option in helps["eval_stream_har.py"]
+        assert option in helps["evaluate"] and option in helps["stream-eval --task har"]
     for option in ("--split {all,train,val}", "--speakers SPEAKERS"):
-        assert option in helps["evaluate.py"] and option in helps["eval_stream_kws.py"]
-    assert "default: val" in helps["eval_stream_kws.py"]
-    run = run_tool("eval_stream_kws.py", "--split", "everything")
+        assert option in helps["evaluate"] and option in helps["stream-eval --task kws"]
+    assert "default: val" in helps["stream-eval --task kws"]
+    run = run_tool("stream-eval --task kws", "--split", "everything")
     assert run.returncode == 2 and "invalid choice" in run.stderr
 
 
-@pytest.mark.skipif(not SPEECH.exists(), reason=f"{SPEECH} not present")
+@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
 def test_kws_clip_selection_by_split_and_speaker():
-    from evaluate import select_clips
+    from mambanano.evaluate import select_clips
     from mambanano import data_kws as dk
     val = select_clips(SPEECH, "val")
     train = select_clips(SPEECH, "train")
@@ -133,22 +136,22 @@ def test_kws_clip_selection_by_split_and_speaker():
 
 
 def test_eval_stream_kws_writes_its_outputs_under_out_not_into_weights(tmp_path, monkeypatch, capsys):
-    import eval_stream_kws
+    from mambanano import stream_eval_kws
     shipped = REPO / "weights" / "kws_stream.png"
     before = shipped.stat().st_mtime_ns if shipped.exists() else None
     fake = {"task": "KWS", "snr": {"clean": {"at_operating_point": {"threshold": 700, "detection_rate": 0.5,
                                                                       "false_alarms_per_hour": 10.0},
                                              "curve": [{"threshold": 700, "detection_rate": 0.5,
                                                         "false_alarms_per_hour": 10.0}]}}}
-    monkeypatch.setattr(eval_stream_kws, "evaluate", lambda args: fake)
-    assert eval_stream_kws.main(["--out", str(tmp_path / "stream")]) == 0
+    monkeypatch.setattr(stream_eval_kws, "evaluate", lambda args: fake)
+    assert stream_eval_kws.main(["--out", str(tmp_path / "stream")]) == 0
     assert json.loads((tmp_path / "stream" / "stream.json").read_text()) == fake
     assert (tmp_path / "stream" / "kws_stream.png").stat().st_size > 0
     assert (shipped.stat().st_mtime_ns if shipped.exists() else None) == before, "the shipped plot was overwritten"
     assert json.loads(capsys.readouterr().out)["clean"]["detection_rate"] == 0.5
 
 
-@pytest.mark.skipif(not (HAPT / "RawData" / "acc_exp05_user03.txt").exists() or shutil.which("dotnet") is None,
+@pytest.mark.skipif(HAPT is None or not (HAPT / "RawData" / "acc_exp05_user03.txt").exists() or shutil.which("dotnet") is None,
                     reason="needs ../shared/data/hapt and dotnet")
 def test_replay_sh_options_keep_the_default_inputs():
     """README's `bash tools/replay.sh --imu-fault dropout:30:3` used to fail with 'nothing to replay'."""

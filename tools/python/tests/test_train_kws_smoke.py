@@ -1,5 +1,5 @@
 """A short smoke run of the whole KWS command (train, calibrate, quantize, INT8-evaluate through C),
-then the written file through tools/evaluate.py."""
+then the written file through mambanano evaluate."""
 import json
 import subprocess
 import sys
@@ -9,14 +9,15 @@ import pytest
 
 from mambanano import data_kws
 from mambanano import model_file as mf
+from mambanano.data import find_dataset
 
-REPO = Path(__file__).resolve().parents[2]
-SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
+REPO = Path(__file__).resolve().parents[3]
+SPEECH = find_dataset("speech_commands")
 
 
-@pytest.mark.skipif(not SPEECH.exists(), reason=f"{SPEECH} not present")
+@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
 def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
-    subprocess.run([sys.executable, str(REPO / "tools" / "train_kws.py"), "--epochs", "1",
+    subprocess.run([sys.executable, "-m", "mambanano", "train", "--task", "kws", "--epochs", "1",
                     "--max-train", "128", "--out", str(tmp_path), "--runs", str(tmp_path)],
                    check=True, capture_output=True, timeout=600)
     header, tensors = mf.read_model_file(tmp_path / "kws.mnm")
@@ -29,7 +30,7 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     assert (tmp_path / "kws_training.png").stat().st_size > 0
     assert "INT8" in (tmp_path / "kws.md").read_text()
 
-    from evaluate import main as evaluate_main
+    from mambanano.evaluate import main as evaluate_main
     assert evaluate_main(["--weights", str(tmp_path / "kws.mnm"), "--data", str(SPEECH),
                           "--split", "val"]) == 0
     scored = json.loads(capsys.readouterr().out)

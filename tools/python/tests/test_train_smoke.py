@@ -7,14 +7,15 @@ from pathlib import Path
 import pytest
 
 from mambanano import model_file as mf
+from mambanano.data import find_dataset
 
-REPO = Path(__file__).resolve().parents[2]
-HAPT = REPO.parent / "shared" / "data" / "hapt"
+REPO = Path(__file__).resolve().parents[3]
+HAPT = find_dataset("hapt")
 
 
-@pytest.mark.skipif(not HAPT.exists(), reason=f"{HAPT} not present")
+@pytest.mark.skipif(HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)")
 def test_har_smoke_run_writes_a_loadable_model(tmp_path):
-    subprocess.run([sys.executable, str(REPO / "tools" / "train_har.py"), "--epochs", "1",
+    subprocess.run([sys.executable, "-m", "mambanano", "train", "--task", "har", "--epochs", "1",
                     "--max-train", "256", "--out", str(tmp_path), "--runs", str(tmp_path)],
                    check=True, capture_output=True, timeout=300)
     header, _ = mf.read_model_file(tmp_path / "har.mnm")

@@ -7,10 +7,11 @@ import pytest
 
 from mambanano import data_har, frontend
 from mambanano import model_file as mf
+from mambanano.data import find_dataset
 from mambanano.kernel import Int8Model
 
-REPO = Path(__file__).resolve().parents[2]
-HAPT = REPO.parent / "shared" / "data" / "hapt"
+REPO = Path(__file__).resolve().parents[3]
+HAPT = find_dataset("hapt")
 # Measured INT8 accuracy on data_har.VAL_SUBJECTS minus one point (see weights/har.md).
 HAR_INT8_FLOOR = 0.9610  # 97.10 % measured (weights/har.md) minus one point
 
@@ -26,15 +27,15 @@ def test_har_weights_declare_task_frontend_and_size():
     Int8Model((REPO / "weights" / "har.mnm").read_bytes())
 
 
-@pytest.mark.skipif(not HAPT.exists(), reason=f"{HAPT} not present")
+@pytest.mark.skipif(HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)")
 def test_har_int8_accuracy_on_validation_subjects():
-    from evaluate import evaluate_har
+    from mambanano.evaluate import evaluate_har
     result = evaluate_har((REPO / "weights" / "har.mnm").read_bytes(), HAPT, data_har.VAL_SUBJECTS)
     assert result["n"] > 1000
     assert result["accuracy"] >= HAR_INT8_FLOOR, result
 
 
-SPEECH = REPO.parent / "shared" / "data" / "speech_commands"
+SPEECH = find_dataset("speech_commands")
 # Measured INT8 accuracy on data_kws's validation speakers minus one point (see weights/kws.md).
 KWS_INT8_FLOOR = 0.8429  # 85.29 % measured
 
@@ -49,9 +50,9 @@ def test_kws_weights_declare_task_frontend_and_size():
     Int8Model((REPO / "weights" / "kws.mnm").read_bytes())
 
 
-@pytest.mark.skipif(not SPEECH.exists(), reason=f"{SPEECH} not present")
+@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
 def test_kws_int8_accuracy_on_validation_speakers():
-    from evaluate import evaluate_kws
+    from mambanano.evaluate import evaluate_kws
     result = evaluate_kws((REPO / "weights" / "kws.mnm").read_bytes(), SPEECH, "val")
     assert result["n"] > 700
     assert result["accuracy"] >= KWS_INT8_FLOOR, result
