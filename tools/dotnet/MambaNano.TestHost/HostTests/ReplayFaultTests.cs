@@ -1,5 +1,5 @@
-// Faults injected into a real replayed recording (tools/MambaNano.Host/FaultInjection.cs): the app
-// reports each one, recovers, and keeps predicting. Needs ../shared/data (skipped without it).
+// Faults injected into a real replayed recording (tools/dotnet/MambaNano.Host/FaultInjection.cs): the app
+// reports each one, recovers, and keeps predicting. Needs the hapt data set (skipped without it).
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -12,8 +12,12 @@ namespace MambaNano.TestHost
     [TestClass]
     public class ReplayFaultTests
     {
-        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-        private static readonly string Recording = Path.Combine(Repo, "../shared/data/hapt/RawData/acc_exp05_user03.txt");
+        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
+        // The data sets' folder as the Python tools read MAMBANANO_DATA (run_tests.sh sets it to where
+        // `tools/mambanano data where hapt` finds HAPT); else ../shared/data beside the repository.
+        private static readonly string DataRoot = Environment.GetEnvironmentVariable("MAMBANANO_DATA") is { Length: > 0 } root
+            ? root : Path.Combine(Repo, "../shared/data");
+        private static readonly string Recording = Path.Combine(DataRoot, "hapt/RawData/acc_exp05_user03.txt");
 
         [Cleanup]
         public void UnloadAll()
