@@ -14,6 +14,8 @@
  *
  * Symbols:  F = n_features   D = d_model   E = d_inner   N = d_state   R = dt_rank   K = d_conv
  *           L = n_layers     C = n_classes  T = steps since reset
+ * Indexed, D[e] is the skip parameter (E values; PyTorch's MambaBlock.D), never the size d_model.
+ * Names of every concept across C, C# and Python: native-interop/GLOSSARY.md.
  *
  * The model, per input frame f (F):
  *   r = input_proj(f)                                             (D)   residual stream
@@ -24,7 +26,7 @@
  *     [dt_low | B | C] = x_proj(xs)                               (R + 2N), no bias
  *     delta = softplus(dt_proj(dt_low))                           (E)   dt_proj has the dt bias
  *     h[e,n] = exp(delta[e] * A[e,n]) * h[e,n] + delta[e] * B[n] * xs[e]        A < 0
- *     y[e]   = sum_n C[n] * h[e,n] + Dskip[e] * xs[e]
+ *     y[e]   = sum_n C[n] * h[e,n] + D[e] * xs[e]
  *     g   = y * silu(z)                                           (E)
  *     r   = r + out_proj(g)                                       (D)
  *   pool += r;  logits = classifier(pool / T)                     (C)
@@ -44,7 +46,7 @@
  *       u = clamp(rq(delta * xs, dbx_rq[e]), +-2^23)    u * B[n] is delta*B*xs in h units * 2^15
  *       h = sat16((dA * h + u * B[n] + 2^14) >> 15)     (fits int32: 2^30 + 2^30 + 2^14 < 2^31)
  *       yacc += C[n] * h
- *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (Dskip is folded into d_rq's multiplier)
+ *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (D[e] is folded into d_rq's multiplier)
  *   - g = sat8(rq(y * silu_z, gate_rq));  r = sat8(rq(out_acc, out_rq[d]) + rq(r, res_rq)).
  *   - Pool: int32 sum of r over steps; pooled = round(sum / T) is int8 at the last residual scale.
  *   - Logits: rq(classifier acc, cls_rq[c]) in Q8 (real logit * 256), int32.

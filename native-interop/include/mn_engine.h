@@ -176,7 +176,7 @@ int32_t mn_engine_steps(int32_t slot, int32_t stream);
 /* One MPU6050 sample: counts (6) int16 = accel x y z, gyro x y z, with the configured ranges
  * (2/4/8/16 g, 250/500/1000/2000 dps). Front-end, then one step. */
 int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n,
-                                  int32_t accel_fs_g, int32_t gyro_fs_dps);
+                                  int32_t accel_full_scale_g, int32_t gyro_full_scale_dps);
 
 /* One IMU sample in physical integers: values (6) int32 = acc x y z in milli-g, gyro x y z in
  * milli-rad/s (recordings). Front-end, then one step. */

@@ -98,17 +98,17 @@ mn_fe_status mn_imu_reset(void *state, size_t state_size, int32_t sample_rate_hz
 
 /**
  * MPU6050 raw counts -> physical integers, fixed point:
- *   acc_mg      = (counts * 1000 * accel_fs_g + 2^14) >> 15           (16384/fs_g*2 LSB per g)
- *   gyro_mrad_s = (counts * K[gyro_fs] + 2^14) >> 15, K = round(2^15 * 1000 * pi / 180 / sens),
+ *   acc_mg      = (counts * 1000 * accel_full_scale_g + 2^14) >> 15   (32768 / full scale LSB per g)
+ *   gyro_mrad_s = (counts * K[gyro_full_scale_dps] + 2^14) >> 15, K = round(2^15 * 1000 * pi / 180 / sens),
  *                 sens = 131, 65.5, 32.8, 16.4 LSB/(deg/s) (datasheet) -> K = 4366, 8731, 17436, 34873
- * @param accel_fs_g   accelerometer full-scale range: 2, 4, 8 or 16 (g), else MN_FE_ERR_FULL_SCALE
- * @param gyro_fs_dps  gyroscope full-scale range: 250, 500, 1000 or 2000 (deg/s), else the same
+ * @param accel_full_scale_g   accelerometer full-scale range: 2, 4, 8 or 16 (g), else MN_FE_ERR_FULL_SCALE
+ * @param gyro_full_scale_dps  gyroscope full-scale range: 250, 500, 1000 or 2000 (deg/s), else the same
  * @param acc_counts   (3) int16 x y z as read from ACCEL_XOUT_H.. (big-endian pairs already joined)
  * @param gyro_counts  (3) int16 x y z from GYRO_XOUT_H..
  * @param acc_mg       (3) out
  * @param gyro_mrad_s  (3) out
  */
-mn_fe_status mn_imu_counts_to_physical(int32_t accel_fs_g, int32_t gyro_fs_dps,
+mn_fe_status mn_imu_counts_to_physical(int32_t accel_full_scale_g, int32_t gyro_full_scale_dps,
                                        const int16_t *acc_counts, const int16_t *gyro_counts,
                                        int32_t *acc_mg, int32_t *gyro_mrad_s);
 
@@ -122,8 +122,8 @@ mn_fe_status mn_imu_step_s8(void *state, size_t state_size, const int32_t *acc_m
                             const int32_t *gyro_mrad_s, int8_t *features);
 
 /* The device path: mn_imu_counts_to_physical() then mn_imu_step_s8(). */
-mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                   int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                   int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                    const int16_t *gyro_counts, int8_t *features);
 
 /**
@@ -135,8 +135,8 @@ mn_fe_status mn_imu_run_s8(void *state, size_t state_size, const int32_t *acc_mg
                            const int32_t *gyro_mrad_s, int32_t n_samples, int8_t *features);
 
 /* A recording of raw counts: acc_counts, gyro_counts (T, 3) -> features (T, F). */
-mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                  int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                  int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                   const int16_t *gyro_counts, int32_t n_samples, int8_t *features);
 
 /* =============================================================================================

@@ -128,9 +128,9 @@ def g_to_mg(x_g):
                                 dtype=np.int32)
 
 
-def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *fullscale):
+def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *full_scale):
     """One recording from reset through the C function `name` (mn_imu_run_s8 or
-    mn_imu_run_counts_s8): acc, gyro (T, 3) of dtype (ctype in C), fullscale the arguments the
+    mn_imu_run_counts_s8): acc, gyro (T, 3) of dtype (ctype in C), full_scale the arguments the
     function takes before them -> int8 (T, F)."""
     acc = np.ascontiguousarray(acc, dtype=dtype)
     gyro = np.ascontiguousarray(gyro, dtype=dtype)
@@ -140,7 +140,7 @@ def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *fullscale):
     state = ctypes.create_string_buffer(lib.mn_imu_state_size())
     _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
     out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(getattr(lib, name)(state, len(state), *fullscale, _ptr(acc, ctype), _ptr(gyro, ctype),
+    _check(getattr(lib, name)(state, len(state), *full_scale, _ptr(acc, ctype), _ptr(gyro, ctype),
                               acc.shape[0], _ptr(out, ctypes.c_int8)), name)
     return out
 
@@ -156,22 +156,22 @@ def imu_features(acc_g, gyro_rad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     return imu_features_mg(g_to_mg(acc_g), g_to_mg(gyro_rad_s), sample_rate_hz)
 
 
-def imu_features_counts(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps,
+def imu_features_counts(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps,
                         sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     """MPU6050 raw int16 counts (T, 3) with full-scale ranges (2/4/8/16 g, 250/500/1000/2000 dps)
     -> int8 (T, F): the device's path."""
     return _imu_run("mn_imu_run_counts_s8", acc_counts, gyro_counts, np.int16, ctypes.c_int16,
-                    sample_rate_hz, accel_fs_g, gyro_fs_dps)
+                    sample_rate_hz, accel_full_scale_g, gyro_full_scale_dps)
 
 
-def imu_counts_to_physical(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps):
+def imu_counts_to_physical(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps):
     """One MPU6050 sample: counts (3,) -> (acc_mg (3,), gyro_mrad_s (3,)) int32, as the C does."""
     acc = np.ascontiguousarray(acc_counts, dtype=np.int16)
     gyro = np.ascontiguousarray(gyro_counts, dtype=np.int16)
     acc_mg = np.zeros(3, dtype=np.int32)
     gyro_mrad_s = np.zeros(3, dtype=np.int32)
     _check(_lib().mn_imu_counts_to_physical(
-        accel_fs_g, gyro_fs_dps, _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
+        accel_full_scale_g, gyro_full_scale_dps, _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
         _ptr(acc_mg, ctypes.c_int32), _ptr(gyro_mrad_s, ctypes.c_int32)),
         "mn_imu_counts_to_physical")
     return acc_mg, gyro_mrad_s

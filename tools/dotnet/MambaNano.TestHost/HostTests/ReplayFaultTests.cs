@@ -19,12 +19,6 @@ namespace MambaNano.TestHost
             ? root : Path.Combine(Repo, "../shared/data");
         private static readonly string Recording = Path.Combine(DataRoot, "hapt/RawData/acc_exp05_user03.txt");
 
-        [Cleanup]
-        public void UnloadAll()
-        {
-            new ModelSlot(0).Unload();
-        }
-
         private static CaptureSink Replay(double seconds, params string[] faults)
         {
             if (!File.Exists(Recording))
