@@ -90,9 +90,11 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         "- Weights: int8, symmetric, one scale per output channel (every linear and the depthwise conv).",
         *textwrap.wrap(
             "- Activations: int8, symmetric, one scale per tensor = range / 127. Each tensor's range was "
-            f"chosen among {_candidates(q['range_candidates'])} by measured effect: a greedy pass in network "
+            f"chosen among {_candidates(q['range_candidates'])} by measured effect: greedy passes in network "
             "order keeping, per tensor, the candidate that minimises the mean KL(float ‖ INT8) of the C "
-            "kernel's outputs on the calibration windows (training data only).",
+            "kernel's outputs on the calibration windows (training data only), with the other tensors' "
+            "choices in place; passes until one changes nothing, at most `--search-passes` "
+            f"({q['search_passes']} run).",
             width=100, subsequent_indent="  "), "",
         "| tensor | chosen | range | KL after |", "|---|---|---|---|",
     ]

@@ -13,7 +13,7 @@ import torch.nn.functional as nnf
 from tqdm import tqdm
 
 from .kernel import Int8Model
-from .quantize import mean_kl
+from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
 
 LABEL_SMOOTHING = 0.05
@@ -70,9 +70,14 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     (frames_val (m, T, F) int8, the same examples) on the validation labels y_val (m,): accuracy,
     per-class accuracy, INT8/float agreement and mean KL(float || INT8), the INT8 confusion matrix,
     the file size, the float model's parameter count and the INT8 evaluation time, as the result
-    fields both training commands record."""
+    fields both training commands record. Also the accuracy of weight-only INT8: the model file's
+    int8 weights (dequantized, `dequantized_model`: float biases, A as stored, D) with float
+    activations and hidden state, in PyTorch; between it and INT8 lies exactly the cost of
+    quantizing the activations and the state. (With quantization-aware fine-tuning the file's
+    weights are the fine-tuned ones, so float -> weight-only includes the fine-tuning's effect.)"""
     with torch.no_grad():
         probs_f = torch.softmax(model(x_val), -1).numpy()                      # (m, C)
+        pred_w = dequantized_model(file_bytes)(x_val).argmax(-1).numpy()       # (m,)
     pred_f = probs_f.argmax(-1)
     kernel = Int8Model(file_bytes)
     t0 = time.time()
@@ -80,6 +85,7 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     pred_q = logits_q.argmax(-1)
     return {
         "float_accuracy": float((pred_f == y_val).mean()), "int8_accuracy": float((pred_q == y_val).mean()),
+        "weight_only_accuracy": float((pred_w == y_val).mean()),
         "float_per_class": per_class(y_val, pred_f, class_names),
         "int8_per_class": per_class(y_val, pred_q, class_names),
         "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
@@ -91,18 +97,24 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
 
 def cv_fold_row(fold, held_out, examples, result):
     """One fold of a cross-validation: what it held out (`examples` of it) and how the model
-    trained without it did (a training command's result dict)."""
+    trained without it did (a training command's result dict): float, weight-only INT8 and INT8
+    accuracy, the whole drop (float - INT8) and its part from quantizing activations and state
+    (weight-only - INT8)."""
     return {"fold": fold, "held_out": held_out, "examples": examples,
-            "float": result["float_accuracy"], "int8": result["int8_accuracy"],
-            "drop": result["float_accuracy"] - result["int8_accuracy"],
+            "float": result["float_accuracy"], "weight_only": result["weight_only_accuracy"],
+            "int8": result["int8_accuracy"], "drop": result["float_accuracy"] - result["int8_accuracy"],
+            "activation_drop": result["weight_only_accuracy"] - result["int8_accuracy"],
             "int8_per_class": result["int8_per_class"]}
 
 
+CV_METRICS = ("float", "weight_only", "int8", "drop", "activation_drop")
+
+
 def cv_summary(rows, path, **meta):
-    """Mean, sd, min and max over folds of float and INT8 accuracy and their drop, and the mean
-    INT8 recall per class; written to path (JSON) with meta, printed, returned."""
+    """Mean, sd, min and max over folds of each of CV_METRICS (cv_fold_row), and the mean INT8
+    recall per class; written to path (JSON) with meta, printed (a table), returned."""
     summary = {"folds": rows, **meta}
-    for key in ("float", "int8", "drop"):
+    for key in CV_METRICS:
         values = [r[key] for r in rows]
         summary[key] = {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
                         "min": min(values), "max": max(values)}
@@ -112,11 +124,21 @@ def cv_summary(rows, path, **meta):
         for name in classes if any(r["int8_per_class"][name] is not None for r in rows)}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=1))
-    for r in rows:
-        print(f"fold {r['fold']}: float {100 * r['float']:.2f} %, INT8 {100 * r['int8']:.2f} % "
-              f"({r['examples']} examples held out)")
-    print("mean ± sd over folds: " + ", ".join(
-        f"{key} {100 * summary[key]['mean']:.2f} ± {100 * summary[key]['sd']:.2f} %" for key in ("float", "int8", "drop")))
+    print(cv_table(summary))
     print("INT8 recall per class (mean over folds): " + ", ".join(
         f"{name} {100 * v:.1f} %" for name, v in summary["int8_per_class_mean"].items()))
     return summary
+
+
+def cv_table(summary):
+    """A cv_summary as a Markdown table: one row per fold, then mean ± sd and the worst fold's value
+    (least accuracy, largest drop); accuracies in percent, drops in points."""
+    head = ("fold", "held out", "float %", "weight-only INT8 %", "INT8 %", "drop pt", "act. + state drop pt")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in summary["folds"]:
+        lines.append(f"| {r['fold']} | {r['examples']} | " + " | ".join(f"{100 * r[k]:.2f}" for k in CV_METRICS) + " |")
+    lines.append("| mean ± sd | | " + " | ".join(
+        f"{100 * summary[k]['mean']:.2f} ± {100 * summary[k]['sd']:.2f}" for k in CV_METRICS) + " |")
+    lines.append("| worst | | " + " | ".join(
+        f"{100 * summary[k]['max' if 'drop' in k else 'min']:.2f}" for k in CV_METRICS) + " |")
+    return "\n".join(lines)

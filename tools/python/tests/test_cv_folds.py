@@ -40,3 +40,19 @@ def test_kws_folds_hold_out_every_clip_once_and_keep_speakers_together(k):
         assert not {c.group for c in train} & {c.group for c in held_out}, "speaker-disjoint"
         assert len(train) + len(held_out) == len(clips)
     assert all(held), "no empty fold with 60 speakers"
+
+
+def test_cv_summary_splits_the_drop_into_weights_and_activations(tmp_path):
+    from mambanano.training import cv_fold_row, cv_summary, cv_table
+    results = [{"float_accuracy": f, "weight_only_accuracy": w, "int8_accuracy": q,
+                "int8_per_class": {"a": q, "b": None}} for f, w, q in ((0.90, 0.89, 0.80), (0.80, 0.81, 0.79))]
+    rows = [cv_fold_row(k, [k], 100, r) for k, r in enumerate(results)]
+    assert rows[0]["drop"] == pytest.approx(0.10) and rows[0]["activation_drop"] == pytest.approx(0.09)
+    summary = cv_summary(rows, tmp_path / "cv.json", epochs=1)
+    assert summary["weight_only"]["mean"] == pytest.approx(0.85)
+    assert summary["activation_drop"]["max"] == pytest.approx(0.09)
+    assert summary["int8_per_class_mean"] == {"a": pytest.approx(0.795)}
+    lines = cv_table(summary).splitlines()
+    assert len(lines) == 2 + len(rows) + 2
+    assert lines[-2].startswith("| mean ± sd |") and "85.00 ± 5.66" in lines[-2]
+    assert lines[-1] == "| worst | | 80.00 | 81.00 | 79.00 | 10.00 | 9.00 |"

@@ -1,5 +1,5 @@
-"""The quantizer's choices: MSE range, the INT8 twin, bias correction, quantization-aware
-fine-tuning (seeded random models, INT8 through the C kernel)."""
+"""The quantizer's choices: MSE range, the range search's passes, the INT8 twin, bias correction,
+quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
 import numpy as np
 import pytest
 import torch
@@ -8,8 +8,9 @@ from mambanano import frontend
 from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
-from mambanano.quantize import (ACT_NAMES, ActStats, Int8Twin, calibrate, correct_biases, fake_quant,
-                                kernel_divergence, quantization_aware_finetune, quantize_bytes)
+from mambanano.quantize import (ACT_NAMES, STATE_HEADROOM, ActStats, Int8Twin, activation_scales, calibrate,
+                                candidate_range, correct_biases, dequantized_model, fake_quant,
+                                kernel_divergence, quantization_aware_finetune, quantize_bytes, search_ranges)
 
 torch.set_num_threads(1)
 
@@ -124,3 +125,62 @@ def test_quantization_aware_finetune_lowers_the_int8_loss_and_leaves_plain_weigh
     assert set(tuned.state_dict()) == set(before)            # no parametrization left behind
     for k, v in model.state_dict().items():                  # the float model itself is untouched
         assert torch.equal(v, before[k]), k
+
+
+def _scale_dependent_loss(model, stats):
+    """A loss_of_file whose tensors interact: residual_out[1] at its max costs 10, y[0] at its max
+    costs 1, the loss is the larger of the two; so y[0]'s clipping shows only once residual_out[1]
+    is clipped, later in network order."""
+    full = activation_scales(quantize_bytes(model, stats, **QUANT_ARGS))
+    at_max = {key: stats.act[key] / 127.0 for key in (("residual_out", 1), ("y", 0))}
+
+    def loss(file_bytes):
+        scales = activation_scales(file_bytes)
+        cost_res = 10.0 if scales[("residual_out", 1)] == pytest.approx(at_max[("residual_out", 1)]) else 0.0
+        cost_y = 1.0 if scales[("y", 0)] == pytest.approx(at_max[("y", 0)]) else 0.0
+        return max(cost_res, cost_y)
+    assert full[("y", 0)] == pytest.approx(at_max[("y", 0)])   # stats without choices: every range its max
+    return loss
+
+
+def test_range_search_needs_a_second_pass_when_a_later_tensor_masks_an_earlier_one():
+    model, _, _, stats = calibrated_model()
+    loss = _scale_dependent_loss(model, stats)
+    chosen, passes = search_ranges(model, stats, loss, DIMS["n_layers"], passes=1, **QUANT_ARGS)
+    assert passes == 1
+    assert chosen["residual_out[1]"]["method"] != "max" and chosen["y[0]"]["method"] == "max"
+    assert chosen["h[1]"]["loss"] == 1.0
+
+    stats.clip.clear()
+    chosen, passes = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    assert chosen["residual_out[1]"]["method"] != "max" and chosen["y[0]"]["method"] != "max"
+    assert chosen["y[0]"]["loss"] == 0.0
+    assert passes == 3, "pass 2 changed y[0], pass 3 found nothing to change and stopped the search"
+    assert stats.clip[("y", 0)] == pytest.approx(candidate_range(stats, "y", 0, chosen["y[0]"]["method"]))
+
+
+def test_range_search_stops_after_a_pass_that_changes_nothing():
+    model, _, _, stats = calibrated_model()
+    chosen, passes = search_ranges(model, stats, lambda file_bytes: 1.0, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    assert passes == 1
+    assert all(v["method"] == "max" for k, v in chosen.items() if not k.startswith("h["))
+    assert all(v["range"] == STATE_HEADROOM for k, v in chosen.items() if k.startswith("h["))
+
+
+def test_weight_only_int8_keeps_float_activations_and_the_kernel_does_not():
+    """float_vs_int8's weight-only INT8 (the file's weights in PyTorch) sits next to the float
+    model; the C kernel, activations and state rounded too, departs further from it."""
+    from mambanano.training import float_vs_int8
+    model, frames, features, stats = calibrated_model(n=64)
+    file_bytes = quantize_bytes(model, stats, **QUANT_ARGS)
+    with torch.no_grad():
+        float_logits = model(features)
+        weight_only_logits = dequantized_model(file_bytes)(features)
+    int8_logits = torch.from_numpy(kernel_logits(file_bytes, frames)).float()
+    weight_only_error = (weight_only_logits - float_logits).abs().mean()
+    assert 0 < weight_only_error < 0.5 * (int8_logits - float_logits).abs().mean()
+
+    labels = weight_only_logits.argmax(-1).numpy()          # weight-only INT8 is right by definition
+    result = float_vs_int8(model, file_bytes, features, frames, labels, QUANT_ARGS["class_names"])
+    assert result["weight_only_accuracy"] == 1.0
+    assert result["int8_accuracy"] == pytest.approx(float((int8_logits.argmax(-1).numpy() == labels).mean()))
