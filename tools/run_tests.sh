@@ -78,7 +78,7 @@ run_ctest native-release build/native -DCMAKE_BUILD_TYPE=Release
 run_ctest native-asan-ubsan build/native-asan -DCMAKE_BUILD_TYPE=Debug -DMN_SANITIZE=ON -DMN_BUILD_BENCH=OFF
 
 # Loader fuzzing (libFuzzer, clang): a short run here, longer by hand.
-check fuzz-loader bash tools/fuzz_loader.sh "${FUZZ_SECONDS:-30}"
+check fuzz-loader bash tools/scripts/fuzz_loader.sh "${FUZZ_SECONDS:-30}"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
@@ -93,7 +93,8 @@ fi
 
 # Python tools (features, model, quantizer, INT8 evaluation through the C library).
 export MAMBANANO_LIB="$root/build/native/libmambanano.so"
-"$PYTHON" -m pytest -q -p no:cacheprovider tools/tests >"$log_dir/pytest.log" 2>&1
+# Tests that need a data set skip with the reason (-rs: "SKIPPED ... needs the hapt data set").
+"$PYTHON" -m pytest -q -rs -p no:cacheprovider tools/python/tests >"$log_dir/pytest.log" 2>&1
 line="$(grep -E '^[0-9]+ (passed|failed)|^(=+ )?[0-9]+ (passed|failed)' "$log_dir/pytest.log" | tail -n 1)"
 py_pass="$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' || echo 0)"
 py_fail=0
@@ -104,15 +105,18 @@ if [ -z "$line" ]; then
 elif [ "${py_fail:-0}" -gt 0 ]; then
   grep -E '^(FAILED|ERROR)' "$log_dir/pytest.log" | head -n 30
 fi
+grep -E '^SKIPPED' "$log_dir/pytest.log" | head -n 30
 count "python" "${py_pass:-0}" "${py_fail:-0}"
 
 # The app's tests (MambaNano.Tests, nanoFramework.TestFramework's own Assert from its pinned
 # source) on desktop .NET, against the shared library built above; closes with "N passed, N failed".
 log="$log_dir/app-tests.log"
+# The replay tests' recording: the hapt data set where the Python tools find it (else they skip).
+hapt="$(tools/mambanano data where hapt 2>/dev/null)" && export MAMBANANO_DATA="${hapt%/hapt}"
 test_framework="$("$PYTHON" tools/nanoclr/managed/sources.py ${NF_SRC:+--src "$NF_SRC"} nanoFramework.TestFramework | cut -f2)"
-if dotnet build tools/MambaNano.TestHost -c Release --nologo -v quiet \
+if dotnet build tools/dotnet/MambaNano.TestHost -c Release --nologo -v quiet \
      -p:TestFrameworkSource="$test_framework/source" >"$log" 2>&1; then
-  dotnet run --project tools/MambaNano.TestHost -c Release --no-build >>"$log" 2>&1
+  dotnet run --project tools/dotnet/MambaNano.TestHost -c Release --no-build >>"$log" 2>&1
 fi
 count_summary "app-tests (host)" "$log"
 

@@ -9,7 +9,7 @@
  * (ASan catches a read outside it).
  * Anything else traps, and libFuzzer records the input as a crash.
  *
- * Build and run: tools/fuzz_loader.sh [seconds]. Inputs longer than MN_FUZZ_MAX_LEN are ignored
+ * Build and run: tools/scripts/fuzz_loader.sh [seconds]. Inputs longer than MN_FUZZ_MAX_LEN are ignored
  * (the script passes -max_len to match).
  */
 #include <stddef.h>

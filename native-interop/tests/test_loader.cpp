@@ -2,7 +2,7 @@
 // every length, every single-bit flip, patched (and re-CRC'd) headers, tables and tensors, arena
 // handling, and that a failed load leaves a loaded model and its arena untouched.
 //
-// The valid input is tests/fixtures/tiny.mnm (tools/make_fixtures.py, a quantized model).
+// The valid input is tests/fixtures/tiny.mnm (tools/python/mambanano/make_fixtures.py, a quantized model).
 // Every test patches a copy of that file; no test depends on its particular values.
 #include <gtest/gtest.h>
 
@@ -300,7 +300,7 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
 
 TEST(Loader, FixtureExists)
 {
-    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/make_fixtures.py";
+    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/python/mambanano/make_fixtures.py";
     ASSERT_GE(valid_file().size(), static_cast<size_t>(MN_HEADER_SIZE));
     EXPECT_EQ(rd32(valid_file(), H_FILE_SIZE), valid_file().size());
 }

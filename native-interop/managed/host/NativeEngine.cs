@@ -1,6 +1,6 @@
 // The host build's NativeEngine: the members of ../NativeEngine.cs (the nanoFramework
 // InternalCalls) by P/Invoke of the same mn_engine_* functions in the shared library
-// (libmambanano.so / mambanano.dll, built by tools/build_native.sh). Lengths that the device's
+// (libmambanano.so / mambanano.dll, built by tools/scripts/build_native.sh). Lengths that the device's
 // marshalling takes from the arrays are passed explicitly here.
 using System.Runtime.InteropServices;
 

@@ -1,0 +1,25 @@
+"""A short smoke run of the whole HAR command: train, calibrate, quantize, INT8-evaluate through C."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mambanano import model_file as mf
+from mambanano.data import find_dataset
+
+REPO = Path(__file__).resolve().parents[3]
+HAPT = find_dataset("hapt")
+
+
+@pytest.mark.skipif(HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)")
+def test_har_smoke_run_writes_a_loadable_model(tmp_path):
+    subprocess.run([sys.executable, "-m", "mambanano", "train", "--task", "har", "--epochs", "1",
+                    "--max-train", "256", "--out", str(tmp_path), "--runs", str(tmp_path)],
+                   check=True, capture_output=True, timeout=300)
+    header, _ = mf.read_model_file(tmp_path / "har.mnm")
+    assert header["task"] == mf.Task.HAR and header["frontend"] == mf.Frontend.IMU
+    result = json.loads((tmp_path / "har_result.json").read_text())
+    assert 0.0 <= result["int8_accuracy"] <= 1.0 and result["val_windows"] > 0
+    assert (tmp_path / "har_training.png").stat().st_size > 0
