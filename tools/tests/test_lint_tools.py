@@ -1,0 +1,87 @@
+"""The test harness's own tools: the JUnit totals run_tests.sh counts (tools/scripts/junit_totals.py)
+and the .editorconfig reading of the lint stage (tools/lint/lint.py)."""
+
+import importlib.util
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def load(relative):
+    """A standalone script of the repository, imported by its path."""
+    path = REPO / relative
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+junit_totals = load("tools/scripts/junit_totals.py")
+lint = load("tools/lint/lint.py")
+
+REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="s">
+  <testcase classname="a" name="ok1"/>
+  <testcase classname="a" name="ok2"><system-out>fine</system-out></testcase>
+  <testcase classname="a" name="bad"><failure message="expected 3, got 4">trace</failure></testcase>
+  <testcase classname="b" name="broken"><error message="ImportError: x"/></testcase>
+  <testcase classname="b" name="later"><skipped message="no data"/></testcase>
+</testsuite></testsuites>
+"""
+
+
+def test_junit_totals_counts_each_outcome(tmp_path):
+    report = tmp_path / "r.xml"
+    report.write_text(REPORT)
+    passed, failed, skipped, lines = junit_totals.totals(report)
+    assert (passed, failed, skipped) == (2, 2, 1)
+    assert lines == ["a.bad: expected 3, got 4", "b.broken: ImportError: x"]
+
+
+def test_junit_totals_missing_empty_or_contradicted_reports_fail(tmp_path):
+    assert junit_totals.totals(tmp_path / "absent.xml")[:3] == (0, 1, 0)
+    (tmp_path / "cut.xml").write_text("<testsuite><testcase name='x'>")
+    assert junit_totals.totals(tmp_path / "cut.xml")[:3] == (0, 1, 0)
+    (tmp_path / "empty.xml").write_text("<testsuite name='s' tests='0'/>")
+    assert junit_totals.totals(tmp_path / "empty.xml")[:3] == (0, 1, 0)
+    (tmp_path / "ok.xml").write_text("<testsuite><testcase name='x'/></testsuite>")
+    assert junit_totals.totals(tmp_path / "ok.xml")[:3] == (1, 0, 0)
+    assert junit_totals.totals(tmp_path / "ok.xml", exit_code=1)[:3] == (1, 1, 0)
+
+
+def test_junit_totals_last_line_is_passed_failed_skipped(tmp_path, capsys):
+    report = tmp_path / "r.xml"
+    report.write_text(REPORT)
+    junit_totals.main([str(report), "--exit-code", "1"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "2 2 1"
+    assert out[0] == "  FAIL a.bad: expected 3, got 4"
+
+
+def test_lint_junit_report_reads_back(tmp_path):
+    report = tmp_path / "lint.xml"
+    results = {
+        "good": (lint.Result(True), 0.1),
+        "bad": (lint.Result(False, "x.c:3: trailing whitespace"), 0.2),
+        "later": (lint.Result(True, skipped="applied with ruff-check"), 0.0),
+    }
+    lint.write_junit(report, results)
+    assert junit_totals.totals(report)[:3] == (1, 1, 1)
+
+
+def test_editorconfig_braces_and_section_order():
+    assert lint.expand_braces("*.{c,h,cpp}") == ["*.c", "*.h", "*.cpp"]
+    assert lint.expand_braces("{CMakeLists.txt,*.cmake}") == ["CMakeLists.txt", "*.cmake"]
+    sections = lint.read_editorconfig(REPO / ".editorconfig")
+    c = lint.editorconfig_for("native-interop/src/mn_step_s8.c", sections)
+    assert (c["indent_size"], c["max_line_length"], c["end_of_line"]) == ("4", "100", "lf")
+    assert lint.editorconfig_for("README.md", sections)["trim_trailing_whitespace"] == "false"
+    assert lint.editorconfig_for("tools/run_tests.sh", sections)["indent_size"] == "2"
+    assert lint.editorconfig_for("MambaNano/Core/ModelSlot.cs", sections)["max_line_length"] == "120"
+    assert "max_line_length" not in lint.editorconfig_for("nf.config", sections)
+
+
+def test_generated_files_are_recognised():
+    assert lint.is_generated("MambaNano/Core/BoardConfig.cs")
+    assert lint.is_generated("native-interop/src/mn_frontend_tables.h")
+    assert not lint.is_generated("native-interop/src/mn_step_s8.c")
