@@ -15,6 +15,7 @@ MambaNano.Tests/*.cs that did not report. Prints one line per failure and closes
 --junit FILE also writes the results as JUnit XML: a testcase per passed, failed or skipped test
 method, and one failed testcase per runtime problem (what tools/run_tests.sh counts).
 """
+
 import argparse
 import re
 import subprocess
@@ -30,8 +31,10 @@ LAUNCHER = BUILD / "pe" / "nanoFramework.UnitTestLauncher.pe"
 LOAD_ORDER = BUILD / "app" / "NFUnitTest.load.txt"
 RESULT = re.compile(r"^Test (passed|failed|skipped),([^,]+),(.*)$")
 # nanoCLR's own reports of a program that cannot run as built
-RUNTIME_ERRORS = re.compile(r"Invalid native checksum|ERROR!!!!|Unhandled exception|Exception was thrown|"
-                            r"Cannot find|Resolve: unknown|error: failed to load|NotImplementedException")
+RUNTIME_ERRORS = re.compile(
+    r"Invalid native checksum|ERROR!!!!|Unhandled exception|Exception was thrown|"
+    r"Cannot find|Resolve: unknown|error: failed to load|NotImplementedException"
+)
 
 
 def declared_tests(folder=TEST_SOURCES):
@@ -42,7 +45,9 @@ def declared_tests(folder=TEST_SOURCES):
         for line in path.read_text(encoding="utf-8").splitlines():
             if m := re.match(r"\s*namespace\s+([\w.]+)", line):
                 namespace = m.group(1)
-            elif m := re.match(r"\s*(?:public|internal)?\s*(?:sealed\s+|static\s+)*class\s+(\w+)", line):
+            elif m := re.match(
+                r"\s*(?:public|internal)?\s*(?:sealed\s+|static\s+)*class\s+(\w+)", line
+            ):
                 cls = m.group(1)
             elif re.match(r"\s*\[TestMethod\]", line):
                 pending = True
@@ -70,26 +75,38 @@ def judge(output, returncode, declared):
         elif RUNTIME_ERRORS.search(line):
             problems.append(f"nanoCLR: {line.strip()}")
     if returncode != 0:
-        problems.append(f"nanoCLR exited with {returncode} (negative: killed by signal {-returncode})")
+        problems.append(
+            f"nanoCLR exited with {returncode} (negative: killed by signal {-returncode})"
+        )
     if not re.search(r"^Done\.\r?$", output, re.M):
         problems.append("nanoCLR did not print 'Done.' (the program did not run to its end)")
     if not reported:
         problems.append(f"FAIL none of the {len(declared)} declared [TestMethod]s reported")
     else:
-        problems += [f"FAIL {name}: declared [TestMethod] never reported" for name in sorted(declared - reported)]
+        problems += [
+            f"FAIL {name}: declared [TestMethod] never reported"
+            for name in sorted(declared - reported)
+        ]
     return sorted(passed & declared if declared else passed), failed + problems, skipped
 
 
 def write_junit(path, passed_names, failures, skipped):
-    """JUnit XML of one run; failures and skipped are judge()'s "FAIL name: why" / "SKIP ..." lines."""
-    suite = ET.Element("testsuite", name="nanoclr-tests", tests=str(len(passed_names) + len(failures) + len(skipped)),
-                       failures=str(len(failures)), skipped=str(len(skipped)))
+    """JUnit XML of one run; failures and skipped: judge()'s "FAIL name: why", "SKIP ..." lines."""
+    suite = ET.Element(
+        "testsuite",
+        name="nanoclr-tests",
+        tests=str(len(passed_names) + len(failures) + len(skipped)),
+        failures=str(len(failures)),
+        skipped=str(len(skipped)),
+    )
     for name in passed_names:
         ET.SubElement(suite, "testcase", name=name)
     for kind, lines in (("failure", failures), ("skipped", skipped)):
         for line in lines:
             name, _, why = line.partition(": ")
-            case = ET.SubElement(suite, "testcase", name=name.removeprefix("FAIL ").removeprefix("SKIP "))
+            case = ET.SubElement(
+                suite, "testcase", name=name.removeprefix("FAIL ").removeprefix("SKIP ")
+            )
             ET.SubElement(case, kind, message=why or line)
     ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
 
@@ -102,11 +119,20 @@ def main(argv=None):
     args = ap.parse_args(argv)
     pes = LOAD_ORDER.read_text().split()
     try:
-        run = subprocess.run([str(CLR), *pes[:-1], str(LAUNCHER), pes[-1]], capture_output=True, text=True, errors="replace",
-                             timeout=args.timeout)
+        run = subprocess.run(
+            [str(CLR), *pes[:-1], str(LAUNCHER), pes[-1]],
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=args.timeout,
+        )
         output, code = run.stdout + run.stderr, run.returncode
     except subprocess.TimeoutExpired as e:
-        output = (e.stdout or b"").decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+        output = (
+            (e.stdout or b"").decode(errors="replace")
+            if isinstance(e.stdout, bytes)
+            else (e.stdout or "")
+        )
         output += f"\ntimeout after {args.timeout:.0f} s\n"
         code = "timeout"
     if args.log:

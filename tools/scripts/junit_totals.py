@@ -1,5 +1,7 @@
-"""A test stage's totals from the JUnit XML its runner wrote (ctest --output-junit, pytest --junitxml,
-MambaNano.TestHost --junit, tools/nanoclr/run_tests.py --junit, tools/lint/lint.py --junit).
+"""A test stage's totals from the JUnit XML report its runner wrote.
+
+Runners: ctest --output-junit, pytest --junitxml, MambaNano.TestHost --junit,
+tools/nanoclr/run_tests.py --junit, tools/lint/lint.py --junit.
 
     python3 tools/scripts/junit_totals.py [--exit-code N] REPORT.xml
 

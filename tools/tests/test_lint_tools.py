@@ -1,5 +1,6 @@
-"""The test harness's own tools: the JUnit totals run_tests.sh counts (tools/scripts/junit_totals.py)
-and the .editorconfig reading of the lint stage (tools/lint/lint.py)."""
+"""The test harness's own tools: the JUnit totals run_tests.sh counts
+(tools/scripts/junit_totals.py), the reports the runners write, and the .editorconfig reading of
+the lint stage (tools/lint/lint.py)."""
 
 import importlib.util
 from pathlib import Path
@@ -77,7 +78,9 @@ def test_editorconfig_braces_and_section_order():
     assert (c["indent_size"], c["max_line_length"], c["end_of_line"]) == ("4", "100", "lf")
     assert lint.editorconfig_for("README.md", sections)["trim_trailing_whitespace"] == "false"
     assert lint.editorconfig_for("tools/run_tests.sh", sections)["indent_size"] == "2"
-    assert lint.editorconfig_for("MambaNano/Core/ModelSlot.cs", sections)["max_line_length"] == "120"
+    assert (
+        lint.editorconfig_for("MambaNano/Core/ModelSlot.cs", sections)["max_line_length"] == "120"
+    )
     assert "max_line_length" not in lint.editorconfig_for("nf.config", sections)
 
 
@@ -85,3 +88,22 @@ def test_generated_files_are_recognised():
     assert lint.is_generated("MambaNano/Core/BoardConfig.cs")
     assert lint.is_generated("native-interop/src/mn_frontend_tables.h")
     assert not lint.is_generated("native-interop/src/mn_step_s8.c")
+
+
+def test_nanoclr_runner_report_counts_like_its_summary(tmp_path):
+    runner = load("tools/nanoclr/run_tests.py")
+    output = "\n".join(
+        [
+            "Test passed,NS.A.One.0,1 ms",
+            "Test failed,NS.A.Two.0,expected 1",
+            "Test skipped,NS.A.Three.0,no board",
+            "Done.",
+        ]
+    )
+    declared = {"NS.A.One", "NS.A.Two", "NS.A.Three", "NS.A.Four"}
+    passed, failures, skipped = runner.judge(output, 0, declared)
+    assert passed == ["NS.A.One"]
+    report = tmp_path / "nanoclr.xml"
+    runner.write_junit(report, passed, failures, skipped)
+    # NS.A.Two failed, NS.A.Four never reported: two failures, as the closing line says
+    assert junit_totals.totals(report)[:3] == (1, 2, 1)
