@@ -30,7 +30,9 @@ def totals(report: Path, exit_code: int = 0) -> tuple[int, int, int, list[str]]:
         return 0, 1, 0, [f"no readable report {report}: {e}"]
     passed, skipped, failures = 0, 0, []
     for case in cases:
-        name = ".".join(filter(None, (case.get("classname"), case.get("name"))))
+        name, classname = case.get("name", ""), case.get("classname")
+        if classname and classname != name:  # ctest repeats the name as the class
+            name = f"{classname}.{name}"
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
