@@ -15,7 +15,6 @@ F = IMU_FEATURES, M = LOGMEL_FEATURES.
 """
 import ctypes
 import math
-from pathlib import Path
 
 import numpy as np
 
