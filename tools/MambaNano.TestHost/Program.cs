@@ -20,7 +20,8 @@ namespace MambaNano.TestHost
         {
             int junitAt = Array.IndexOf(args, "--junit");
             string junitPath = junitAt >= 0 && junitAt + 1 < args.Length ? args[junitAt + 1] : null;
-            string filter = args.Where((_, i) => junitAt < 0 || (i != junitAt && i != junitAt + 1)).FirstOrDefault();
+            string filter = args.Where((_, i) => junitAt < 0 || (i != junitAt && i != junitAt + 1))
+                .FirstOrDefault();
             int passed = 0, failed = 0, skipped = 0;
             var junit = new XElement("testsuite", new XAttribute("name", "MambaNano.TestHost"));
             var classes = typeof(Program).Assembly.GetTypes()
@@ -28,18 +29,23 @@ namespace MambaNano.TestHost
                 .OrderBy(t => t.FullName, StringComparer.Ordinal);
             foreach (Type type in classes)
             {
-                MethodInfo[] methods = type.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+                MethodInfo[] methods = type
+                    .GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
                     .OrderBy(m => m.MetadataToken).ToArray();
                 var tests = methods.Where(m => m.GetCustomAttribute<TestMethodAttribute>() != null)
-                    .Where(m => filter == null || (type.Name + "." + m.Name).Contains(filter, StringComparison.Ordinal)).ToArray();
+                    .Where(m => filter == null
+                        || (type.Name + "." + m.Name).Contains(filter, StringComparison.Ordinal))
+                    .ToArray();
                 if (tests.Length == 0)
                 {
                     continue;
                 }
                 object instance = type.IsAbstract && type.IsSealed ? null : Activator.CreateInstance(type);
-                FieldInfo[] state = type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
+                FieldInfo[] state =
+                    type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic);
                 string setupError = state.Length == 0 ? null
-                    : $"instance field {state[0].Name}: nanoFramework's UnitTestLauncher runs tests without an instance";
+                    : $"instance field {state[0].Name}: "
+                      + "nanoFramework's UnitTestLauncher runs tests without an instance";
                 foreach (MethodInfo setup in methods.Where(m => m.GetCustomAttribute<SetupAttribute>() != null))
                 {
                     setupError ??= Run(setup, instance);
@@ -89,8 +95,8 @@ namespace MambaNano.TestHost
             Console.WriteLine($"{passed} passed, {failed} failed");
             if (junitPath != null)
             {
-                junit.Add(new XAttribute("tests", passed + failed + skipped), new XAttribute("failures", failed),
-                    new XAttribute("skipped", skipped));
+                junit.Add(new XAttribute("tests", passed + failed + skipped),
+                    new XAttribute("failures", failed), new XAttribute("skipped", skipped));
                 new XDocument(junit).Save(junitPath);
             }
             return failed == 0 && passed > 0 ? 0 : 1;
@@ -111,7 +117,9 @@ namespace MambaNano.TestHost
             catch (TargetInvocationException e)
             {
                 Exception inner = e.InnerException ?? e;
-                return inner is TestFrameworkShared.AssertFailedException ? inner.Message : inner.GetType().Name + ": " + inner.Message + "\n" + inner.StackTrace;
+                return inner is TestFrameworkShared.AssertFailedException
+                    ? inner.Message
+                    : inner.GetType().Name + ": " + inner.Message + "\n" + inner.StackTrace;
             }
         }
     }

@@ -12,8 +12,10 @@ namespace MambaNano.TestHost
     [TestClass]
     public class ReplayFaultTests
     {
-        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
-        private static readonly string Recording = Path.Combine(Repo, "../shared/data/hapt/RawData/acc_exp05_user03.txt");
+        private static readonly string Repo =
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        private static readonly string Recording =
+            Path.Combine(Repo, "../shared/data/hapt/RawData/acc_exp05_user03.txt");
 
         [Cleanup]
         public void UnloadAll()
@@ -91,7 +93,9 @@ namespace MambaNano.TestHost
             {
                 app.Tick();
             }
-            Assert.IsNotNull(sink.Find("src=HAR code=" + MambaNano.Interop.EngineStatus.SampleRate.ToString() + " msg=sample rate refused"), sink.All());
+            string refused = "src=HAR code=" + MambaNano.Interop.EngineStatus.SampleRate.ToString()
+                + " msg=sample rate refused";
+            Assert.IsNotNull(sink.Find(refused), sink.All());
             Assert.AreEqual(0, sink.Count("MN1 PRED"));
         }
     }
