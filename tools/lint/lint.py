@@ -75,14 +75,19 @@ class Result:
 
 def run(cmd: list[str], env: dict[str, str] | None = None, stdin: str | None = None) -> Result:
     """Run a tool from the repository root; passed when it exits 0."""
-    proc = subprocess.run(
-        cmd,
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=ROOT,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+    except FileNotFoundError:
+        return Result(
+            False, f"{cmd[0]} not found: bash tools/setup.sh installs what the lint stage needs"
+        )
     return Result(proc.returncode == 0, proc.stdout + proc.stderr)
 
 

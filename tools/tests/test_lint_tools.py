@@ -5,7 +5,8 @@ the lint stage (tools/lint/lint.py)."""
 import importlib.util
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+# the repository's root, wherever the tests folder sits in it
+REPO = next(p for p in Path(__file__).resolve().parents if (p / ".editorconfig").is_file())
 
 
 def load(relative):
