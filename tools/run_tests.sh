@@ -20,7 +20,9 @@ mkdir -p "$log_dir"
 
 # count STAGE PASSED FAILED [SKIPPED]: add a stage's counts to the totals and print them.
 count() {
-  printf '== %-28s %s passed, %s failed%s\n' "$1" "$2" "$3" "${4:+, $4 skipped}"
+  local skipped=""
+  [ "${4:-0}" -gt 0 ] && skipped=", $4 skipped"
+  printf '== %-28s %s passed, %s failed%s\n' "$1" "$2" "$3" "$skipped"
   passed=$((passed + $2))
   failed=$((failed + $3))
 }
