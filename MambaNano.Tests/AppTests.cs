@@ -33,13 +33,6 @@ namespace MambaNano.Tests
             }
         }
 
-        [Cleanup]
-        public void UnloadAll()
-        {
-            new ModelSlot(0).Unload();
-            new ModelSlot(1).Unload();
-        }
-
         [TestMethod]
         public void StartsAndReportsHarEveryStrideOfSamples()
         {
@@ -181,33 +174,22 @@ namespace MambaNano.Tests
             Assert.IsFalse(app.Har.Running);
             Assert.IsFalse(app.Kws.Running);
 
-            byte[] good = TestModels.Imu();
-            byte[] appended = new byte[good.Length + 16];
-            System.Array.Copy(good, appended, good.Length);
-            Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, appended));
-            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + EngineStatus.Trailing.ToString() + " msg=bytes after the length its header gives"), rig.Sink.All());
-            Assert.IsTrue(app.ReplaceModel(Protocol.TaskHar, good));
-            Assert.AreEqual(1, rig.Sink.Count("MN1 MODEL"));
+            Run(app, 200);
+            Assert.AreEqual(0, rig.Sink.Count("MN1 PRED"), rig.Sink.All());
         }
 
         [TestMethod]
-        public void ReplacingAModelWithABadOrWrongTaskFileKeepsTheRunningOne()
+        public void BytesAppendedToAValidModelAreRefused()
         {
+            byte[] good = TestModels.Imu();
+            byte[] appended = new byte[good.Length + 16];
+            System.Array.Copy(good, appended, good.Length);
             Rig rig = new Rig(true, false);
-            MambaNanoApp app = rig.App;
-            app.Begin(TestModels.Imu(), null);
-            Run(app, 100);
-            Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, TestModels.Logmel()), "a KWS file in the HAR slot");
-            Assert.IsNotNull(rig.Sink.Find("src=HAR code=" + Protocol.CodeWrongTask.ToString()), rig.Sink.All());
-            Assert.IsNull(rig.Sink.Find("state=OFF detail=load_failed"), "the running model is kept: not OFF");
-            byte[] bad = TestModels.Imu();
-            bad[bad.Length - 1] ^= 1;
-            Assert.IsFalse(app.ReplaceModel(Protocol.TaskHar, bad));
-            Assert.AreEqual(100, (int)app.Har.Scheduler.Frames, "the running windows are untouched");
-            Run(app, 28);
-            Assert.AreEqual(1, rig.Sink.Count("MN1 PRED"), rig.Sink.All());
-            Assert.IsTrue(app.ReplaceModel(Protocol.TaskHar, TestModels.Imu()));
-            Assert.AreEqual(2, rig.Sink.Count("MN1 MODEL"));
+            rig.App.Begin(appended, null);
+            Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=HAR code=" + EngineStatus.Trailing.ToString()
+                + " msg=bytes after the length its header gives"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 STATUS t=0 src=HAR state=OFF detail=load_failed"), rig.Sink.All());
+            Assert.IsFalse(rig.App.Har.Running);
         }
 
         [TestMethod]

@@ -68,9 +68,9 @@ namespace MambaNano.Tests
             Protocol p = new Protocol(sink);
             p.Status(1000, Protocol.SourceMic, "SILENT", null);
             Assert.AreEqual("MN1 STATUS t=1000 src=MIC state=SILENT", sink.Last);
-            p.Status(0, Protocol.SourceKws, "OFF", "no_model");
+            p.Status(0, Protocol.TaskKws, "OFF", "no_model");
             Assert.AreEqual("MN1 STATUS t=0 src=KWS state=OFF detail=no_model", sink.Last);
-            p.Error(20, Protocol.SourceKws, 5, "CRC-32 over the payload does not match");
+            p.Error(20, Protocol.TaskKws, 5, "CRC-32 over the payload does not match");
             Assert.AreEqual("MN1 ERR t=20 src=KWS code=5 msg=CRC-32 over the payload does not match", sink.Last);
             p.Start(0, "board-x");
             Assert.AreEqual("MN1 START t=0 app=" + Protocol.AppVersion + " board=board-x", sink.Last);
@@ -235,6 +235,24 @@ namespace MambaNano.Tests
             Assert.AreEqual(1000, r.GyroFullScaleDps);
             Assert.AreEqual((byte)19, chip.Registers[Mpu6050Reader.RegSampleRateDivider]);
             Assert.AreEqual((byte)0x01, chip.Registers[Mpu6050Reader.RegPowerManagement1]);
+        }
+
+        [TestMethod]
+        public void ConfigureResetsTheChipAndWaitsForTheResetToEnd()
+        {
+            const byte RegIntEnable = 0x38;
+            SimulatedMpu6050 chip = new SimulatedMpu6050();
+            Mpu6050Reader r = new Mpu6050Reader(chip);
+            chip.Registers[RegIntEnable] = 0x01; // left from an earlier run of the chip
+            chip.ResetBusyReads = 2;
+            Assert.AreEqual(SensorStatus.Ok, r.Configure(50, 4, 500));
+            Assert.AreEqual(1, chip.Resets);
+            Assert.AreEqual((byte)0, chip.Registers[RegIntEnable]);
+            Assert.AreEqual((byte)0x01, chip.Registers[Mpu6050Reader.RegPowerManagement1]);
+
+            chip.ResetBusyReads = -1; // a reset that never ends
+            Assert.AreEqual(SensorStatus.BadConfig, r.Configure(50, 4, 500));
+            Assert.AreEqual(2, chip.Resets);
         }
 
         [TestMethod]

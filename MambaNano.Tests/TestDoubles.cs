@@ -18,10 +18,26 @@ namespace MambaNano.Tests
 
         public int Transfers;
 
+        /// <summary>DEVICE_RESETs received.</summary>
+        public int Resets;
+
+        /// <summary>Reads of PWR_MGMT_1 after a reset that still show DEVICE_RESET set (a reset in
+        /// progress: register writes are lost meanwhile); negative: the reset never completes.</summary>
+        public int ResetBusyReads;
+
+        private int _resetBusyLeft;
+
         public SimulatedMpu6050()
         {
+            PowerOn();
+        }
+
+        /// <summary>Power-on register values: zero, but WHO_AM_I, and PWR_MGMT_1 asleep.</summary>
+        private void PowerOn()
+        {
+            Array.Clear(Registers, 0, Registers.Length);
             Registers[Mpu6050Reader.RegWhoAmI] = Mpu6050Reader.WhoAmIValue;
-            Registers[Mpu6050Reader.RegPowerManagement1] = 0x40; // asleep after power-on
+            Registers[Mpu6050Reader.RegPowerManagement1] = 0x40;
         }
 
         /// <summary>Put counts (6) accel xyz, gyro xyz into the data registers (big-endian).</summary>
@@ -65,6 +81,14 @@ namespace MambaNano.Tests
             {
                 read[i] = Registers[(write[0] + i) & 0x7F];
             }
+            if (write[0] == Mpu6050Reader.RegPowerManagement1 && _resetBusyLeft != 0)
+            {
+                read[0] |= Mpu6050Reader.DeviceReset;
+                if (_resetBusyLeft > 0)
+                {
+                    _resetBusyLeft--;
+                }
+            }
             return true;
         }
 
@@ -73,6 +97,17 @@ namespace MambaNano.Tests
             if (!Ok())
             {
                 return false;
+            }
+            if (write[0] == Mpu6050Reader.RegPowerManagement1 && (write[1] & Mpu6050Reader.DeviceReset) != 0)
+            {
+                Resets++;
+                PowerOn();
+                _resetBusyLeft = ResetBusyReads;
+                return true;
+            }
+            if (_resetBusyLeft != 0)
+            {
+                return true; // acknowledged, but lost: the chip is still resetting
             }
             for (int i = 1; i < write.Length; i++)
             {

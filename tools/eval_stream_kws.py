@@ -1,4 +1,4 @@
-"""Streaming KWS evaluation: long streams of clips from validation speakers (never used in
+"""Streaming KWS evaluation: long recordings of clips from validation speakers (never used in
 training or calibration) at random gaps in background noise, replayed through the app's own C#
 pipeline (the host runner, as a board would hear them), at several signal-to-noise ratios.
 
@@ -42,7 +42,7 @@ HIT_AFTER_MS = 1500                  # a report up to this long after the clip e
 THRESHOLDS = (300, 400, 500, 600, 700, 800, 900, 950)
 
 
-def build_stream(clips, noise, snr_db, rng):
+def build_recording(clips, noise, snr_db, rng):
     """Clips (n, S) int16 with random gaps, over tiled noise at snr_db (None: no noise).
     Returns int16 samples and each clip's (start_ms, end_ms)."""
     gaps = (rng.uniform(*GAP_S, size=len(clips) + 1) * RATE).astype(np.int64)
@@ -62,7 +62,7 @@ def build_stream(clips, noise, snr_db, rng):
 
 
 def detections(wav, weights, threshold):
-    """The app's KWS reports for a stream: [(t_ms, label)]."""
+    """The app's KWS reports for a recording: [(t_ms, label)]."""
     out = host("replay", "--kws-model", weights, "--wav", wav, "--kws-threshold", threshold)
     found = []
     for line in out.splitlines():
@@ -141,7 +141,7 @@ def main(argv=None):
 
 
 def evaluate(args):
-    """The streams of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
+    """The recordings of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
     read_checked(args.weights, mf.Task.KWS)
     operating = int(read_config()["kws_threshold_permille"][0])
     chosen = select_clips(args.data, args.split, args.speakers)
@@ -163,8 +163,8 @@ def evaluate(args):
     with tempfile.TemporaryDirectory() as tmp:
         for snr in args.snr:
             snr_db = None if snr == "clean" else float(snr)
-            pcm, spans = build_stream(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
-            wav = Path(tmp) / f"stream_{snr}.wav"
+            pcm, spans = build_recording(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
+            wav = Path(tmp) / f"recording_{snr}.wav"
             dk.write_wav(wav, pcm)
             hours = len(pcm) / RATE / 3600
             curve = []
@@ -172,7 +172,7 @@ def evaluate(args):
                 hits, n_kw, fa = score(detections(wav, args.weights, th), spans, labels)
                 curve.append({"threshold": th, "detection_rate": hits / max(n_kw, 1), "false_alarms_per_hour": fa / hours})
             at = next(c for c in curve if c["threshold"] == operating)
-            result["snr"][snr] = {"stream_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
+            result["snr"][snr] = {"recording_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
     return result
 
 
@@ -187,7 +187,7 @@ def plot(result, path):
         ax.plot(fa, dr, marker="o", label=f"SNR {snr}" + ("" if snr == "clean" else " dB"))
     ax.set_xlabel("false alarms per hour")
     ax.set_ylabel("detection rate")
-    ax.set_title(f"KWS streams, thresholds {THRESHOLDS[0]}..{THRESHOLDS[-1]} permille")
+    ax.set_title(f"KWS recordings, thresholds {THRESHOLDS[0]}..{THRESHOLDS[-1]} permille")
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -1,7 +1,7 @@
 namespace MambaNano
 {
     /// <summary>
-    /// A debounced condition of a sensor stream (silent, clipped, stuck, saturated): it becomes
+    /// A debounced condition of a sensor input (silent, clipped, stuck, saturated): it becomes
     /// active after <c>onCount</c> consecutive observations where it holds, and clears after
     /// <c>offCount</c> consecutive ones where it does not, so a status line is printed once per
     /// episode rather than once per sample.

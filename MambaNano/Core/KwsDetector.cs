@@ -3,7 +3,7 @@ using MambaNano.Interop;
 namespace MambaNano
 {
     /// <summary>
-    /// Keyword decisions on a live stream: the posteriors of the last <c>smoothing</c> scored
+    /// Keyword decisions on live audio: the posteriors of the last <c>smoothing</c> scored
     /// windows are averaged per class; a keyword class (not one whose name starts with '_', such
     /// as _silence_ and _unknown_) whose average reaches the threshold is reported, then nothing
     /// more for the refractory time (one utterance is scored by several overlapping windows).

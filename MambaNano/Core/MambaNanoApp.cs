@@ -3,7 +3,7 @@ using MambaNano.Interop;
 namespace MambaNano
 {
     /// <summary>
-    /// The app, platform-free: one <see cref="Tick"/> is 20 ms of stream time, one 320-sample
+    /// The app, platform-free: one <see cref="Tick"/> is 20 ms of input time, one 320-sample
     /// audio hop (KWS) and one 50 Hz IMU sample (HAR), each handed to the native engine. The
     /// device paces ticks by the I2S read (it blocks until a hop is there); the host runner ticks
     /// as fast as its files allow. Everything is allocated in the constructor and Begin; Tick does
@@ -52,15 +52,15 @@ namespace MambaNano
             _imu = imu;
             _mic = mic;
             _har = new StreamingClassifier(new ModelSlot(HarSlot),
-                new WindowScheduler(BoardConfig.HarWindowSamples, BoardConfig.HarStreams), protocol, Protocol.SourceHar);
+                new WindowScheduler(BoardConfig.HarWindowSamples, BoardConfig.HarStreams), protocol, Protocol.TaskHar);
             _kws = new StreamingClassifier(new ModelSlot(KwsSlot),
-                new WindowScheduler(BoardConfig.KwsWindowHops, BoardConfig.KwsStreams), protocol, Protocol.SourceKws);
+                new WindowScheduler(BoardConfig.KwsWindowHops, BoardConfig.KwsStreams), protocol, Protocol.TaskKws);
             _detector = new KwsDetector(BoardConfig.KwsSmoothingWindows, BoardConfig.KwsThresholdPermille,
                 BoardConfig.KwsRefractoryMs);
             _hop = new byte[HopSamples * (mic == null ? 2 : mic.BytesPerSample)];
         }
 
-        /// <summary>Stream time of the next tick, milliseconds.</summary>
+        /// <summary>Input time of the next tick, milliseconds.</summary>
         public long TimeMs => _ticks * TickMs;
 
         public StreamingClassifier Har => _har;
@@ -90,81 +90,41 @@ namespace MambaNano
             }
         }
 
-        /// <summary>Replace a task's model while running (a new file from the host, say). On
-        /// failure an ERR line is printed and the model that was running keeps running.</summary>
-        public bool ReplaceModel(string task, byte[] file)
-        {
-            bool har = task == Protocol.TaskHar;
-            StreamingClassifier classifier = har ? _har : _kws;
-            bool loaded = LoadModel(classifier, file, har ? BoardConfig.HarStreams : BoardConfig.KwsStreams, task,
-                har ? ModelCodes.TaskHar : ModelCodes.TaskKws);
-            if (loaded)
-            {
-                StartClassifier(classifier);
-            }
-            return loaded;
-        }
-
-        private bool LoadModel(StreamingClassifier classifier, byte[] file, int streams, string task, int taskCode)
+        /// <summary>Load a task's model: a MODEL line, or an ERR line and the task OFF.</summary>
+        private void LoadModel(StreamingClassifier classifier, byte[] file, int streams, string task, int taskCode)
         {
             ModelSlot model = classifier.Model;
-            string source = taskCode == ModelCodes.TaskHar ? Protocol.SourceHar : Protocol.SourceKws;
             if (file == null)
             {
-                _protocol.Status(TimeMs, source, "OFF", "no_model");
-                return false;
+                _protocol.Status(TimeMs, task, "OFF", "no_model");
+                return;
             }
             // The engine validates the whole file before any byte of it is read here (a check that
             // leaves the slot as it is); then a valid model of the other task is refused before it
-            // can replace the one running.
+            // is loaded.
             int status = model.Check(file);
             if (status == EngineStatus.Ok)
             {
                 int fileTask = file[ModelCodes.HeaderTaskOffset];
                 if (fileTask != taskCode)
                 {
-                    _protocol.Error(TimeMs, source, Protocol.CodeWrongTask, "model file is for another task ("
+                    _protocol.Error(TimeMs, task, Protocol.CodeWrongTask, "model file is for another task ("
                         + (fileTask == ModelCodes.TaskHar ? Protocol.TaskHar : Protocol.TaskKws) + ")");
-                    return LoadFailed(model, source);
+                    _protocol.Status(TimeMs, task, "OFF", Protocol.DetailLoadFailed);
+                    return;
                 }
                 status = model.Load(file, streams);
             }
             if (status != EngineStatus.Ok)
             {
-                _protocol.Error(TimeMs, source, status, ModelSlot.StatusMessage(status));
-                return LoadFailed(model, source);
+                _protocol.Error(TimeMs, task, status, ModelSlot.StatusMessage(status));
+                _protocol.Status(TimeMs, task, "OFF", Protocol.DetailLoadFailed);
+                return;
             }
             _protocol.Model(TimeMs, task, model);
             if (taskCode == ModelCodes.TaskKws)
             {
                 _detector.Begin(model.ClassNames);
-            }
-            return true;
-        }
-
-        /// <summary>After a refused file: a task with no model left is OFF (a model that was running
-        /// keeps running).</summary>
-        private bool LoadFailed(ModelSlot model, string source)
-        {
-            if (!model.IsLoaded)
-            {
-                _protocol.Status(TimeMs, source, "OFF", Protocol.DetailLoadFailed);
-            }
-            return false;
-        }
-
-        private void StartClassifier(StreamingClassifier classifier)
-        {
-            if (classifier == _har && _imuState == SensorStatus.Ok)
-            {
-                _har.Start(TimeMs, _imu.SampleRateHz);
-            }
-            else if (classifier == _kws && _micState == SensorStatus.Ok)
-            {
-                if (_kws.Start(TimeMs, _mic.SampleRateHz))
-                {
-                    _detector.Clear();
-                }
             }
         }
 
@@ -176,7 +136,7 @@ namespace MambaNano
             {
                 _imuStuck.Clear();
                 _imuSaturated.Clear();
-                StartClassifier(_har);
+                _har.Start(TimeMs, _imu.SampleRateHz);
             }
         }
 
@@ -188,7 +148,10 @@ namespace MambaNano
             {
                 _micSilent.Clear();
                 _micClipped.Clear();
-                StartClassifier(_kws);
+                if (_kws.Start(TimeMs, _mic.SampleRateHz))
+                {
+                    _detector.Clear();
+                }
             }
         }
 

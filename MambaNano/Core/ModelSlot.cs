@@ -78,13 +78,6 @@ namespace MambaNano
             return NativeEngine.Load(_slot, file, 0); // 0 streams: check only (mn_engine.h)
         }
 
-        /// <summary>Forget the model.</summary>
-        public void Unload()
-        {
-            NativeEngine.Unload(_slot);
-            Refresh();
-        }
-
         private int Refresh()
         {
             int status = NativeEngine.Info(_slot, _info);
@@ -114,9 +107,6 @@ namespace MambaNano
         /// <summary>Reset one stream (a new window).</summary>
         public int Reset(int stream) => NativeEngine.Reset(_slot, stream);
 
-        /// <summary>Steps of a stream since its reset, or a status negated.</summary>
-        public int Steps(int stream) => NativeEngine.Steps(_slot, stream);
-
         /// <summary>One MPU6050 sample: counts (6) accel x y z, gyro x y z.</summary>
         public int PushImuCounts(short[] counts, int accelFullScaleG, int gyroFullScaleDps) =>
             NativeEngine.PushImuCounts(_slot, counts, accelFullScaleG, gyroFullScaleDps);
@@ -128,9 +118,6 @@ namespace MambaNano
         /// <paramref name="pcm"/>, little-endian samples of <paramref name="bytesPerSample"/>.</summary>
         public int PushPcm(byte[] pcm, int count, int bytesPerSample) =>
             NativeEngine.PushPcm(_slot, pcm, count, bytesPerSample);
-
-        /// <summary>One int8 feature frame, bypassing the front-end.</summary>
-        public int PushFeatures(sbyte[] features) => NativeEngine.PushFeatures(_slot, features);
 
         /// <summary>Q15 class probabilities of a stream's window into <paramref name="probsQ15"/>;
         /// returns the argmax class, or a status negated.</summary>

@@ -1,11 +1,13 @@
+using System.Threading;
+
 namespace MambaNano
 {
     /// <summary>
-    /// Allocation-free MPU6050 access by registers (datasheet RM-MPU-6000A): checks the part,
-    /// wakes it, sets the sample rate, low-pass filter and full-scale ranges, reads back what the
-    /// chip really has, and reads accelerometer and gyroscope counts in one 14-byte burst.
-    /// On the device the bus is the I2cDevice the Iot.Device.Imu.Mpu6050 driver also uses; in
-    /// tests it is a simulated chip.
+    /// The app's one MPU6050 driver, allocation-free, by registers (register map RM-MPU-6000A):
+    /// checks the part, resets it, wakes it, sets the sample rate, low-pass filter and full-scale
+    /// ranges, reads back what the chip really has, and reads accelerometer and gyroscope counts in
+    /// one 14-byte burst. The bus is an <see cref="IRegisterBus"/>: an I2cDevice on the device
+    /// (Device/I2cRegisterBus.cs), a simulated chip in the tests.
     /// </summary>
     public sealed class Mpu6050Reader
     {
@@ -18,6 +20,9 @@ namespace MambaNano
         public const byte RegWhoAmI = 0x75;
         public const byte WhoAmIValue = 0x68;
         public const int BurstBytes = 14;
+        public const byte DeviceReset = 0x80;         // PWR_MGMT_1 bit 7: set to reset, reads 0 when done
+        public const int ResetPollMs = 10;
+        public const int ResetPolls = 20;             // gives up after 20 x 10 ms
 
         private readonly IRegisterBus _bus;
         private readonly byte[] _register = new byte[1];
@@ -38,8 +43,9 @@ namespace MambaNano
         /// <summary>Gyroscope range the chip reported at the last Configure (deg/s).</summary>
         public int GyroFullScaleDps => _gyroFullScaleDps;
 
-        /// <summary>Probe WHO_AM_I, wake the chip (PLL on gyro X), 1 kHz / (1 + divider) sample rate,
-        /// DLPF, ranges; then read the ranges back. SensorStatus.</summary>
+        /// <summary>Probe WHO_AM_I, reset the chip (every register to its power-on value), wake it
+        /// (PLL on gyro X), 1 kHz / (1 + divider) sample rate, DLPF, ranges; then read the ranges
+        /// back. SensorStatus.</summary>
         /// <param name="rateHz">output data rate: 1000 / rateHz - 1 is the divider (50 Hz -> 19)</param>
         /// <param name="accelFullScaleG">2, 4, 8 or 16</param>
         /// <param name="gyroFullScaleDps">250, 500, 1000 or 2000</param>
@@ -59,6 +65,11 @@ namespace MambaNano
             {
                 return SensorStatus.WrongDevice;
             }
+            int reset = Reset();
+            if (reset != SensorStatus.Ok)
+            {
+                return reset;
+            }
             // DLPF_CFG 4: 21 Hz accel / 20 Hz gyro bandwidth, under the 25 Hz Nyquist of 50 Hz.
             if (!WriteRegister(RegPowerManagement1, 0x01) ||
                 !WriteRegister(RegSampleRateDivider, (byte)(1000 / rateHz - 1)) ||
@@ -69,6 +80,32 @@ namespace MambaNano
                 return SensorStatus.BusError;
             }
             return ReadBack();
+        }
+
+        /// <summary>DEVICE_RESET, then wait until the chip clears the bit (polled every ResetPollMs;
+        /// no wait when it is done at once). SensorStatus: BusError if the write fails; BadConfig if
+        /// the bit is still set after ResetPolls polls, BusError if no poll got an answer.</summary>
+        private int Reset()
+        {
+            if (!WriteRegister(RegPowerManagement1, DeviceReset))
+            {
+                return SensorStatus.BusError;
+            }
+            bool answered = false;
+            for (int poll = 0; poll < ResetPolls; poll++)
+            {
+                // A read may fail while the chip restarts: that is a poll that says "not yet".
+                if (ReadRegister(RegPowerManagement1))
+                {
+                    answered = true;
+                    if ((_one[0] & DeviceReset) == 0)
+                    {
+                        return SensorStatus.Ok;
+                    }
+                }
+                Thread.Sleep(ResetPollMs);
+            }
+            return answered ? SensorStatus.BadConfig : SensorStatus.BusError;
         }
 
         /// <summary>Read the ranges and sleep bit back from the chip. SensorStatus.</summary>

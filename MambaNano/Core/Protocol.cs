@@ -9,7 +9,7 @@ namespace MambaNano
 
     /// <summary>
     /// The serial line protocol, version 1 (MambaNano/PROTOCOL.md): one ASCII line per event,
-    /// "MN1 KIND key=value ...", time t in milliseconds of stream time (samples since start, so a
+    /// "MN1 KIND key=value ...", time t in milliseconds of input time (samples since start, so a
     /// board and the host runner print the same t for the same input). Formatting does not allocate.
     /// </summary>
     public sealed class Protocol
@@ -24,16 +24,14 @@ namespace MambaNano
         public const string KindStatus = "STATUS";
         public const string KindError = "ERR";
 
-        // Sources of status and error lines.
-        public const string SourceImu = "IMU";
-        public const string SourceMic = "MIC";
-        public const string SourceHar = "HAR";
-        public const string SourceKws = "KWS";
-        public const string SourceApp = "APP";
-
-        // Task names, as in PRED and MODEL lines.
+        // Task names, as in PRED and MODEL lines, and the source of a task's STATUS and ERR lines.
         public const string TaskHar = "HAR";
         public const string TaskKws = "KWS";
+
+        // The other sources of STATUS and ERR lines.
+        public const string SourceImu = "IMU";
+        public const string SourceMic = "MIC";
+        public const string SourceApp = "APP";
 
         /// <summary>ERR code of an app-level refusal, not an engine status: a valid model file of the
         /// other task (HAR file for KWS or the reverse). Engine statuses stay below 96.</summary>

@@ -10,7 +10,7 @@ namespace MambaNano
         public const int NoDevice = 2;
         /// <summary>Something answers but is not the expected part.</summary>
         public const int WrongDevice = 3;
-        /// <summary>A transfer failed mid-stream (I2C NACK, timeout, I2S error).</summary>
+        /// <summary>A transfer failed while running (I2C NACK, timeout, I2S error).</summary>
         public const int BusError = 4;
         /// <summary>The sensor is not configured as the app needs (asleep, wrong range).</summary>
         public const int BadConfig = 5;

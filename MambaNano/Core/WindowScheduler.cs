@@ -15,7 +15,7 @@ namespace MambaNano
         private long _frames;
 
         /// <param name="window">frames per window, a multiple of <paramref name="streams"/></param>
-        /// <param name="streams">1..ModelCodes.MaxStreams</param>
+        /// <param name="streams">1..ModelCodes.EngineMaxStreams</param>
         public WindowScheduler(int window, int streams)
         {
             if (streams < 1 || window < streams || window % streams != 0)

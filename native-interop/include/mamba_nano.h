@@ -14,6 +14,8 @@
  *
  * Symbols:  F = n_features   D = d_model   E = d_inner   N = d_state   R = dt_rank   K = d_conv
  *           L = n_layers     C = n_classes  T = steps since reset
+ * Indexed, D[e] is the skip parameter (E values; PyTorch's MambaBlock.D), never the size d_model.
+ * Names of every concept across C, C# and Python: native-interop/GLOSSARY.md.
  *
  * The model, per input frame f (F):
  *   r = input_proj(f)                                             (D)   residual stream
@@ -24,7 +26,7 @@
  *     [dt_low | B | C] = x_proj(xs)                               (R + 2N), no bias
  *     delta = softplus(dt_proj(dt_low))                           (E)   dt_proj has the dt bias
  *     h[e,n] = exp(delta[e] * A[e,n]) * h[e,n] + delta[e] * B[n] * xs[e]        A < 0
- *     y[e]   = sum_n C[n] * h[e,n] + Dskip[e] * xs[e]
+ *     y[e]   = sum_n C[n] * h[e,n] + D[e] * xs[e]
  *     g   = y * silu(z)                                           (E)
  *     r   = r + out_proj(g)                                       (D)
  *   pool += r;  logits = classifier(pool / T)                     (C)
@@ -44,7 +46,7 @@
  *       u = clamp(rq(delta * xs, dbx_rq[e]), +-2^23)    u * B[n] is delta*B*xs in h units * 2^15
  *       h = sat16((dA * h + u * B[n] + 2^14) >> 15)     (fits int32: 2^30 + 2^30 + 2^14 < 2^31)
  *       yacc += C[n] * h
- *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (Dskip is folded into d_rq's multiplier)
+ *       y = sat8(rq(yacc, y_rq[e]) + rq(xs, d_rq[e]))   (D[e] is folded into d_rq's multiplier)
  *   - g = sat8(rq(y * silu_z, gate_rq));  r = sat8(rq(out_acc, out_rq[d]) + rq(r, res_rq)).
  *   - Pool: int32 sum of r over steps; pooled = round(sum / T) is int8 at the last residual scale.
  *   - Logits: rq(classifier acc, cls_rq[c]) in Q8 (real logit * 256), int32.
@@ -55,54 +57,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mn_contract.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
- * Status codes. Every error path of the loader has its own code; mn_status_message() names it.
+ * Status codes (mn_status in mn_contract.h). Every error path of the loader has its own code;
+ * mn_status_message() names it.
  * -------------------------------------------------------------------------------------------*/
-typedef enum {
-    MN_OK = 0,
-    MN_ERR_ARG = 1,               /* NULL pointer or a size argument out of range */
-    MN_ERR_TRUNCATED = 2,         /* file shorter than its header or than header.file_size */
-    MN_ERR_MAGIC = 3,             /* not a MambaNano model file */
-    MN_ERR_VERSION = 4,           /* format major version this build does not read */
-    MN_ERR_CRC = 5,               /* CRC-32 over the payload does not match */
-    MN_ERR_DIMS = 6,              /* a dim is 0 or above its MN_MAX_* limit, task/frontend/pooling
-                                     unknown, or n_features not what the front-end produces */
-    MN_ERR_TENSOR_TABLE = 7,      /* tensor table out of bounds, duplicate or unknown entry */
-    MN_ERR_TENSOR_MISSING = 8,    /* a tensor the architecture needs is absent */
-    MN_ERR_TENSOR_SHAPE = 9,      /* a tensor's dtype, shape or byte size disagrees with the dims */
-    MN_ERR_TENSOR_BOUNDS = 10,    /* a tensor's bytes lie outside the file or overlap the header/table */
-    MN_ERR_ALIGN = 11,            /* a tensor offset is not a multiple of MN_TENSOR_ALIGN */
-    MN_ERR_OVERFLOW = 12,         /* offset + size, or a computed size, would overflow */
-    MN_ERR_ARENA_TOO_SMALL = 13,  /* the caller's arena is smaller than mn_model_arena_size() */
-    MN_ERR_PARAM = 14,            /* a quantization parameter is out of its legal range (e.g. shift) */
-    MN_ERR_BUFFER_TOO_SMALL = 15, /* a state or scratch buffer smaller than its companion size */
-    MN_ERR_NOT_LOADED = 16,       /* model not loaded (or state not reset for this model) */
-    MN_ERR_NO_STEPS = 17,         /* logits asked for before the first step since reset */
-    MN_ERR_TRAILING = 18,         /* bytes after header.file_size (garbage appended to a model) */
-    MN_ERR_LEAN = 19              /* float reference asked to run a lean file (MN_FLAG_LEAN): the
-                                     f32 tensors it needs are not in the file */
-} mn_status;
-
 const char *mn_status_message(mn_status status);
-
-/* ---------------------------------------------------------------------------------------------
- * Limits. Anything up to these (and at least the MambaLite-Micro KWS size: F 40, D 64, E 128,
- * N 16, R 4, K 4) is supported. They bound every int32 accumulator (see mn_step_s8.c) and the
- * static buffers of the device build.
- * -------------------------------------------------------------------------------------------*/
-#define MN_MAX_FEATURES 64
-#define MN_MAX_D_MODEL 128
-#define MN_MAX_D_INNER 256
-#define MN_MAX_D_STATE 32
-#define MN_MAX_DT_RANK 16
-#define MN_MAX_D_CONV 8
-#define MN_MAX_LAYERS 4
-#define MN_MAX_CLASSES 32
-#define MN_CLASS_NAME_BYTES 16 /* NUL-padded, at most 15 characters */
 
 /* ---------------------------------------------------------------------------------------------
  * Model file format, version 1.1 (1.0 files still load). All integers little-endian. Tensors start at multiples of
@@ -112,7 +77,7 @@ const char *mn_status_message(mn_status status);
  *   0      4     magic "MNMB"
  *   4      2     version_major (1)      6  2  version_minor (1; 0 and newer minors stay readable)
  *   8      4     header_size (64)       12 4  file_size (bytes, whole file)
- *   16     4     crc32: CRC-32/IEEE (zlib's) over bytes [20, file_size)
+ *   16     4     crc32: CRC-32/IEEE (zlib's) over bytes [20 (MN_CRC_START), file_size)
  *   20     1     task (mn_task)         21 1  frontend (mn_frontend)
  *   22     1     pooling (mn_pooling)   23 1  n_layers
  *   24     2x8   n_features d_model d_inner d_state dt_rank d_conv n_classes n_tensors (uint16 each)
@@ -127,103 +92,17 @@ const char *mn_status_message(mn_status status);
  *   0 uint8 kind (mn_tensor_kind)  1 uint8 layer (0 for global tensors)  2 uint8 dtype (mn_dtype)
  *   3 uint8 reserved (0)           4 uint16 dim0   6 uint16 dim1 (1 for vectors)
  *   8 uint32 offset               12 uint32 nbytes (== dim0 * dim1 * sizeof(dtype))
+ *
+ * The numbers of this layout (MN_MAGIC, MN_VERSION_*, MN_HEADER_*, MN_FLAG_LEAN, MN_CRC_START,
+ * MN_TENSOR_*), the codes of the header's fields (mn_task, mn_frontend, mn_pooling, mn_dtype),
+ * every tensor kind with its dtype and shape (mn_tensor_kind, in the symbols above; "rq" tensors
+ * are int32 (rows, 2) = {mult, shift} pairs, mn_rq) and the per-layer activation scales (mn_act)
+ * are in mn_contract.h, generated from native-interop/contract/contract.json.
+ *
+ * Limits: every dim is in [1, MN_MAX_*] (mn_contract.h); anything up to them (and at least the
+ * MambaLite-Micro KWS size: F 40, D 64, E 128, N 16, R 4, K 4) is supported. They bound every
+ * int32 accumulator (see mn_step_s8.c) and the static buffers of the device build.
  * -------------------------------------------------------------------------------------------*/
-#define MN_MAGIC "MNMB"
-#define MN_VERSION_MAJOR 1
-#define MN_VERSION_MINOR 1
-#define MN_HEADER_FLAGS_OFFSET 44
-#define MN_FLAG_LEAN 1
-#define MN_HEADER_SIZE 64
-#define MN_TENSOR_ENTRY_SIZE 16
-#define MN_HEADER_TASK_OFFSET 20 /* header byte holding mn_task (callers may check it before loading) */
-#define MN_TENSOR_ALIGN 16
-#define MN_EXP2_FRAC_BITS 10
-#define MN_EXP2_LUT_SIZE (1 << MN_EXP2_FRAC_BITS)
-
-typedef enum { MN_TASK_HAR = 1, MN_TASK_KWS = 2 } mn_task;
-
-/* The feature front-end whose int8 frames the model consumes (see mn_frontend.h). */
-typedef enum { MN_FRONTEND_IMU = 1, MN_FRONTEND_LOGMEL = 2, MN_FRONTEND_RAW = 3 /* tests */ } mn_frontend;
-
-typedef enum { MN_POOL_MEAN = 1 } mn_pooling;
-
-typedef enum {
-    MN_DTYPE_I8 = 1,
-    MN_DTYPE_U8 = 2,
-    MN_DTYPE_I16 = 3,
-    MN_DTYPE_U16 = 4,
-    MN_DTYPE_I32 = 5,
-    MN_DTYPE_F32 = 6
-} mn_dtype;
-
-/*
- * Tensor kinds. Shapes use the symbols above; "rq" tensors are int32 (rows, 2) = {mult, shift}
- * pairs (mn_rq). f32 tensors are read only by the float reference and the tools (PC-only): a
- * lean file (MN_FLAG_LEAN) has none of them, a full file has all.
- *                                          dtype  shape          layer
- */
-typedef enum {
-    /* global */
-    MN_T_CLASS_NAMES = 1,     /*  u8   (C, 16)                      NUL-padded UTF-8 names     */
-    MN_T_INPUT_QUANT = 2,     /*  f32  (2)       {scale, zero_point} of the int8 features      */
-    MN_T_EXP2_LUT = 3,        /*  u16  (1024)    round(2^15 * 2^(-i/1024)), non-increasing     */
-    MN_T_IN_W = 4,            /*  i8   (D, F)                                                  */
-    MN_T_IN_B = 5,            /*  i32  (D)                                                     */
-    MN_T_IN_RQ = 6,           /*  i32  (D, 2)    acc -> residual scale of layer 0              */
-    MN_T_IN_WSCALE = 7,       /*  f32  (D)       per-row weight scale (float reference)        */
-    MN_T_IN_BF = 8,           /*  f32  (D)       float bias (float reference)                  */
-    MN_T_CLS_W = 9,           /*  i8   (C, D)                                                  */
-    MN_T_CLS_B = 10,          /*  i32  (C)                                                     */
-    MN_T_CLS_RQ = 11,         /*  i32  (C, 2)    acc -> logit Q8                               */
-    MN_T_CLS_WSCALE = 12,     /*  f32  (C)                                                     */
-    MN_T_CLS_BF = 13,         /*  f32  (C)                                                     */
-    MN_T_POOL_SCALE = 14,     /*  f32  (1)       real value of one unit of the pooled int8     */
-    /* per layer */
-    MN_T_INPROJ_W = 32,       /*  i8   (2E, D)   rows [0,E) -> xi, rows [E,2E) -> z            */
-    MN_T_INPROJ_B = 33,       /*  i32  (2E)                                                    */
-    MN_T_INPROJ_RQ = 34,      /*  i32  (2E, 2)                                                 */
-    MN_T_INPROJ_WSCALE = 35,  /*  f32  (2E)                                                    */
-    MN_T_INPROJ_BF = 36,      /*  f32  (2E)                                                    */
-    MN_T_CONV_W = 37,         /*  i8   (E, K)    tap K-1 multiplies the newest frame           */
-    MN_T_CONV_B = 38,         /*  i32  (E)                                                     */
-    MN_T_CONV_RQ = 39,        /*  i32  (E, 2)                                                  */
-    MN_T_CONV_WSCALE = 40,    /*  f32  (E)                                                     */
-    MN_T_CONV_BF = 41,        /*  f32  (E)                                                     */
-    MN_T_SILU_X_LUT = 42,     /*  i8   (256)     xc -> xs                                      */
-    MN_T_XPROJ_W = 43,        /*  i8   (R+2N, E) rows: dt_low (R), B (N), C (N); no bias       */
-    MN_T_XPROJ_RQ = 44,       /*  i32  (R+2N, 2)                                               */
-    MN_T_XPROJ_WSCALE = 45,   /*  f32  (R+2N)                                                  */
-    MN_T_DTPROJ_W = 46,       /*  i8   (E, R)                                                  */
-    MN_T_DTPROJ_B = 47,       /*  i32  (E)                                                     */
-    MN_T_DTPROJ_RQ = 48,      /*  i32  (E, 2)                                                  */
-    MN_T_DTPROJ_WSCALE = 49,  /*  f32  (E)                                                     */
-    MN_T_DTPROJ_BF = 50,      /*  f32  (E)       the dt bias                                   */
-    MN_T_SOFTPLUS_LUT = 51,   /*  u16  (256)     dt_proj output -> delta (scale 2^-delta_frac_bits) */
-    MN_T_A2 = 52,             /*  u16  (E, N)    |A| * log2(e) < 2^15, scale 2^-a2_frac_bits   */
-    MN_T_SSM_PARAMS = 53,     /*  i32  (3)       {delta_frac_bits, a2_frac_bits, exp_shift}    */
-    MN_T_DBX_RQ = 54,         /*  i32  (E, 2)    delta*xs -> u (see above)                     */
-    MN_T_Y_RQ = 55,           /*  i32  (E, 2)    sum_n C*h -> y scale                          */
-    MN_T_D_RQ = 56,           /*  i32  (E, 2)    xs -> Dskip*xs at y scale                     */
-    MN_T_D_F = 57,            /*  f32  (E)       Dskip (float reference)                       */
-    MN_T_STATE_SCALE = 58,    /*  f32  (E)       real value of one unit of h[e, :]             */
-    MN_T_SILU_Z_LUT = 59,     /*  i8   (256)     z -> silu(z)                                  */
-    MN_T_GATE_RQ = 60,        /*  i32  (1, 2)    y * silu(z) -> g                              */
-    MN_T_OUTPROJ_W = 61,      /*  i8   (D, E)                                                  */
-    MN_T_OUTPROJ_B = 62,      /*  i32  (D)                                                     */
-    MN_T_OUTPROJ_RQ = 63,     /*  i32  (D, 2)    acc -> residual scale of layer l+1            */
-    MN_T_OUTPROJ_WSCALE = 64, /*  f32  (D)                                                     */
-    MN_T_OUTPROJ_BF = 65,     /*  f32  (D)                                                     */
-    MN_T_RES_RQ = 66,         /*  i32  (1, 2)    residual scale l -> residual scale l+1        */
-    MN_T_ACT_SCALES = 67      /*  f32  (MN_ACT_COUNT) activation scales, for the float reference
-                                                    and tools: indexed by mn_act                 */
-} mn_tensor_kind;
-
-/* Per-layer activation scales (real value of one int8 unit), stored in MN_T_ACT_SCALES. */
-typedef enum {
-    MN_ACT_RESIDUAL_IN = 0, MN_ACT_XI, MN_ACT_Z, MN_ACT_XC, MN_ACT_XS, MN_ACT_DT_LOW, MN_ACT_B,
-    MN_ACT_C, MN_ACT_DT, MN_ACT_DELTA, MN_ACT_Y, MN_ACT_ZS, MN_ACT_G, MN_ACT_RESIDUAL_OUT,
-    MN_ACT_COUNT
-} mn_act;
 
 /* Fixed-point requantization: real multiplier = mult * 2^-shift. Legal: shift in [0, 62]. */
 typedef struct {
@@ -289,6 +168,9 @@ typedef struct {
  * on any error neither *model nor the arena is touched, so a model already loaded there keeps
  * working. On success the file is copied into the arena (the caller may free the file).
  * -------------------------------------------------------------------------------------------*/
+
+/* sizeof(mn_model), for callers that allocate one without seeing this header (ctypes). */
+size_t mn_model_struct_size(void);
 
 /* Bytes of arena mn_model_load() needs for this file, or 0 if the header is unreadable. */
 size_t mn_model_arena_size(const uint8_t *file, size_t file_size);

@@ -47,8 +47,8 @@
 extern "C" {
 #endif
 
-#define MN_ENGINE_SLOTS 2       /* the app's convention: 0 = HAR, 1 = KWS */
-#define MN_ENGINE_MAX_STREAMS 8 /* INT8 states per slot */
+/* MN_ENGINE_SLOTS (the app's convention: 0 = HAR, 1 = KWS) and MN_ENGINE_MAX_STREAMS (INT8
+ * states per slot) are in mn_contract.h. */
 
 #if defined(ESP_PLATFORM) && !defined(MN_ENGINE_DEVICE_SIZES)
 #define MN_ENGINE_DEVICE_SIZES 1
@@ -101,43 +101,10 @@ extern "C" {
 #define MN_ENGINE_ARENA_ATTR /* e.g. EXT_RAM_BSS_ATTR to put model arenas in ESP32 PSRAM */
 #endif
 
-/* Engine-only status codes (after mn_status 0..17 and mn_fe_status 64..66). */
-typedef enum {
-    MN_ENGINE_ERR_SLOT = 80,     /* slot index not in [0, MN_ENGINE_SLOTS) */
-    MN_ENGINE_ERR_FRONTEND = 81, /* input of a kind this slot's model does not take */
-    MN_ENGINE_ERR_LENGTH = 82,   /* an array argument of the wrong length */
-    MN_ENGINE_ERR_STREAM = 83    /* stream index not in [0, streams) or stream count not in
-                                    [0, MN_ENGINE_MAX_STREAMS] (0: check only) */
-} mn_engine_status;
-
-/* Indices of mn_engine_info()'s output (int32 each). */
-typedef enum {
-    MN_INFO_TASK = 0,       /* mn_task, 0 if no model is loaded */
-    MN_INFO_FRONTEND,       /* mn_frontend */
-    MN_INFO_FEATURES,       /* F */
-    MN_INFO_CLASSES,        /* C */
-    MN_INFO_D_MODEL,        /* D */
-    MN_INFO_D_INNER,        /* E */
-    MN_INFO_D_STATE,        /* N */
-    MN_INFO_LAYERS,         /* L */
-    MN_INFO_MODEL_CRC,      /* the file's CRC-32, as int32: identifies the model */
-    MN_INFO_FILE_BYTES,     /* bytes of the model file */
-    MN_INFO_STATE_BYTES,    /* bytes of INT8 state, one stream */
-    MN_INFO_SCRATCH_BYTES,  /* bytes of scratch */
-    MN_INFO_SAMPLE_RATE,    /* Hz the front-end expects: 50 (IMU), 16000 (log-mel), 0 (raw) */
-    MN_INFO_FRAME_SAMPLES,  /* input samples per step: 1 (IMU), 320 (log-mel), 0 (raw) */
-    MN_INFO_STREAMS,        /* INT8 states stepped per frame */
-    MN_INFO_COUNT
-} mn_info_index;
-
-/* Indices of mn_engine_signal()'s output: the last input pushed (one IMU sample or audio hops). */
-typedef enum {
-    MN_SIGNAL_PEAK = 0,   /* max |x| over the raw samples (counts), 0..32768 */
-    MN_SIGNAL_CLIPPED,    /* samples at the int16 rails (-32768 or 32767) */
-    MN_SIGNAL_MEAN_ABS,   /* mean |x - mean(x)| (counts): 0 for a silent or stuck input */
-    MN_SIGNAL_SAMPLES,    /* raw samples it covers */
-    MN_SIGNAL_COUNT
-} mn_signal_index;
+/* Engine-only status codes: mn_engine_status (80..83, mn_contract.h), after mn_status 0..19 and
+ * mn_fe_status 64..66. The indices of mn_engine_info()'s output: mn_info_index (MN_INFO_TASK ...
+ * MN_INFO_STREAMS, MN_INFO_COUNT); of mn_engine_signal()'s: mn_signal_index (MN_SIGNAL_PEAK ...
+ * MN_SIGNAL_SAMPLES, MN_SIGNAL_COUNT). Both in mn_contract.h. */
 
 /* Text for any status this library returns (never NULL). */
 const char *mn_engine_status_message(int32_t status);
@@ -176,7 +143,7 @@ int32_t mn_engine_steps(int32_t slot, int32_t stream);
 /* One MPU6050 sample: counts (6) int16 = accel x y z, gyro x y z, with the configured ranges
  * (2/4/8/16 g, 250/500/1000/2000 dps). Front-end, then one step. */
 int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n,
-                                  int32_t accel_fs_g, int32_t gyro_fs_dps);
+                                  int32_t accel_full_scale_g, int32_t gyro_full_scale_dps);
 
 /* One IMU sample in physical integers: values (6) int32 = acc x y z in milli-g, gyro x y z in
  * milli-rad/s (recordings). Front-end, then one step. */

@@ -31,19 +31,8 @@
 extern "C" {
 #endif
 
-/* ---------------------------------------------------------------------------------------------
- * Status codes. Shared meanings keep mn_status's numbers; front-end-only codes start at 64, so a
- * number names one condition across both enums.
- * -------------------------------------------------------------------------------------------*/
-typedef enum {
-    MN_FE_OK = MN_OK,
-    MN_FE_ERR_ARG = MN_ERR_ARG,                   /* NULL pointer, negative count, misaligned */
-    MN_FE_ERR_BUFFER_TOO_SMALL = MN_ERR_BUFFER_TOO_SMALL, /* state/scratch below its size */
-    MN_FE_ERR_NOT_RESET = MN_ERR_NOT_LOADED,      /* state never reset (or not this front-end's) */
-    MN_FE_ERR_SAMPLE_RATE = 64,                   /* reset with a rate this front-end refuses */
-    MN_FE_ERR_FULL_SCALE = 65,                    /* MPU6050 range not one of 2/4/8/16 g, 250..2000 dps */
-    MN_FE_ERR_HOP = 66                            /* sample count not a whole number of hops */
-} mn_fe_status;
+/* Status codes: mn_fe_status (mn_contract.h). Shared meanings keep mn_status's numbers;
+ * front-end-only codes start at 64, so a number names one condition across both enums. */
 
 const char *mn_fe_status_message(mn_fe_status status);
 
@@ -68,15 +57,9 @@ const char *mn_fe_status_message(mn_fe_status status);
  *   [3..5] gravity x y z             g       q = sat8(round(gravity_q8 / 8000))  +-4 g
  *   [6..8] angular rate x y z        rad/s   q = sat8(round(gyro_mrad_s * 4 / 125)) +-4 rad/s
  * =============================================================================================*/
-#define MN_IMU_SAMPLE_RATE_HZ 50
-#define MN_IMU_FEATURES 9
-#define MN_IMU_UNITS_PER_G 32       /* features 0..5 */
-#define MN_IMU_UNITS_PER_RAD_S 32   /* features 6..8 */
-#define MN_IMU_SCALE (1.0f / 32.0f) /* real value of one unit, for the model file */
-#define MN_IMU_ZERO_POINT 0
-#define MN_IMU_GRAVITY_SHIFT 5
-#define MN_IMU_ACC_LIMIT_MG 16000
-#define MN_IMU_GYRO_LIMIT_MRAD_S 35000
+/* MN_IMU_SAMPLE_RATE_HZ, _FEATURES, _UNITS_PER_G, _UNITS_PER_RAD_S, _ZERO_POINT, _GRAVITY_SHIFT,
+ * _ACC_LIMIT_MG and _GYRO_LIMIT_MRAD_S are in mn_contract.h. */
+#define MN_IMU_SCALE (1.0f / MN_IMU_UNITS_PER_G) /* real value of one unit, for the model file */
 #define MN_IMU_STATE_SIZE 20        /* bytes, == mn_imu_state_size() */
 
 enum {
@@ -98,17 +81,17 @@ mn_fe_status mn_imu_reset(void *state, size_t state_size, int32_t sample_rate_hz
 
 /**
  * MPU6050 raw counts -> physical integers, fixed point:
- *   acc_mg      = (counts * 1000 * accel_fs_g + 2^14) >> 15           (16384/fs_g*2 LSB per g)
- *   gyro_mrad_s = (counts * K[gyro_fs] + 2^14) >> 15, K = round(2^15 * 1000 * pi / 180 / sens),
+ *   acc_mg      = (counts * 1000 * accel_full_scale_g + 2^14) >> 15   (32768 / full scale LSB per g)
+ *   gyro_mrad_s = (counts * K[gyro_full_scale_dps] + 2^14) >> 15, K = round(2^15 * 1000 * pi / 180 / sens),
  *                 sens = 131, 65.5, 32.8, 16.4 LSB/(deg/s) (datasheet) -> K = 4366, 8731, 17436, 34873
- * @param accel_fs_g   accelerometer full-scale range: 2, 4, 8 or 16 (g), else MN_FE_ERR_FULL_SCALE
- * @param gyro_fs_dps  gyroscope full-scale range: 250, 500, 1000 or 2000 (deg/s), else the same
+ * @param accel_full_scale_g   accelerometer full-scale range: 2, 4, 8 or 16 (g), else MN_FE_ERR_FULL_SCALE
+ * @param gyro_full_scale_dps  gyroscope full-scale range: 250, 500, 1000 or 2000 (deg/s), else the same
  * @param acc_counts   (3) int16 x y z as read from ACCEL_XOUT_H.. (big-endian pairs already joined)
  * @param gyro_counts  (3) int16 x y z from GYRO_XOUT_H..
  * @param acc_mg       (3) out
  * @param gyro_mrad_s  (3) out
  */
-mn_fe_status mn_imu_counts_to_physical(int32_t accel_fs_g, int32_t gyro_fs_dps,
+mn_fe_status mn_imu_counts_to_physical(int32_t accel_full_scale_g, int32_t gyro_full_scale_dps,
                                        const int16_t *acc_counts, const int16_t *gyro_counts,
                                        int32_t *acc_mg, int32_t *gyro_mrad_s);
 
@@ -122,8 +105,8 @@ mn_fe_status mn_imu_step_s8(void *state, size_t state_size, const int32_t *acc_m
                             const int32_t *gyro_mrad_s, int8_t *features);
 
 /* The device path: mn_imu_counts_to_physical() then mn_imu_step_s8(). */
-mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                   int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                   int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                    const int16_t *gyro_counts, int8_t *features);
 
 /**
@@ -135,8 +118,8 @@ mn_fe_status mn_imu_run_s8(void *state, size_t state_size, const int32_t *acc_mg
                            const int32_t *gyro_mrad_s, int32_t n_samples, int8_t *features);
 
 /* A recording of raw counts: acc_counts, gyro_counts (T, 3) -> features (T, F). */
-mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                  int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                  int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                   const int16_t *gyro_counts, int32_t n_samples, int8_t *features);
 
 /* =============================================================================================
@@ -164,16 +147,11 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
  * fixed-point noise floor, which lies about 40 dB (80 units) under the frame's loudest band;
  * below it the features show that floor instead (tolerances named in tools/tests/test_frontend.py).
  * =============================================================================================*/
-#define MN_AUDIO_SAMPLE_RATE_HZ 16000
-#define MN_AUDIO_HOP_SAMPLES 320     /* 20 ms */
-#define MN_AUDIO_WINDOW_SAMPLES 512  /* 32 ms, also the FFT size */
-#define MN_LOGMEL_FEATURES 40
-#define MN_LOGMEL_LOW_HZ 125
-#define MN_LOGMEL_HIGH_HZ 7500
-#define MN_LOGMEL_UNITS_PER_LOG2 6
-#define MN_LOGMEL_LOG2_REF 24        /* q = 0 at E = 2^24 */
-#define MN_LOGMEL_SCALE (1.0f / 6.0f) /* real value of one unit (log2 of power), for the model file */
-#define MN_LOGMEL_ZERO_POINT 0
+/* MN_AUDIO_SAMPLE_RATE_HZ, MN_AUDIO_HOP_SAMPLES, MN_AUDIO_WINDOW_SAMPLES (also the FFT size),
+ * MN_LOGMEL_FEATURES, _LOW_HZ, _HIGH_HZ, _UNITS_PER_LOG2, _LOG2_REF (q = 0 at E = 2^24) and
+ * _ZERO_POINT are in mn_contract.h. */
+#define MN_LOGMEL_SCALE (1.0f / MN_LOGMEL_UNITS_PER_LOG2) /* real value of one unit (log2 of power),
+                                                             for the model file */
 #define MN_LOGMEL_STATE_SIZE 392     /* bytes, == mn_logmel_state_size(): magic, overlap min,
                                         max + 192 int16 */
 #define MN_LOGMEL_SCRATCH_SIZE 1520  /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16

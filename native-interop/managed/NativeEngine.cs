@@ -18,10 +18,6 @@ namespace MambaNano.Interop
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Load(int slot, byte[] file, int streams);
 
-        /// <summary>mn_engine_unload.</summary>
-        [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern int Unload(int slot);
-
         /// <summary>mn_engine_info: <paramref name="info"/> (EngineInfo.Count) out.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Info(int slot, int[] info);
@@ -43,10 +39,6 @@ namespace MambaNano.Interop
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int Reset(int slot, int stream);
 
-        /// <summary>mn_engine_steps: steps since the stream's reset, or a status negated.</summary>
-        [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern int Steps(int slot, int stream);
-
         /// <summary>mn_engine_push_imu_counts: <paramref name="counts"/> (6) accel x y z, gyro x y z.</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int PushImuCounts(int slot, short[] counts, int accelFullScaleG, int gyroFullScaleDps);
@@ -59,10 +51,6 @@ namespace MambaNano.Interop
         /// <paramref name="pcm"/>, little-endian samples of <paramref name="bytesPerSample"/> (2 or 4).</summary>
         [MethodImpl(MethodImplOptions.InternalCall)]
         public static extern int PushPcm(int slot, byte[] pcm, int count, int bytesPerSample);
-
-        /// <summary>mn_engine_push_features: one int8 feature frame (F).</summary>
-        [MethodImpl(MethodImplOptions.InternalCall)]
-        public static extern int PushFeatures(int slot, sbyte[] features);
 
         /// <summary>mn_engine_read: Q15 probabilities (C) out; returns the argmax class, or a
         /// status negated.</summary>

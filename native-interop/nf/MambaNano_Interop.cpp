@@ -11,17 +11,14 @@
 static const CLR_RT_MethodHandler method_lookup[] =
 {
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Load___STATIC__I4__I4__SZARRAY_U1__I4,
-    Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Unload___STATIC__I4__I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Info___STATIC__I4__I4__SZARRAY_I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::ClassName___STATIC__I4__I4__I4__SZARRAY_U1,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::StatusText___STATIC__I4__I4__SZARRAY_U1,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Start___STATIC__I4__I4__I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Reset___STATIC__I4__I4__I4,
-    Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Steps___STATIC__I4__I4__I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushImuCounts___STATIC__I4__I4__SZARRAY_I2__I4__I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushImuPhysical___STATIC__I4__I4__SZARRAY_I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushPcm___STATIC__I4__I4__SZARRAY_U1__I4__I4,
-    Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushFeatures___STATIC__I4__I4__SZARRAY_I1,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Read___STATIC__I4__I4__I4__SZARRAY_I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Signal___STATIC__I4__I4__SZARRAY_I4,
 };
@@ -29,9 +26,9 @@ static const CLR_RT_MethodHandler method_lookup[] =
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_MambaNano_Interop =
 {
     "MambaNano.Interop",
-    0x8AE6F638,
+    0xCEDB8222,
     method_lookup,
-    { 1, 0, 0, 0 }
+    { 1, 1, 0, 0 }
 };
 
 // clang-format on

@@ -51,12 +51,6 @@ signed int NativeEngine::Load( signed int param0, CLR_RT_TypedArray_UINT8 param1
     return mn_engine_load(param0, Data<const uint8_t>(param1), Length(param1), param2);
 }
 
-signed int NativeEngine::Unload( signed int param0, HRESULT &hr )
-{
-    (void)hr;
-    return mn_engine_unload(param0);
-}
-
 signed int NativeEngine::Info( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr )
 {
     (void)hr;
@@ -87,12 +81,6 @@ signed int NativeEngine::Reset( signed int param0, signed int param1, HRESULT &h
     return mn_engine_reset(param0, param1);
 }
 
-signed int NativeEngine::Steps( signed int param0, signed int param1, HRESULT &hr )
-{
-    (void)hr;
-    return mn_engine_steps(param0, param1);
-}
-
 signed int NativeEngine::PushImuCounts( signed int param0, CLR_RT_TypedArray_INT16 param1, signed int param2, signed int param3, HRESULT &hr )
 {
     (void)hr;
@@ -114,12 +102,6 @@ signed int NativeEngine::PushPcm( signed int param0, CLR_RT_TypedArray_UINT8 par
         return MN_ERR_ARG;
     }
     return mn_engine_push_pcm(param0, Data<const uint8_t>(param1), param2, param3);
-}
-
-signed int NativeEngine::PushFeatures( signed int param0, CLR_RT_TypedArray_INT8 param1, HRESULT &hr )
-{
-    (void)hr;
-    return mn_engine_push_features(param0, Data<const int8_t>(param1), Length(param1));
 }
 
 signed int NativeEngine::Read( signed int param0, signed int param1, CLR_RT_TypedArray_INT32 param2, HRESULT &hr )

@@ -13,17 +13,14 @@ namespace MambaNano_Interop
         struct NativeEngine
         {
             static signed int Load( signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2, HRESULT &hr );
-            static signed int Unload( signed int param0, HRESULT &hr );
             static signed int Info( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr );
             static signed int ClassName( signed int param0, signed int param1, CLR_RT_TypedArray_UINT8 param2, HRESULT &hr );
             static signed int StatusText( signed int param0, CLR_RT_TypedArray_UINT8 param1, HRESULT &hr );
             static signed int Start( signed int param0, signed int param1, HRESULT &hr );
             static signed int Reset( signed int param0, signed int param1, HRESULT &hr );
-            static signed int Steps( signed int param0, signed int param1, HRESULT &hr );
             static signed int PushImuCounts( signed int param0, CLR_RT_TypedArray_INT16 param1, signed int param2, signed int param3, HRESULT &hr );
             static signed int PushImuPhysical( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr );
             static signed int PushPcm( signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2, signed int param3, HRESULT &hr );
-            static signed int PushFeatures( signed int param0, CLR_RT_TypedArray_INT8 param1, HRESULT &hr );
             static signed int Read( signed int param0, signed int param1, CLR_RT_TypedArray_INT32 param2, HRESULT &hr );
             static signed int Signal( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr );
         };

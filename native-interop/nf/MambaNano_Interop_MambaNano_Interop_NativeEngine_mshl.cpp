@@ -25,19 +25,6 @@ HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Load___STATIC_
     NANOCLR_NOCLEANUP();
 }
 
-HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Unload___STATIC__I4__I4( CLR_RT_StackFrame& stack )
-{
-    NANOCLR_HEADER(); hr = S_OK;
-    {
-        signed int param0;
-        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 0, param0 ) );
-        signed int retValue = NativeEngine::Unload( param0, hr );
-        NANOCLR_CHECK_HRESULT( hr );
-        SetResult_INT32( stack, retValue );
-    }
-    NANOCLR_NOCLEANUP();
-}
-
 HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Info___STATIC__I4__I4__SZARRAY_I4( CLR_RT_StackFrame& stack )
 {
     NANOCLR_HEADER(); hr = S_OK;
@@ -115,21 +102,6 @@ HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Reset___STATIC
     NANOCLR_NOCLEANUP();
 }
 
-HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Steps___STATIC__I4__I4__I4( CLR_RT_StackFrame& stack )
-{
-    NANOCLR_HEADER(); hr = S_OK;
-    {
-        signed int param0;
-        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 0, param0 ) );
-        signed int param1;
-        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 1, param1 ) );
-        signed int retValue = NativeEngine::Steps( param0, param1, hr );
-        NANOCLR_CHECK_HRESULT( hr );
-        SetResult_INT32( stack, retValue );
-    }
-    NANOCLR_NOCLEANUP();
-}
-
 HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushImuCounts___STATIC__I4__I4__SZARRAY_I2__I4__I4( CLR_RT_StackFrame& stack )
 {
     NANOCLR_HEADER(); hr = S_OK;
@@ -177,21 +149,6 @@ HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushPcm___STAT
         signed int param3;
         NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 3, param3 ) );
         signed int retValue = NativeEngine::PushPcm( param0, param1, param2, param3, hr );
-        NANOCLR_CHECK_HRESULT( hr );
-        SetResult_INT32( stack, retValue );
-    }
-    NANOCLR_NOCLEANUP();
-}
-
-HRESULT Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushFeatures___STATIC__I4__I4__SZARRAY_I1( CLR_RT_StackFrame& stack )
-{
-    NANOCLR_HEADER(); hr = S_OK;
-    {
-        signed int param0;
-        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT32( stack, 0, param0 ) );
-        CLR_RT_TypedArray_INT8 param1;
-        NANOCLR_CHECK_HRESULT( Interop_Marshal_INT8_ARRAY( stack, 1, param1 ) );
-        signed int retValue = NativeEngine::PushFeatures( param0, param1, hr );
         NANOCLR_CHECK_HRESULT( hr );
         SetResult_INT32( stack, retValue );
     }

@@ -70,10 +70,9 @@ static MN_ENGINE_ALIGN16 mn_engine_scratch mn_scratch;
 const char *mn_engine_status_message(int32_t status)
 {
     switch (status) {
-    case MN_ENGINE_ERR_SLOT: return "slot index out of range";
-    case MN_ENGINE_ERR_FRONTEND: return "this slot's model takes another kind of input";
-    case MN_ENGINE_ERR_LENGTH: return "array argument has the wrong length";
-    case MN_ENGINE_ERR_STREAM: return "stream index or stream count out of range";
+#define MN_ENGINE_STATUS_CASE(code, message) case code: return message;
+        MN_ENGINE_STATUS_MESSAGES(MN_ENGINE_STATUS_CASE)
+#undef MN_ENGINE_STATUS_CASE
     }
     if (status >= MN_FE_ERR_SAMPLE_RATE) {
         return mn_fe_status_message((mn_fe_status)status);
@@ -338,7 +337,7 @@ static void mn_measure(int32_t *signal, const int16_t *x, int32_t n)
 }
 
 int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n,
-                                  int32_t accel_fs_g, int32_t gyro_fs_dps)
+                                  int32_t accel_full_scale_g, int32_t gyro_full_scale_dps)
 {
     int32_t st;
     mn_engine_slot *s = mn_loaded(slot, &st);
@@ -351,7 +350,7 @@ int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n
     if (counts == NULL || n != 6) {
         return MN_ENGINE_ERR_LENGTH;
     }
-    st = mn_imu_step_counts_s8(s->fe.imu, sizeof s->fe.imu, accel_fs_g, gyro_fs_dps, counts,
+    st = mn_imu_step_counts_s8(s->fe.imu, sizeof s->fe.imu, accel_full_scale_g, gyro_full_scale_dps, counts,
                                counts + 3, s->features);
     if (st != MN_OK) {
         return st;

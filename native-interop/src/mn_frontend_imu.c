@@ -22,13 +22,9 @@ typedef char mn_imu_state_size_check[(sizeof(mn_imu_state) == MN_IMU_STATE_SIZE)
 const char *mn_fe_status_message(mn_fe_status status)
 {
     switch (status) {
-    case MN_FE_OK: return "ok";
-    case MN_FE_ERR_ARG: return "NULL pointer, negative count or misaligned buffer";
-    case MN_FE_ERR_BUFFER_TOO_SMALL: return "state or scratch buffer smaller than its size function";
-    case MN_FE_ERR_NOT_RESET: return "front-end state not reset (call the reset function first)";
-    case MN_FE_ERR_SAMPLE_RATE: return "sample rate refused: IMU needs 50 Hz, audio 16000 Hz";
-    case MN_FE_ERR_FULL_SCALE: return "MPU6050 range must be 2/4/8/16 g and 250/500/1000/2000 dps";
-    case MN_FE_ERR_HOP: return "sample count is not a whole number of 320-sample hops";
+#define MN_FE_STATUS_CASE(code, message) case code: return message;
+        MN_FE_STATUS_MESSAGES(MN_FE_STATUS_CASE)
+#undef MN_FE_STATUS_CASE
     }
     return "unknown front-end status";
 }
@@ -84,9 +80,9 @@ static int32_t mn_clamp32(int32_t v, int32_t lim) { return v > lim ? lim : (v < 
 static int8_t mn_sat8(int32_t v) { return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v)); }
 
 /* Gyro counts -> milli-rad/s multipliers, Q15: round(2^15 * 1000 * pi / 180 / sens). */
-static int32_t mn_gyro_mult_q15(int32_t gyro_fs_dps)
+static int32_t mn_gyro_mult_q15(int32_t gyro_full_scale_dps)
 {
-    switch (gyro_fs_dps) {
+    switch (gyro_full_scale_dps) {
     case 250: return 4366;   /* 131 LSB/(deg/s) */
     case 500: return 8731;   /* 65.5 */
     case 1000: return 17436; /* 32.8 */
@@ -95,19 +91,19 @@ static int32_t mn_gyro_mult_q15(int32_t gyro_fs_dps)
     }
 }
 
-mn_fe_status mn_imu_counts_to_physical(int32_t accel_fs_g, int32_t gyro_fs_dps,
+mn_fe_status mn_imu_counts_to_physical(int32_t accel_full_scale_g, int32_t gyro_full_scale_dps,
                                        const int16_t *acc_counts, const int16_t *gyro_counts,
                                        int32_t *acc_mg, int32_t *gyro_mrad_s)
 {
     if (acc_counts == NULL || gyro_counts == NULL || acc_mg == NULL || gyro_mrad_s == NULL) {
         return MN_FE_ERR_ARG;
     }
-    const int32_t gyro_mult = mn_gyro_mult_q15(gyro_fs_dps);
-    if ((accel_fs_g != 2 && accel_fs_g != 4 && accel_fs_g != 8 && accel_fs_g != 16) ||
+    const int32_t gyro_mult = mn_gyro_mult_q15(gyro_full_scale_dps);
+    if ((accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 && accel_full_scale_g != 16) ||
         gyro_mult == 0) {
         return MN_FE_ERR_FULL_SCALE;
     }
-    const int32_t acc_mult = 1000 * accel_fs_g; /* |counts * acc_mult| <= 2^15 * 16000 < 2^29 */
+    const int32_t acc_mult = 1000 * accel_full_scale_g; /* |counts * acc_mult| <= 2^15 * 16000 < 2^29 */
     for (int i = 0; i < 3; i++) {
         acc_mg[i] = (acc_counts[i] * acc_mult + (1 << 14)) >> 15;
         gyro_mrad_s[i] = (gyro_counts[i] * gyro_mult + (1 << 14)) >> 15; /* < 2^15 * 34873 < 2^31 */
@@ -153,8 +149,8 @@ mn_fe_status mn_imu_step_s8(void *state, size_t state_size, const int32_t *acc_m
     return MN_FE_OK;
 }
 
-mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                   int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                   int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                    const int16_t *gyro_counts, int8_t *features)
 {
     mn_fe_status status;
@@ -166,7 +162,7 @@ mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel
         return MN_FE_ERR_ARG;
     }
     int32_t acc_mg[3], gyro_mrad_s[3];
-    status = mn_imu_counts_to_physical(accel_fs_g, gyro_fs_dps, acc_counts, gyro_counts, acc_mg,
+    status = mn_imu_counts_to_physical(accel_full_scale_g, gyro_full_scale_dps, acc_counts, gyro_counts, acc_mg,
                                        gyro_mrad_s);
     if (status != MN_FE_OK) {
         return status;
@@ -193,8 +189,8 @@ mn_fe_status mn_imu_run_s8(void *state, size_t state_size, const int32_t *acc_mg
     return MN_FE_OK;
 }
 
-mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_fs_g,
-                                  int32_t gyro_fs_dps, const int16_t *acc_counts,
+mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_full_scale_g,
+                                  int32_t gyro_full_scale_dps, const int16_t *acc_counts,
                                   const int16_t *gyro_counts, int32_t n_samples, int8_t *features)
 {
     mn_fe_status status;
@@ -206,13 +202,13 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
                                             features == NULL))) {
         return MN_FE_ERR_ARG;
     }
-    if (mn_gyro_mult_q15(gyro_fs_dps) == 0 ||
-        (accel_fs_g != 2 && accel_fs_g != 4 && accel_fs_g != 8 && accel_fs_g != 16)) {
+    if (mn_gyro_mult_q15(gyro_full_scale_dps) == 0 ||
+        (accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 && accel_full_scale_g != 16)) {
         return MN_FE_ERR_FULL_SCALE;
     }
     for (int32_t t = 0; t < n_samples; t++) {
         int32_t acc_mg[3], gyro_mrad_s[3];
-        (void)mn_imu_counts_to_physical(accel_fs_g, gyro_fs_dps, acc_counts + 3 * t,
+        (void)mn_imu_counts_to_physical(accel_full_scale_g, gyro_full_scale_dps, acc_counts + 3 * t,
                                         gyro_counts + 3 * t, acc_mg, gyro_mrad_s);
         mn_imu_step(s, acc_mg, gyro_mrad_s, features + MN_IMU_FEATURES * t);
     }

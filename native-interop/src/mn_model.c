@@ -6,8 +6,9 @@
  * overflow analysis relies on (rq shifts, bias ranges, exp2 table, SSM parameters) is made here,
  * once, so mn_step_s8() can index and shift without re-checking.
  * What this is not: a general container reader. One table (mn_kinds) says, for every tensor kind,
- * its dtype, whether it is per layer, its shape as a function of the dims, how its values are
- * range-checked and which mn_model / mn_layer field it fills; validation and loading both walk it.
+ * its dtype, whether it is per layer, its shape as a function of the dims (those three from the
+ * contract: MN_TENSOR_KINDS in mn_contract.h), how its values are range-checked and which
+ * mn_model / mn_layer field it fills; validation and loading both walk it.
  *
  * Rules: the input file may sit at any address (all reads are bytewise little-endian); nothing is
  * written to *model or the arena until the whole file has been validated; no malloc, no mutable
@@ -60,26 +61,9 @@ uint32_t mn_crc32(uint32_t crc, const uint8_t *data, size_t len)
 const char *mn_status_message(mn_status status)
 {
     switch (status) {
-    case MN_OK: return "ok";
-    case MN_ERR_ARG: return "NULL pointer or size argument out of range";
-    case MN_ERR_TRUNCATED: return "file shorter than its header says (cut short)";
-    case MN_ERR_MAGIC: return "not a MambaNano model file (magic is not \"MNMB\")";
-    case MN_ERR_VERSION: return "model file format version (or header layout) this build does not read";
-    case MN_ERR_CRC: return "CRC-32 of the model file does not match (corrupt file)";
-    case MN_ERR_DIMS: return "a model dim is 0 or above its limit, or task/frontend/pooling is unknown";
-    case MN_ERR_TENSOR_TABLE: return "tensor table out of bounds, or a duplicate or unknown entry";
-    case MN_ERR_TENSOR_MISSING: return "a tensor the architecture needs is missing";
-    case MN_ERR_TENSOR_SHAPE: return "a tensor's dtype, shape or byte size disagrees with the dims";
-    case MN_ERR_TENSOR_BOUNDS: return "a tensor lies outside the file or overlaps the header or table";
-    case MN_ERR_ALIGN: return "a tensor offset is not a multiple of MN_TENSOR_ALIGN";
-    case MN_ERR_OVERFLOW: return "an offset + size would overflow 32 bits";
-    case MN_ERR_ARENA_TOO_SMALL: return "arena smaller than mn_model_arena_size()";
-    case MN_ERR_PARAM: return "a quantization parameter is out of its legal range";
-    case MN_ERR_BUFFER_TOO_SMALL: return "state or scratch buffer smaller than its companion size";
-    case MN_ERR_NOT_LOADED: return "model not loaded, or state not reset for this model";
-    case MN_ERR_NO_STEPS: return "no step since the state was reset";
-    case MN_ERR_TRAILING: return "bytes after the length its header gives (garbage appended)";
-    case MN_ERR_LEAN: return "lean model file (device build, no f32 tensors): the float reference needs the full file";
+#define MN_STATUS_CASE(code, message) case code: return message;
+        MN_STATUS_MESSAGES(MN_STATUS_CASE)
+#undef MN_STATUS_CASE
     }
     return "unknown status";
 }
@@ -150,68 +134,76 @@ typedef struct {
 
 #define MN_KIND_LIMIT (MN_T_ACT_SCALES + 1)
 
-#define MN_G(dt, d0, d1, view, check, member) \
+/* How each kind lands in the model: MN_BIND_<kind> = view, check, the mn_model (global kinds) or
+ * mn_layer (per-layer kinds) field it fills. Its dtype, scope and shape are the contract's
+ * (MN_TENSOR_KINDS in mn_contract.h); a kind without a binding, or bound to a field of the other
+ * struct, does not compile. */
+#define MN_BIND_CLASS_NAMES CHAR, NAMES, class_names
+#define MN_BIND_INPUT_QUANT INPUT_QUANT, INPUT_QUANT, input_scale
+#define MN_BIND_EXP2_LUT U16, EXP2, exp2_lut
+#define MN_BIND_IN_W S8, NONE, in_w
+#define MN_BIND_IN_B S32, BIAS, in_b
+#define MN_BIND_IN_RQ RQ, RQ, in_rq
+#define MN_BIND_IN_WSCALE F32, F32, in_wscale
+#define MN_BIND_IN_BF F32, F32, in_bf
+#define MN_BIND_CLS_W S8, NONE, cls_w
+#define MN_BIND_CLS_B S32, BIAS, cls_b
+#define MN_BIND_CLS_RQ RQ, RQ, cls_rq
+#define MN_BIND_CLS_WSCALE F32, F32, cls_wscale
+#define MN_BIND_CLS_BF F32, F32, cls_bf
+#define MN_BIND_POOL_SCALE F32, F32, pool_scale
+#define MN_BIND_INPROJ_W S8, NONE, inproj_w
+#define MN_BIND_INPROJ_B S32, BIAS, inproj_b
+#define MN_BIND_INPROJ_RQ RQ, RQ, inproj_rq
+#define MN_BIND_INPROJ_WSCALE F32, F32, inproj_wscale
+#define MN_BIND_INPROJ_BF F32, F32, inproj_bf
+#define MN_BIND_CONV_W S8, NONE, conv_w
+#define MN_BIND_CONV_B S32, BIAS, conv_b
+#define MN_BIND_CONV_RQ RQ, RQ, conv_rq
+#define MN_BIND_CONV_WSCALE F32, F32, conv_wscale
+#define MN_BIND_CONV_BF F32, F32, conv_bf
+#define MN_BIND_SILU_X_LUT S8, NONE, silu_x_lut
+#define MN_BIND_XPROJ_W S8, NONE, xproj_w
+#define MN_BIND_XPROJ_RQ RQ, RQ, xproj_rq
+#define MN_BIND_XPROJ_WSCALE F32, F32, xproj_wscale
+#define MN_BIND_DTPROJ_W S8, NONE, dtproj_w
+#define MN_BIND_DTPROJ_B S32, BIAS, dtproj_b
+#define MN_BIND_DTPROJ_RQ RQ, RQ, dtproj_rq
+#define MN_BIND_DTPROJ_WSCALE F32, F32, dtproj_wscale
+#define MN_BIND_DTPROJ_BF F32, F32, dtproj_bf
+#define MN_BIND_SOFTPLUS_LUT U16, NONE, softplus_lut
+#define MN_BIND_A2 U16, A2, a2
+#define MN_BIND_SSM_PARAMS SSM_PARAMS, SSM, delta_frac_bits
+#define MN_BIND_DBX_RQ RQ, RQ, dbx_rq
+#define MN_BIND_Y_RQ RQ, RQ, y_rq
+#define MN_BIND_D_RQ RQ, RQ, d_rq
+#define MN_BIND_D_F F32, F32, d_f
+#define MN_BIND_STATE_SCALE F32, F32, state_scale
+#define MN_BIND_SILU_Z_LUT S8, NONE, silu_z_lut
+#define MN_BIND_GATE_RQ RQ_VALUE, RQ, gate_rq
+#define MN_BIND_OUTPROJ_W S8, NONE, outproj_w
+#define MN_BIND_OUTPROJ_B S32, BIAS, outproj_b
+#define MN_BIND_OUTPROJ_RQ RQ, RQ, outproj_rq
+#define MN_BIND_OUTPROJ_WSCALE F32, F32, outproj_wscale
+#define MN_BIND_OUTPROJ_BF F32, F32, outproj_bf
+#define MN_BIND_RES_RQ RQ_VALUE, RQ, res_rq
+#define MN_BIND_ACT_SCALES F32, F32, act_scales
+
+/* One mn_kinds entry: scope G fills an mn_model field, L an mn_layer field. */
+#define MN_KIND_G(dt, d0, d1, view, check, member) \
     { MN_DTYPE_##dt, 0, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, offsetof(mn_model, member) }
-#define MN_L(dt, d0, d1, view, check, member) \
+#define MN_KIND_L(dt, d0, d1, view, check, member) \
     { MN_DTYPE_##dt, 1, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, offsetof(mn_layer, member) }
+#define MN_KIND_EXPAND(entry, args) entry args /* expands MN_BIND_<kind> into arguments first */
+#define MN_KIND_ENTRY(kind, scope, dt, d0, d1) \
+    [MN_T_##kind] = MN_KIND_EXPAND(MN_KIND_##scope, (dt, d0, d1, MN_BIND_##kind)),
 
-/* Vectors have dim1 = 1; rq tensors are (rows, 2). Mirrors the table in mamba_nano.h. */
-static const mn_kind_info mn_kinds[MN_KIND_LIMIT] = {
-    [MN_T_CLASS_NAMES] = MN_G(U8, C, NAME, CHAR, NAMES, class_names),
-    [MN_T_INPUT_QUANT] = MN_G(F32, 2, 1, INPUT_QUANT, INPUT_QUANT, input_scale),
-    [MN_T_EXP2_LUT] = MN_G(U16, EXP2, 1, U16, EXP2, exp2_lut),
-    [MN_T_IN_W] = MN_G(I8, D, F, S8, NONE, in_w),
-    [MN_T_IN_B] = MN_G(I32, D, 1, S32, BIAS, in_b),
-    [MN_T_IN_RQ] = MN_G(I32, D, 2, RQ, RQ, in_rq),
-    [MN_T_IN_WSCALE] = MN_G(F32, D, 1, F32, F32, in_wscale),
-    [MN_T_IN_BF] = MN_G(F32, D, 1, F32, F32, in_bf),
-    [MN_T_CLS_W] = MN_G(I8, C, D, S8, NONE, cls_w),
-    [MN_T_CLS_B] = MN_G(I32, C, 1, S32, BIAS, cls_b),
-    [MN_T_CLS_RQ] = MN_G(I32, C, 2, RQ, RQ, cls_rq),
-    [MN_T_CLS_WSCALE] = MN_G(F32, C, 1, F32, F32, cls_wscale),
-    [MN_T_CLS_BF] = MN_G(F32, C, 1, F32, F32, cls_bf),
-    [MN_T_POOL_SCALE] = MN_G(F32, 1, 1, F32, F32, pool_scale),
+static const mn_kind_info mn_kinds[MN_KIND_LIMIT] = {MN_TENSOR_KINDS(MN_KIND_ENTRY)};
 
-    [MN_T_INPROJ_W] = MN_L(I8, 2E, D, S8, NONE, inproj_w),
-    [MN_T_INPROJ_B] = MN_L(I32, 2E, 1, S32, BIAS, inproj_b),
-    [MN_T_INPROJ_RQ] = MN_L(I32, 2E, 2, RQ, RQ, inproj_rq),
-    [MN_T_INPROJ_WSCALE] = MN_L(F32, 2E, 1, F32, F32, inproj_wscale),
-    [MN_T_INPROJ_BF] = MN_L(F32, 2E, 1, F32, F32, inproj_bf),
-    [MN_T_CONV_W] = MN_L(I8, E, K, S8, NONE, conv_w),
-    [MN_T_CONV_B] = MN_L(I32, E, 1, S32, BIAS, conv_b),
-    [MN_T_CONV_RQ] = MN_L(I32, E, 2, RQ, RQ, conv_rq),
-    [MN_T_CONV_WSCALE] = MN_L(F32, E, 1, F32, F32, conv_wscale),
-    [MN_T_CONV_BF] = MN_L(F32, E, 1, F32, F32, conv_bf),
-    [MN_T_SILU_X_LUT] = MN_L(I8, LUT256, 1, S8, NONE, silu_x_lut),
-    [MN_T_XPROJ_W] = MN_L(I8, R2N, E, S8, NONE, xproj_w),
-    [MN_T_XPROJ_RQ] = MN_L(I32, R2N, 2, RQ, RQ, xproj_rq),
-    [MN_T_XPROJ_WSCALE] = MN_L(F32, R2N, 1, F32, F32, xproj_wscale),
-    [MN_T_DTPROJ_W] = MN_L(I8, E, R, S8, NONE, dtproj_w),
-    [MN_T_DTPROJ_B] = MN_L(I32, E, 1, S32, BIAS, dtproj_b),
-    [MN_T_DTPROJ_RQ] = MN_L(I32, E, 2, RQ, RQ, dtproj_rq),
-    [MN_T_DTPROJ_WSCALE] = MN_L(F32, E, 1, F32, F32, dtproj_wscale),
-    [MN_T_DTPROJ_BF] = MN_L(F32, E, 1, F32, F32, dtproj_bf),
-    [MN_T_SOFTPLUS_LUT] = MN_L(U16, LUT256, 1, U16, NONE, softplus_lut),
-    [MN_T_A2] = MN_L(U16, E, N, U16, A2, a2),
-    [MN_T_SSM_PARAMS] = MN_L(I32, 3, 1, SSM_PARAMS, SSM, delta_frac_bits),
-    [MN_T_DBX_RQ] = MN_L(I32, E, 2, RQ, RQ, dbx_rq),
-    [MN_T_Y_RQ] = MN_L(I32, E, 2, RQ, RQ, y_rq),
-    [MN_T_D_RQ] = MN_L(I32, E, 2, RQ, RQ, d_rq),
-    [MN_T_D_F] = MN_L(F32, E, 1, F32, F32, d_f),
-    [MN_T_STATE_SCALE] = MN_L(F32, E, 1, F32, F32, state_scale),
-    [MN_T_SILU_Z_LUT] = MN_L(I8, LUT256, 1, S8, NONE, silu_z_lut),
-    [MN_T_GATE_RQ] = MN_L(I32, 1, 2, RQ_VALUE, RQ, gate_rq),
-    [MN_T_OUTPROJ_W] = MN_L(I8, D, E, S8, NONE, outproj_w),
-    [MN_T_OUTPROJ_B] = MN_L(I32, D, 1, S32, BIAS, outproj_b),
-    [MN_T_OUTPROJ_RQ] = MN_L(I32, D, 2, RQ, RQ, outproj_rq),
-    [MN_T_OUTPROJ_WSCALE] = MN_L(F32, D, 1, F32, F32, outproj_wscale),
-    [MN_T_OUTPROJ_BF] = MN_L(F32, D, 1, F32, F32, outproj_bf),
-    [MN_T_RES_RQ] = MN_L(I32, 1, 2, RQ_VALUE, RQ, res_rq),
-    [MN_T_ACT_SCALES] = MN_L(F32, ACT, 1, F32, F32, act_scales),
-};
-
-#undef MN_G
-#undef MN_L
+#undef MN_KIND_G
+#undef MN_KIND_L
+#undef MN_KIND_EXPAND
+#undef MN_KIND_ENTRY
 
 /* The file header, parsed (field meanings in mamba_nano.h). */
 typedef struct {
@@ -483,7 +475,7 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
     if (st != MN_OK) {
         return st;
     }
-    if (mn_crc32(0, file + 20, h->file_size - 20u) != h->crc32) {
+    if (mn_crc32(0, file + MN_CRC_START, h->file_size - MN_CRC_START) != h->crc32) {
         return MN_ERR_CRC;
     }
     st = mn_check_dims(h);
@@ -556,6 +548,8 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
 /* ------------------------------------------------------------------------------------------- */
 /* Public API                                                                                   */
 /* ------------------------------------------------------------------------------------------- */
+
+size_t mn_model_struct_size(void) { return sizeof(mn_model); }
 
 size_t mn_model_arena_size(const uint8_t *file, size_t file_size)
 {

@@ -2,7 +2,7 @@
  * mnf_float_ref.c — fp32 reference of the model in a loaded file, for tests, tools and as the
  * baseline of the benchmarks. Host only; never part of the device build.
  *
- * mnf_model_init() dequantizes the file's weights once (int8 * per-row scale; biases, Dskip and
+ * mnf_model_init() dequantizes the file's weights once (int8 * per-row scale; biases, D and
  * A from their float / fixed-point tensors) into the caller's arena; mnf_step() is a plain fp32
  * Mamba step (row-major matvec loops, libm expf / log1pf): a fair float implementation, not a
  * deliberately slow one. Symbols as in mamba_nano.h.
@@ -19,7 +19,7 @@ typedef struct {
     const float *xproj_w;             /* (R+2N, E) */
     const float *dtproj_w, *dtproj_b; /* (E, R), (E) */
     const float *a;                   /* (E, N) A = -|A| */
-    const float *d_skip;              /* (E) */
+    const float *d;                   /* (E) D, the skip */
     const float *outproj_w, *outproj_b; /* (D, E), (D) */
 } mnf_layer;
 
@@ -128,7 +128,7 @@ mnf_model *mnf_model_init(const mn_model *q, void *arena, size_t arena_size)
         for (int i = 0; i < E * N; i++) {
             *p++ = -(float)ql->a2[i] * a2_unit;
         }
-        fl->d_skip = p;
+        fl->d = p;
         p = mnf_copy(p, ql->d_f, (size_t)E);
         fl->outproj_w = p;
         p = mnf_dequant_rows(p, ql->outproj_w, ql->outproj_wscale, D, E);
@@ -234,7 +234,7 @@ void mnf_step(const mnf_model *m, void *state, void *scratch, const float *featu
         for (int e = 0; e < E; e++) {
             const float d = mnf_softplus(delta[e]);
             const float dx = d * xs[e];
-            float y = ly->d_skip[e] * xs[e];
+            float y = ly->d[e] * xs[e];
             float *he = h + (size_t)e * N;
             for (int n = 0; n < N; n++) {
                 he[n] = expf(d * ly->a[(size_t)e * N + n]) * he[n] + dx * b[n];

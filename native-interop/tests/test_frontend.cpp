@@ -162,15 +162,15 @@ TEST(FrontendImu, ExtremeInputsSaturateWithoutOverflow)
 
 TEST(FrontendImu, CountsConvertAtEveryFullScaleRange)
 {
-    const int32_t acc_fs[4] = {2, 4, 8, 16}, gyro_fs[4] = {250, 500, 1000, 2000};
+    const int32_t accel_full_scale_g[4] = {2, 4, 8, 16}, gyro_full_scale_dps[4] = {250, 500, 1000, 2000};
     const double gyro_sens[4] = {131.0, 65.5, 32.8, 16.4}; // LSB per deg/s (datasheet)
     for (int r = 0; r < 4; r++) {
         for (int32_t c : {-32768, -16384, -1, 0, 1, 131, 12345, 32767}) {
             const int16_t ac[3] = {(int16_t)c, (int16_t)(-c / 2), 0}, gc[3] = {(int16_t)c, 0, (int16_t)(c / 3)};
             int32_t acc_mg[3], gyro[3];
-            ASSERT_EQ(mn_imu_counts_to_physical(acc_fs[r], gyro_fs[r], ac, gc, acc_mg, gyro), MN_FE_OK);
+            ASSERT_EQ(mn_imu_counts_to_physical(accel_full_scale_g[r], gyro_full_scale_dps[r], ac, gc, acc_mg, gyro), MN_FE_OK);
             for (int i = 0; i < 3; i++) {
-                EXPECT_NEAR(acc_mg[i], ac[i] * 1000.0 * acc_fs[r] / 32768.0, 0.5 + 1e-9);
+                EXPECT_NEAR(acc_mg[i], ac[i] * 1000.0 * accel_full_scale_g[r] / 32768.0, 0.5 + 1e-9);
                 // 0.5 rounding + the Q15 multiplier's error (< 1.2e-4 relative)
                 const double want = gc[i] / gyro_sens[r] * M_PI / 180.0 * 1000.0;
                 EXPECT_NEAR(gyro[i], want, 0.5 + 1.2e-4 * std::fabs(want));

@@ -318,9 +318,12 @@ TEST(Loader, Crc32IsZlibs)
 
 TEST(Loader, StatusMessagesAreDistinct)
 {
+#define MN_CODE(code, message) code,
+    const mn_status codes[] = {MN_STATUS_MESSAGES(MN_CODE)}; // every mn_status of the contract
+#undef MN_CODE
     std::vector<std::string> seen;
-    for (int s = MN_OK; s <= MN_ERR_NO_STEPS; s++) {
-        const std::string msg = mn_status_message(static_cast<mn_status>(s));
+    for (const mn_status s : codes) {
+        const std::string msg = mn_status_message(s);
         EXPECT_FALSE(msg.empty());
         EXPECT_NE(msg, "unknown status") << s;
         for (const std::string &other : seen) {
@@ -329,6 +332,11 @@ TEST(Loader, StatusMessagesAreDistinct)
         seen.push_back(msg);
     }
     EXPECT_STREQ(mn_status_message(static_cast<mn_status>(99)), "unknown status");
+}
+
+TEST(Loader, StructSizeIsTheCompilersSizeof)
+{
+    EXPECT_EQ(mn_model_struct_size(), sizeof(mn_model)); // what ctypes callers allocate
 }
 
 TEST(Loader, ValidFileLoadsAndEveryFieldPointsAtItsTensor)

@@ -11,7 +11,7 @@ namespace MambaNano.Host
         public long StartMs;
         public long EndMs;
 
-        /// <summary>Longest stream time a fault may start at or last, seconds (about 115 days).</summary>
+        /// <summary>Longest input time a fault may start at or last, seconds (about 115 days).</summary>
         public const double MaxSeconds = 1e7;
 
         /// <summary>Parse "dropout:30:2" (kind, start seconds >= 0, duration seconds > 0). Throws
@@ -56,7 +56,7 @@ namespace MambaNano.Host
 
     /// <summary>Faults injected into a replayed IMU stream: dropout (the sensor stops answering:
     /// reads fail with an I2C error, reconnects find no device), stuck (the last sample repeats),
-    /// saturate (every channel at the front-end's limit). The recording runs on in stream time
+    /// saturate (every channel at the front-end's limit). The recording runs on in input time
     /// (the app's clock) while the sensor is lost, as a real signal would.</summary>
     public sealed class FaultyImuSource : IImuSource
     {
@@ -68,7 +68,7 @@ namespace MambaNano.Host
         private readonly ImuSample _skipped = new ImuSample();
         private long _consumed;
 
-        /// <param name="clockMs">stream time of the app (its TimeMs)</param>
+        /// <param name="clockMs">input time of the app (its TimeMs)</param>
         public FaultyImuSource(IImuSource inner, List<Fault> faults, Func<long> clockMs)
         {
             _inner = inner;
@@ -117,7 +117,7 @@ namespace MambaNano.Host
 
     /// <summary>Faults injected into a replayed microphone: dropout (the device stops delivering),
     /// silence (digital zero), clip (the signal amplified 64 times into the int16 rails). The
-    /// recording runs on in stream time while the microphone is lost.</summary>
+    /// recording runs on in input time while the microphone is lost.</summary>
     public sealed class FaultyAudioSource : IAudioSource
     {
         public static readonly string[] Kinds = { "dropout", "silence", "clip" };
@@ -126,7 +126,7 @@ namespace MambaNano.Host
         private readonly Func<long> _clockMs;
         private long _consumedMs;
 
-        /// <param name="clockMs">stream time of the app (its TimeMs)</param>
+        /// <param name="clockMs">input time of the app (its TimeMs)</param>
         public FaultyAudioSource(IAudioSource inner, List<Fault> faults, Func<long> clockMs)
         {
             _inner = inner;

@@ -147,7 +147,7 @@ namespace MambaNano.Host
             var maxSeconds = new Option<double>("--max-seconds")
             {
                 HelpName = "S",
-                Description = "stop after this much stream time (default: when every input has ended)",
+                Description = "stop after this much input time (default: when every input has ended)",
                 CustomParser = r => ParseDouble(r, 0, MaxReplaySeconds, false),
             };
             Option<int> kwsThreshold = IntOption("--kws-threshold", "PERMILLE", BoardConfig.KwsThresholdPermille,
@@ -272,7 +272,7 @@ namespace MambaNano.Host
                 {
                     micSource = new RecordingAudioSource(micSource, micRecorder);
                 }
-                var sink = new StreamLineSink(serial);
+                var sink = new SerialLineSink(serial);
                 app = new MambaNanoApp(new Protocol(sink), imuSource, micSource);
                 app.KwsDetector.ThresholdPermille = a.KwsThreshold;
                 app.Begin(har, kws);

@@ -58,7 +58,7 @@ namespace MambaNano.Host
     public sealed class TextLines : IDisposable
     {
         public const int MaxLineBytes = 4096;
-        private readonly Stream _stream;
+        private readonly Stream _file;
         private readonly byte[] _buffer = new byte[1 << 16];
         private readonly byte[] _line = new byte[MaxLineBytes];
         private int _pos;
@@ -67,7 +67,7 @@ namespace MambaNano.Host
         public TextLines(string path)
         {
             Path = path;
-            _stream = InputException.OpenRead(path);
+            _file = InputException.OpenRead(path);
         }
 
         public string Path { get; }
@@ -120,7 +120,7 @@ namespace MambaNano.Host
         {
             try
             {
-                return _stream.Read(_buffer, 0, _buffer.Length);
+                return _file.Read(_buffer, 0, _buffer.Length);
             }
             catch (IOException e)
             {
@@ -129,7 +129,7 @@ namespace MambaNano.Host
             }
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose() => _file.Dispose();
     }
 
     /// <summary>A HAPT raw recording replayed as the IMU: acc_expXX_userYY.txt (g) and its
@@ -445,13 +445,13 @@ namespace MambaNano.Host
     /// <paramref name="gapHops"/> hops of digital silence after each; a last partial hop is padded
     /// with zeros. Every header is checked when the source is made (a bad file is refused before
     /// the replay starts); samples are read a hop at a time from one open file, so memory does not
-    /// grow with the files' length. Every file must have the stream's rate (the first file's).</summary>
+    /// grow with the files' length. Every file must have the audio input's rate (the first file's).</summary>
     public sealed class WavAudioSource : IAudioSource, IDisposable
     {
         private readonly List<WavInfo> _files = new List<WavInfo>();
         private readonly int _gapHops;
         private readonly int _rateHz;
-        private FileStream _stream;
+        private FileStream _file;
         private long _left;
         private int _fileIndex = -1;
         private int _gapLeft;
@@ -463,8 +463,8 @@ namespace MambaNano.Host
                 WavInfo info = WavInfo.Read(path);
                 if (_files.Count > 0 && info.RateHz != _files[0].RateHz)
                 {
-                    throw new InputException(path, null,
-                        $"{info.RateHz} Hz, but the stream is {_files[0].RateHz} Hz (the rate of {_files[0].Path})");
+                    throw new InputException(path, null, $"{info.RateHz} Hz, but the audio input is "
+                        + $"{_files[0].RateHz} Hz (the rate of {_files[0].Path})");
                 }
                 _files.Add(info);
             }
@@ -498,15 +498,15 @@ namespace MambaNano.Host
                     Array.Clear(buffer, 0, count);
                     return SensorStatus.Ok;
                 }
-                _stream?.Dispose();
-                _stream = null;
+                _file?.Dispose();
+                _file = null;
                 if (++_fileIndex >= _files.Count)
                 {
                     return SensorStatus.End;
                 }
                 WavInfo wav = _files[_fileIndex];
-                _stream = InputException.OpenRead(wav.Path);
-                _stream.Seek(wav.DataOffset, SeekOrigin.Begin);
+                _file = InputException.OpenRead(wav.Path);
+                _file.Seek(wav.DataOffset, SeekOrigin.Begin);
                 _left = wav.DataBytes;
                 _gapLeft = _gapHops;
             }
@@ -516,7 +516,7 @@ namespace MambaNano.Host
             {
                 while (n < want)
                 {
-                    int r = _stream.Read(buffer, n, want - n);
+                    int r = _file.Read(buffer, n, want - n);
                     if (r == 0)
                     {
                         break; // the file shrank while it was read: what is there is played
@@ -537,20 +537,21 @@ namespace MambaNano.Host
 
         public void Dispose()
         {
-            _stream?.Dispose();
-            _stream = null;
+            _file?.Dispose();
+            _file = null;
         }
     }
 
-    /// <summary>Serial lines to a stream (stdout), as the device's UART would carry them. A reader
-    /// that goes away (a closed pipe: `| head`) ends the replay quietly: <see cref="Closed"/>.</summary>
-    public sealed class StreamLineSink : ILineSink
+    /// <summary>Serial lines to the host's serial output (stdout; a MemoryStream in tests), as the
+    /// device's UART would carry them. A reader that goes away (a closed pipe: `| head`) ends the
+    /// replay quietly: <see cref="Closed"/>.</summary>
+    public sealed class SerialLineSink : ILineSink
     {
-        private readonly Stream _stream;
+        private readonly Stream _serial;
 
-        public StreamLineSink(Stream stream)
+        public SerialLineSink(Stream serial)
         {
-            _stream = stream;
+            _serial = serial;
         }
 
         public bool Closed { get; private set; }
@@ -563,7 +564,7 @@ namespace MambaNano.Host
             }
             try
             {
-                _stream.Write(line, 0, count);
+                _serial.Write(line, 0, count);
             }
             catch (IOException)
             {

@@ -18,35 +18,17 @@ import math
 
 import numpy as np
 
+# The front-ends' numbers, generated with mn_contract.h from native-interop/contract/contract.json;
+# the tools use them as frontend.X.
+from mambanano.contract import (  # noqa: F401
+    AUDIO_HOP_SAMPLES, AUDIO_SAMPLE_RATE_HZ, AUDIO_WINDOW_SAMPLES, IMU_ACC_LIMIT_MG, IMU_FEATURES,
+    IMU_GRAVITY_SHIFT, IMU_GYRO_LIMIT_MRAD_S, IMU_SAMPLE_RATE_HZ, IMU_UNITS_PER_G, IMU_ZERO_POINT,
+    LOGMEL_FEATURES, LOGMEL_HIGH_HZ, LOGMEL_LOG2_REF, LOGMEL_LOW_HZ, LOGMEL_UNITS_PER_LOG2,
+    LOGMEL_ZERO_POINT, FeStatus)
 from mambanano.native import REPO_ROOT, load_library
 
-# ---- constants mirrored from native-interop/include/mn_frontend.h (a test checks they agree) ----
-FE_OK = 0
-FE_ERR_ARG = 1
-FE_ERR_BUFFER_TOO_SMALL = 15
-FE_ERR_NOT_RESET = 16
-FE_ERR_SAMPLE_RATE = 64
-FE_ERR_FULL_SCALE = 65
-FE_ERR_HOP = 66
-
-IMU_SAMPLE_RATE_HZ = 50
-IMU_FEATURES = 9                 # body acc xyz, gravity xyz (g), gyro xyz (rad/s)
-IMU_SCALE = 1.0 / 32.0           # real value of one int8 unit: g (features 0-5), rad/s (6-8)
-IMU_ZERO_POINT = 0
-IMU_GRAVITY_SHIFT = 5            # gravity low-pass: g += (a - g) / 2^5 per sample
-IMU_ACC_LIMIT_MG = 16000         # inputs are clamped to +-16 g ...
-IMU_GYRO_LIMIT_MRAD_S = 35000    # ... and +-35 rad/s (2000 dps)
-
-AUDIO_SAMPLE_RATE_HZ = 16000
-AUDIO_HOP_SAMPLES = 320          # 20 ms
-AUDIO_WINDOW_SAMPLES = 512       # 32 ms, periodic Hann, FFT size
-LOGMEL_FEATURES = 40
-LOGMEL_LOW_HZ = 125.0
-LOGMEL_HIGH_HZ = 7500.0
-LOGMEL_UNITS_PER_LOG2 = 6        # one int8 unit = 1/6 log2 of power (0.50 dB)
+IMU_SCALE = 1.0 / IMU_UNITS_PER_G        # real value of one int8 unit: g (features 0-5), rad/s (6-8)
 LOGMEL_SCALE = 1.0 / LOGMEL_UNITS_PER_LOG2
-LOGMEL_ZERO_POINT = 0
-LOGMEL_LOG2_REF = 24             # q = 6 * (log2(mel power) - 24): q = 0 at mel power 2^24
 
 _FFT_HALF = AUDIO_WINDOW_SAMPLES // 2
 _LOG2_LUT_BITS = 6
@@ -55,7 +37,7 @@ TABLES_PATH = REPO_ROOT / "native-interop" / "src" / "mn_frontend_tables.h"
 
 
 class FrontendError(RuntimeError):
-    """A front-end call returned a status other than FE_OK."""
+    """A front-end call returned a status other than FeStatus.OK."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -99,7 +81,7 @@ def status_message(status):
 
 
 def _check(status, what):
-    if status != FE_OK:
+    if status != FeStatus.OK:
         raise FrontendError(f"{what}: {status_message(status)} (status {status})")
 
 
@@ -126,9 +108,9 @@ def g_to_mg(x_g):
                                 dtype=np.int32)
 
 
-def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *fullscale):
+def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *full_scale):
     """One recording from reset through the C function `name` (mn_imu_run_s8 or
-    mn_imu_run_counts_s8): acc, gyro (T, 3) of dtype (ctype in C), fullscale the arguments the
+    mn_imu_run_counts_s8): acc, gyro (T, 3) of dtype (ctype in C), full_scale the arguments the
     function takes before them -> int8 (T, F)."""
     acc = np.ascontiguousarray(acc, dtype=dtype)
     gyro = np.ascontiguousarray(gyro, dtype=dtype)
@@ -138,7 +120,7 @@ def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *fullscale):
     state = ctypes.create_string_buffer(lib.mn_imu_state_size())
     _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
     out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(getattr(lib, name)(state, len(state), *fullscale, _ptr(acc, ctype), _ptr(gyro, ctype),
+    _check(getattr(lib, name)(state, len(state), *full_scale, _ptr(acc, ctype), _ptr(gyro, ctype),
                               acc.shape[0], _ptr(out, ctypes.c_int8)), name)
     return out
 
@@ -154,22 +136,22 @@ def imu_features(acc_g, gyro_rad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     return imu_features_mg(g_to_mg(acc_g), g_to_mg(gyro_rad_s), sample_rate_hz)
 
 
-def imu_features_counts(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps,
+def imu_features_counts(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps,
                         sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     """MPU6050 raw int16 counts (T, 3) with full-scale ranges (2/4/8/16 g, 250/500/1000/2000 dps)
     -> int8 (T, F): the device's path."""
     return _imu_run("mn_imu_run_counts_s8", acc_counts, gyro_counts, np.int16, ctypes.c_int16,
-                    sample_rate_hz, accel_fs_g, gyro_fs_dps)
+                    sample_rate_hz, accel_full_scale_g, gyro_full_scale_dps)
 
 
-def imu_counts_to_physical(acc_counts, gyro_counts, accel_fs_g, gyro_fs_dps):
+def imu_counts_to_physical(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps):
     """One MPU6050 sample: counts (3,) -> (acc_mg (3,), gyro_mrad_s (3,)) int32, as the C does."""
     acc = np.ascontiguousarray(acc_counts, dtype=np.int16)
     gyro = np.ascontiguousarray(gyro_counts, dtype=np.int16)
     acc_mg = np.zeros(3, dtype=np.int32)
     gyro_mrad_s = np.zeros(3, dtype=np.int32)
     _check(_lib().mn_imu_counts_to_physical(
-        accel_fs_g, gyro_fs_dps, _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
+        accel_full_scale_g, gyro_full_scale_dps, _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
         _ptr(acc_mg, ctypes.c_int32), _ptr(gyro_mrad_s, ctypes.c_int32)),
         "mn_imu_counts_to_physical")
     return acc_mg, gyro_mrad_s

@@ -13,6 +13,8 @@ def _lib():
     lib = load_library()
     if not getattr(lib, "_mn_kernel_typed", False):
         c_size, c_void, c_bytes = ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
+        lib.mn_model_struct_size.restype = c_size
+        lib.mn_model_struct_size.argtypes = []
         lib.mn_model_arena_size.restype = c_size
         lib.mn_model_arena_size.argtypes = [c_bytes, c_size]
         lib.mn_model_validate.restype = ctypes.c_int
@@ -61,10 +63,6 @@ def validate(file_bytes):
     return status, lib.mn_status_message(status).decode()
 
 
-# Room for the C struct mn_model (1,320 bytes on x86-64 with MN_MAX_LAYERS = 4).
-_MODEL_STRUCT_BYTES = 4096
-
-
 class Int8Model:
     """A model file loaded by the validating C loader, with its own state and scratch."""
 
@@ -73,7 +71,7 @@ class Int8Model:
         self.file = bytes(file_bytes)
         n = len(self.file)
         self._arena = ctypes.create_string_buffer(max(self._lib.mn_model_arena_size(self.file, n), 1))
-        self._model = ctypes.create_string_buffer(_MODEL_STRUCT_BYTES)
+        self._model = ctypes.create_string_buffer(self._lib.mn_model_struct_size())  # the C struct mn_model
         self._check(self._lib.mn_model_load(self._model, self._arena, len(self._arena), self.file, n), "load")
         self.n_features = int.from_bytes(self.file[24:26], "little")
         self.n_classes = int.from_bytes(self.file[36:38], "little")

@@ -99,12 +99,13 @@ class MambaBlock(nn.Module):
         return out
 
     def step(self, r_t, conv_state, ssm_state):
-        """One frame: r_t (B, D); conv_state (B, E, K-1) oldest first and ssm_state (B, E, N),
-        both updated in place. Returns the block output (B, D)."""
+        """One frame: r_t (B, D); conv_state (B, K-1, E), the last K-1 xi frames oldest first (the
+        C kernel's layout per layer), and ssm_state (B, E, N), both updated in place. Returns the
+        block output (B, D)."""
         xi, z = self.in_proj(r_t).chunk(2, dim=-1)                           # (B, E)
-        window = torch.cat([conv_state, xi.unsqueeze(-1)], dim=-1)            # (B, E, K)
-        xc = (window * self.conv1d.weight[:, 0, :]).sum(-1) + self.conv1d.bias
-        conv_state.copy_(window[..., 1:])
+        window = torch.cat([conv_state, xi.unsqueeze(1)], dim=1)              # (B, K, E)
+        xc = (window * self.conv1d.weight[:, 0, :].t()).sum(1) + self.conv1d.bias   # (B, E)
+        conv_state.copy_(window[:, 1:])
         xs = nnf.silu(xc)
         _, _, delta, b, c = self._ssm_inputs(xs)
         A = -torch.exp(self.A_log)
@@ -145,11 +146,12 @@ class MambaNanoNet(nn.Module):
         return logits
 
     def allocate_inference_cache(self, batch, dtype=None):
-        """Zeroed streaming state: per layer (conv_state (B, E, K-1), ssm_state (B, E, N)), and the
-        mean-pool accumulator {'sum': (B, D), 'steps': 0}."""
+        """Zeroed state of one stream per batch row: per layer (conv_state (B, K-1, E), ssm_state
+        (B, E, N)), the layout of mamba_nano.h's state, and the mean-pool accumulator
+        {'pool_sum': (B, D), 'steps': 0}."""
         p = self.input_proj.weight
         dtype = dtype or p.dtype
-        layers = [(p.new_zeros(batch, blk.d_inner, blk.d_conv - 1, dtype=dtype),
+        layers = [(p.new_zeros(batch, blk.d_conv - 1, blk.d_inner, dtype=dtype),
                    p.new_zeros(batch, blk.d_inner, blk.d_state, dtype=dtype)) for blk in self.layers]
         return {"layers": layers, "pool_sum": p.new_zeros(batch, p.shape[0], dtype=dtype), "steps": 0}
 

@@ -5,8 +5,10 @@ file is; this module writes files that satisfy its structural rules (kinds, laye
 alignment, CRC) and reads them back. Value ranges (rq shifts, bias limits, exp2 table, SSM
 parameters) are the quantizer's job and are checked by the C loader.
 
-Only numpy and zlib: no torch here. Every constant below mirrors mamba_nano.h and is checked
-against it by tools/tests/test_model_file.py.
+Only numpy and zlib: no torch here. The format's constants, enums and tensor-kind table
+(KIND_TABLE: kind -> (dtype, per_layer, (dim0, dim1) expressions over the symbols below)) come
+from contract.py, which tools/gen_contract.py generates from native-interop/contract/contract.json
+as it does the C side's mn_contract.h.
 
 Usage::
 
@@ -17,226 +19,24 @@ Usage::
 
 Symbols: F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv, L layers, C classes.
 """
-from enum import IntEnum
 import os
 import struct
 import zlib
 
 import numpy as np
 
-MAGIC = b"MNMB"
-VERSION_MAJOR = 1
-VERSION_MINOR = 1
-HEADER_SIZE = 64
-HEADER_FLAGS_OFFSET = 44  # uint32 flags (minor >= 1; reserved zero in 1.0 files)
-FLAG_LEAN = 1  # the file has no PC-only (f32) tensor: what the device embeds
-TENSOR_ENTRY_SIZE = 16
-HEADER_TASK_OFFSET = 20  # header byte holding the task (callers may check it before loading)
-TENSOR_ALIGN = 16
-EXP2_FRAC_BITS = 10
-EXP2_LUT_SIZE = 1 << EXP2_FRAC_BITS
-CLASS_NAME_BYTES = 16
-
-MAX_FEATURES = 64
-MAX_D_MODEL = 128
-MAX_D_INNER = 256
-MAX_D_STATE = 32
-MAX_DT_RANK = 16
-MAX_D_CONV = 8
-MAX_LAYERS = 4
-MAX_CLASSES = 32
-
-CRC_START = 20  # the CRC-32 covers bytes [CRC_START, file_size)
-
-
-class Status(IntEnum):
-    """mn_status (MN_ prefix dropped)."""
-    OK = 0
-    ERR_ARG = 1
-    ERR_TRUNCATED = 2
-    ERR_MAGIC = 3
-    ERR_VERSION = 4
-    ERR_CRC = 5
-    ERR_DIMS = 6
-    ERR_TENSOR_TABLE = 7
-    ERR_TENSOR_MISSING = 8
-    ERR_TENSOR_SHAPE = 9
-    ERR_TENSOR_BOUNDS = 10
-    ERR_ALIGN = 11
-    ERR_OVERFLOW = 12
-    ERR_ARENA_TOO_SMALL = 13
-    ERR_PARAM = 14
-    ERR_BUFFER_TOO_SMALL = 15
-    ERR_NOT_LOADED = 16
-    ERR_NO_STEPS = 17
-    ERR_TRAILING = 18
-    ERR_LEAN = 19
-
-
-class Task(IntEnum):
-    """mn_task."""
-    HAR = 1
-    KWS = 2
-
-
-class Frontend(IntEnum):
-    """mn_frontend."""
-    IMU = 1
-    LOGMEL = 2
-    RAW = 3
-
-
-class Pooling(IntEnum):
-    """mn_pooling (MN_POOL_*)."""
-    MEAN = 1
-
-
-class DType(IntEnum):
-    """mn_dtype."""
-    I8 = 1
-    U8 = 2
-    I16 = 3
-    U16 = 4
-    I32 = 5
-    F32 = 6
-
+# The format's numbers, enums and kind table; the tools use them as model_file.X.
+from .contract import (  # noqa: F401 (Act, EXP2_LUT_SIZE and Status are for the tools)
+    CLASS_NAME_BYTES, CRC_START, EXP2_LUT_SIZE, FLAG_LEAN, HEADER_SIZE, KIND_TABLE, MAGIC,
+    MAX_CLASSES, MAX_D_CONV, MAX_D_INNER, MAX_D_MODEL, MAX_D_STATE, MAX_DT_RANK, MAX_FEATURES,
+    MAX_LAYERS, TENSOR_ALIGN, TENSOR_ENTRY_SIZE, VERSION_MAJOR, VERSION_MINOR, Act, DType,
+    Frontend, Pooling, Status, Task, TensorKind)
 
 NUMPY_DTYPE = {
     DType.I8: np.dtype(np.int8), DType.U8: np.dtype(np.uint8),
     DType.I16: np.dtype("<i2"), DType.U16: np.dtype("<u2"),
     DType.I32: np.dtype("<i4"), DType.F32: np.dtype("<f4"),
 }
-
-
-class TensorKind(IntEnum):
-    """mn_tensor_kind (MN_T_ prefix dropped). Values below 32 are global, the rest per layer."""
-    CLASS_NAMES = 1
-    INPUT_QUANT = 2
-    EXP2_LUT = 3
-    IN_W = 4
-    IN_B = 5
-    IN_RQ = 6
-    IN_WSCALE = 7
-    IN_BF = 8
-    CLS_W = 9
-    CLS_B = 10
-    CLS_RQ = 11
-    CLS_WSCALE = 12
-    CLS_BF = 13
-    POOL_SCALE = 14
-    INPROJ_W = 32
-    INPROJ_B = 33
-    INPROJ_RQ = 34
-    INPROJ_WSCALE = 35
-    INPROJ_BF = 36
-    CONV_W = 37
-    CONV_B = 38
-    CONV_RQ = 39
-    CONV_WSCALE = 40
-    CONV_BF = 41
-    SILU_X_LUT = 42
-    XPROJ_W = 43
-    XPROJ_RQ = 44
-    XPROJ_WSCALE = 45
-    DTPROJ_W = 46
-    DTPROJ_B = 47
-    DTPROJ_RQ = 48
-    DTPROJ_WSCALE = 49
-    DTPROJ_BF = 50
-    SOFTPLUS_LUT = 51
-    A2 = 52
-    SSM_PARAMS = 53
-    DBX_RQ = 54
-    Y_RQ = 55
-    D_RQ = 56
-    D_F = 57
-    STATE_SCALE = 58
-    SILU_Z_LUT = 59
-    GATE_RQ = 60
-    OUTPROJ_W = 61
-    OUTPROJ_B = 62
-    OUTPROJ_RQ = 63
-    OUTPROJ_WSCALE = 64
-    OUTPROJ_BF = 65
-    RES_RQ = 66
-    ACT_SCALES = 67
-
-
-class Act(IntEnum):
-    """mn_act: index into a layer's ACT_SCALES tensor."""
-    RESIDUAL_IN = 0
-    XI = 1
-    Z = 2
-    XC = 3
-    XS = 4
-    DT_LOW = 5
-    B = 6
-    C = 7
-    DT = 8
-    DELTA = 9
-    Y = 10
-    ZS = 11
-    G = 12
-    RESIDUAL_OUT = 13
-    COUNT = 14
-
-
-# kind -> (dtype, per_layer, (dim0, dim1)); dims are expressions over the symbols F D E N R K C,
-# evaluated by tensor_shape(). Vectors have dim1 = 1; rq tensors are (rows, 2) {mult, shift}.
-_K = TensorKind
-KIND_TABLE = {
-    _K.CLASS_NAMES: (DType.U8, False, ("C", str(CLASS_NAME_BYTES))),
-    _K.INPUT_QUANT: (DType.F32, False, ("2", "1")),
-    _K.EXP2_LUT: (DType.U16, False, (str(EXP2_LUT_SIZE), "1")),
-    _K.IN_W: (DType.I8, False, ("D", "F")),
-    _K.IN_B: (DType.I32, False, ("D", "1")),
-    _K.IN_RQ: (DType.I32, False, ("D", "2")),
-    _K.IN_WSCALE: (DType.F32, False, ("D", "1")),
-    _K.IN_BF: (DType.F32, False, ("D", "1")),
-    _K.CLS_W: (DType.I8, False, ("C", "D")),
-    _K.CLS_B: (DType.I32, False, ("C", "1")),
-    _K.CLS_RQ: (DType.I32, False, ("C", "2")),
-    _K.CLS_WSCALE: (DType.F32, False, ("C", "1")),
-    _K.CLS_BF: (DType.F32, False, ("C", "1")),
-    _K.POOL_SCALE: (DType.F32, False, ("1", "1")),
-    _K.INPROJ_W: (DType.I8, True, ("2*E", "D")),
-    _K.INPROJ_B: (DType.I32, True, ("2*E", "1")),
-    _K.INPROJ_RQ: (DType.I32, True, ("2*E", "2")),
-    _K.INPROJ_WSCALE: (DType.F32, True, ("2*E", "1")),
-    _K.INPROJ_BF: (DType.F32, True, ("2*E", "1")),
-    _K.CONV_W: (DType.I8, True, ("E", "K")),
-    _K.CONV_B: (DType.I32, True, ("E", "1")),
-    _K.CONV_RQ: (DType.I32, True, ("E", "2")),
-    _K.CONV_WSCALE: (DType.F32, True, ("E", "1")),
-    _K.CONV_BF: (DType.F32, True, ("E", "1")),
-    _K.SILU_X_LUT: (DType.I8, True, ("256", "1")),
-    _K.XPROJ_W: (DType.I8, True, ("R+2*N", "E")),
-    _K.XPROJ_RQ: (DType.I32, True, ("R+2*N", "2")),
-    _K.XPROJ_WSCALE: (DType.F32, True, ("R+2*N", "1")),
-    _K.DTPROJ_W: (DType.I8, True, ("E", "R")),
-    _K.DTPROJ_B: (DType.I32, True, ("E", "1")),
-    _K.DTPROJ_RQ: (DType.I32, True, ("E", "2")),
-    _K.DTPROJ_WSCALE: (DType.F32, True, ("E", "1")),
-    _K.DTPROJ_BF: (DType.F32, True, ("E", "1")),
-    _K.SOFTPLUS_LUT: (DType.U16, True, ("256", "1")),
-    _K.A2: (DType.U16, True, ("E", "N")),
-    _K.SSM_PARAMS: (DType.I32, True, ("3", "1")),
-    _K.DBX_RQ: (DType.I32, True, ("E", "2")),
-    _K.Y_RQ: (DType.I32, True, ("E", "2")),
-    _K.D_RQ: (DType.I32, True, ("E", "2")),
-    _K.D_F: (DType.F32, True, ("E", "1")),
-    _K.STATE_SCALE: (DType.F32, True, ("E", "1")),
-    _K.SILU_Z_LUT: (DType.I8, True, ("256", "1")),
-    _K.GATE_RQ: (DType.I32, True, ("1", "2")),
-    _K.OUTPROJ_W: (DType.I8, True, ("D", "E")),
-    _K.OUTPROJ_B: (DType.I32, True, ("D", "1")),
-    _K.OUTPROJ_RQ: (DType.I32, True, ("D", "2")),
-    _K.OUTPROJ_WSCALE: (DType.F32, True, ("D", "1")),
-    _K.OUTPROJ_BF: (DType.F32, True, ("D", "1")),
-    _K.RES_RQ: (DType.I32, True, ("1", "2")),
-    _K.ACT_SCALES: (DType.F32, True, (str(int(Act.COUNT)), "1")),
-}
-del _K
 
 # The header fields a writer supplies, in file order (bytes 20..37).
 HEADER_FIELDS = ("task", "frontend", "pooling", "n_layers", "n_features", "d_model", "d_inner",
@@ -464,7 +264,7 @@ def lean_model_bytes(source):
 
 
 def main(argv=None):
-    """python3 tools/mambanano/model_file.py --lean IN.mnm OUT.mnm: write the lean device file."""
+    """cd tools && python3 -m mambanano.model_file --lean IN.mnm OUT.mnm: write the lean device file."""
     import argparse
     ap = argparse.ArgumentParser(description="MambaNano model files: write the lean device file "
                                  "(no PC-only f32 tensors) of a full one.")

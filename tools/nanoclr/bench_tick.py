@@ -4,7 +4,7 @@
 
 The nanoCLR replay (tools/nanoclr/replay.sh --continuous: both tasks live every tick, the
 microphone playing Speech Commands clips back to back, the IMU a HAPT recording) runs under
-callgrind twice, for SHORT and LONG seconds of stream time; the difference divided by the
+callgrind twice, for SHORT and LONG seconds of input time; the difference divided by the
 difference in ticks is the steady-state cost of one tick with start-up (assembly loading, model
 loading, resource copies) cancelled out. Each run is counted three ways: everything; only inside
 the interop methods (Library_MambaNano_Interop_*: argument marshalling plus the engine); only
@@ -24,7 +24,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CLR = REPO / "build" / "nanoclr" / "posix" / "bin" / "nanoFramework.nanoCLR.test"
-SHORT, LONG = 10, 20      # seconds of stream time
+SHORT, LONG = 10, 20      # seconds of input time
 TICK_MS = 20
 MHZ = 240
 BEGIN, END = "<!-- nanoclr-tick:begin -->", "<!-- nanoclr-tick:end -->"

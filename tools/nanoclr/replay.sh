@@ -8,7 +8,7 @@
 #   3. `mambanano-host compare` checks the two agree record for record, ignoring us=
 # Needs bash tools/nanoclr/build.sh and tools/build_native.sh first (run_tests.sh does both).
 #   bash tools/nanoclr/replay.sh [--seconds S] [--continuous] [--build-only]
-#     --seconds S    stream time (default 30)
+#     --seconds S    input time (default 30)
 #     --continuous   the microphone plays one clip after another with no gap, for the whole time
 #                    (default: four keywords, 2 s apart, then the IMU alone)
 #     --build-only   stop after building (for tools/nanoclr/bench_tick.py); prints the load order

@@ -1,5 +1,5 @@
 """Front-ends through ctypes (tools/mambanano/frontend.py) against the numpy float reference,
-the header's constants and conformance checksums, and the generated C tables.
+the header's buffer sizes and conformance checksums, and the generated C tables.
 
 Needs build/native/libmambanano.so (bash tools/build_native.sh). Recording-based tests use
 ../shared/data and are skipped where it is absent.
@@ -26,42 +26,14 @@ LOGMEL_NEAR_MIN_FRACTION = 0.99  # share of those bands within LOGMEL_REF_TOL_UN
 
 
 def header_defines():
-    text = HEADER.read_text()
-    out = {}
-    for name, value in re.findall(r"^#define (MN_\w+) +(\S.*?)\s*(?:/\*.*)?$", text, re.M):
-        value = re.sub(r"(?<=\d)[fu]\b", "", value)
-        out[name] = eval(value, {})  # header constants are numeric literals and (a / b)
-    kernel = (HEADER.parent / "mamba_nano.h").read_text()
-    enums = {n: int(v) for n, v in re.findall(r"^\s+(MN_\w+) = (\d+)", kernel + text, re.M)}
-    for name, value in re.findall(r"^\s+(MN_FE_\w+) = (MN_\w+)", text, re.M):
-        enums[name] = enums[value]
-    out.update(enums)
-    return out
+    """{MN_NAME: int} of mn_frontend.h's #defines with an integer literal value (sizes, checksums)."""
+    return {name: int(value, 0) for name, value in re.findall(
+        r"^#define (MN_\w+) +((?:0x)?[0-9a-fA-F]+)u?\b", HEADER.read_text(), re.M)}
 
 
-def test_python_constants_match_the_header():
+def test_size_functions_return_the_header_sizes():
+    """The static buffers of the device build are sized by these macros."""
     d = header_defines()
-    pairs = {
-        "MN_IMU_SAMPLE_RATE_HZ": fe.IMU_SAMPLE_RATE_HZ, "MN_IMU_FEATURES": fe.IMU_FEATURES,
-        "MN_IMU_UNITS_PER_G": 1 / fe.IMU_SCALE, "MN_IMU_UNITS_PER_RAD_S": 1 / fe.IMU_SCALE,
-        "MN_IMU_SCALE": fe.IMU_SCALE, "MN_IMU_ZERO_POINT": fe.IMU_ZERO_POINT,
-        "MN_IMU_GRAVITY_SHIFT": fe.IMU_GRAVITY_SHIFT, "MN_IMU_ACC_LIMIT_MG": fe.IMU_ACC_LIMIT_MG,
-        "MN_IMU_GYRO_LIMIT_MRAD_S": fe.IMU_GYRO_LIMIT_MRAD_S,
-        "MN_AUDIO_SAMPLE_RATE_HZ": fe.AUDIO_SAMPLE_RATE_HZ,
-        "MN_AUDIO_HOP_SAMPLES": fe.AUDIO_HOP_SAMPLES,
-        "MN_AUDIO_WINDOW_SAMPLES": fe.AUDIO_WINDOW_SAMPLES,
-        "MN_LOGMEL_FEATURES": fe.LOGMEL_FEATURES, "MN_LOGMEL_LOW_HZ": fe.LOGMEL_LOW_HZ,
-        "MN_LOGMEL_HIGH_HZ": fe.LOGMEL_HIGH_HZ,
-        "MN_LOGMEL_UNITS_PER_LOG2": fe.LOGMEL_UNITS_PER_LOG2,
-        "MN_LOGMEL_LOG2_REF": fe.LOGMEL_LOG2_REF, "MN_LOGMEL_SCALE": fe.LOGMEL_SCALE,
-        "MN_LOGMEL_ZERO_POINT": fe.LOGMEL_ZERO_POINT,
-        "MN_FE_OK": fe.FE_OK, "MN_FE_ERR_ARG": fe.FE_ERR_ARG,
-        "MN_FE_ERR_BUFFER_TOO_SMALL": fe.FE_ERR_BUFFER_TOO_SMALL,
-        "MN_FE_ERR_NOT_RESET": fe.FE_ERR_NOT_RESET, "MN_FE_ERR_SAMPLE_RATE": fe.FE_ERR_SAMPLE_RATE,
-        "MN_FE_ERR_FULL_SCALE": fe.FE_ERR_FULL_SCALE, "MN_FE_ERR_HOP": fe.FE_ERR_HOP,
-    }
-    for name, value in pairs.items():
-        assert d[name] == pytest.approx(value, rel=1e-7), name
     assert fe.imu_state_size() == d["MN_IMU_STATE_SIZE"]
     assert fe.logmel_state_size() == d["MN_LOGMEL_STATE_SIZE"]
     assert fe.logmel_scratch_size() == d["MN_LOGMEL_SCRATCH_SIZE"]

@@ -15,7 +15,6 @@ its native checksum is not the firmware's. What none of that sees, checked here:
   - managed/host/NativeEngine.cs, the P/Invoke twin: the device class's methods, each calling the
     mn_engine_* function of mn_engine.h by a DllImport whose parameters are that function's C types
     (no compiler sees both sides of a P/Invoke).
-  - managed/EngineConstants.cs equals the C headers' values (evaluated by the C compiler).
   - nf/*.cpp compile where int32_t is not `signed int` (ESP-IDF 5's Xtensa and arm-none-eabi
     newlib: long), which the x86-64 POSIX build cannot see.
 
@@ -155,58 +154,6 @@ def test_host_twin_matches_device_class_and_header():
         assert f"{function}(" in body, f"host NativeEngine.{name} does not call {function}"
         assert function in header, f"{function} is not an int32_t function of mn_engine.h"
         assert imports.get(function) == header[function], f"DllImport {function} against mn_engine.h"
-
-
-# ---------------------------------------------------------------------------------------------
-# EngineConstants.cs against the C headers
-
-# C# class of EngineConstants.cs: (what holds its C counterparts: enums of the headers, or
-# "#define"; the prefix of the C names before the constant's name)
-CONSTANT_SOURCES = {
-    "EngineStatus": (("mn_status", "mn_fe_status", "mn_engine_status"), r"MN_(?:ENGINE_|FE_)?(?:ERR_)?"),
-    "EngineInfo": (("mn_info_index",), r"MN_INFO_"),
-    "EngineSignal": (("mn_signal_index",), r"MN_SIGNAL_"),
-    "ModelCodes": (("mn_task", "mn_frontend", "#define"), r"MN_(?:ENGINE_)?"),
-}
-
-
-def c_names():
-    """Enum name -> its members, and "#define" -> every MN_* macro with a value, of the headers."""
-    headers = ("mamba_nano.h", "mn_frontend.h", "mn_engine.h")
-    text = strip_c_comments("".join((INCLUDE / h).read_text() for h in headers))
-    names = {enum: [item.split("=")[0].strip() for item in body.split(",") if item.strip()]
-             for body, enum in re.findall(r"typedef enum\s*\{(.*?)\}\s*(\w+)\s*;", text, re.S)}
-    names["#define"] = re.findall(r"^\s*#\s*define\s+(MN_\w+)[ \t]+\S", text, re.M)
-    return names
-
-
-def test_engine_constants_equal_the_headers(tmp_path):
-    """Each constant equals every C name it stands for, and each member of a mirrored enum is a
-    constant's name or value (an alias such as MN_FE_ERR_NOT_RESET = MN_ERR_NOT_LOADED); the
-    values are compared by the C compiler, as static assertions."""
-    text = (MANAGED / "EngineConstants.cs").read_text(encoding="utf-8-sig")
-    classes = re.findall(r"public static class (\w+)\s*\{([^{}]*)\}", text)
-    assert sorted(c for c, _ in classes) == sorted(CONSTANT_SOURCES)
-    names = c_names()
-    asserts = ['#include "mn_engine.h"']
-    for cls, body in classes:
-        sources, prefix = CONSTANT_SOURCES[cls]
-        consts = re.findall(r"public const int (\w+) = (-?\d+);", body)
-        covered = set()
-        for name, value in consts:
-            matches = [c for s in sources for c in names[s]
-                       if (m := re.fullmatch(prefix + "(.+)", c)) and m.group(1).replace("_", "") == name.upper()]
-            assert matches, f"{cls}.{name} has no C counterpart {prefix}..."
-            covered.update(matches)
-            asserts += [f'_Static_assert({c} == {value}, "{cls}.{name} = {value} differs from {c}");' for c in matches]
-        values = " || ".join(f"{{0}} == {v}" for _, v in consts)
-        asserts += [f'_Static_assert({values.format(c)}, "{cls} lacks {c}");'
-                    for s in sources if s != "#define" for c in names[s] if c not in covered]
-    source = tmp_path / "constants.c"
-    source.write_text("\n".join(asserts) + "\n")
-    r = subprocess.run(["gcc", "-std=c11", "-fsyntax-only", f"-I{INCLUDE}", str(source)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, "\n".join(line for line in r.stderr.splitlines() if "error" in line)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -82,6 +82,6 @@ def test_writer_refuses_pc_only_tensor_in_lean_file_and_flags_in_1_0():
 
 def test_cli_writes_lean_file(tmp_path):
     out = tmp_path / "har.mnm"
-    subprocess.run([sys.executable, str(REPO / "tools" / "mambanano" / "model_file.py"), "--lean",
-                    str(WEIGHTS / "har.mnm"), str(out)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "mambanano.model_file", "--lean", str(WEIGHTS / "har.mnm"), str(out)],
+                   cwd=REPO / "tools", check=True, capture_output=True)
     assert out.read_bytes() == (WEIGHTS / "device" / "har.mnm").read_bytes()

@@ -1,16 +1,12 @@
-"""Tests of tools/mambanano/model_file.py: round trip, layout, writer/reader errors, and that every
-constant, enum and the tensor-kind table equal native-interop/include/mamba_nano.h (no drift)."""
-import re
+"""Tests of tools/mambanano/model_file.py: round trip, layout, writer/reader errors, and files the
+C loader accepts."""
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mambanano import model_file as mf
-
-HEADER_H = Path(__file__).resolve().parents[2] / "native-interop" / "include" / "mamba_nano.h"
 
 HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.RAW, pooling=mf.Pooling.MEAN, n_layers=2,
               n_features=3, d_model=4, d_inner=8, d_state=2, dt_rank=1, d_conv=3, n_classes=3)
@@ -183,107 +179,3 @@ def test_native_loader_accepts_written_file():
         tensors.append((kind, layer, a))
     data = mf.write_model_file(None, HEADER, tensors)
     assert lib.mn_model_validate(data, len(data)) == mf.Status.OK
-
-
-# ---- no drift from mamba_nano.h --------------------------------------------------------------
-
-def _header_text():
-    return HEADER_H.read_text()
-
-
-def _strip_comments(s):
-    return re.sub(r"/\*.*?\*/", "", s, flags=re.S)
-
-
-def _header_defines():
-    """{NAME: int or bytes} of every #define MN_* in mamba_nano.h."""
-    out = {}
-    for name, value in re.findall(r"^#define (MN_\w+)\s+(.+?)\s*(?:/\*.*)?$", _header_text(), re.M):
-        if value.startswith('"'):
-            out[name] = value.strip('"').encode()
-        elif m := re.fullmatch(r"\(1 << (MN_\w+)\)", value):
-            out[name] = 1 << out[m.group(1)]
-        else:
-            out[name] = int(value, 0)
-    return out
-
-
-def _header_enums():
-    """{typedef name: {ENUMERATOR: value}} of every typedef enum in mamba_nano.h."""
-    enums = {}
-    for body, name in re.findall(r"typedef enum\s*\{(.*?)\}\s*(\w+);", _header_text(), re.S):
-        values, nxt = {}, 0
-        for item in _strip_comments(body).split(","):
-            item = item.strip()
-            if not item:
-                continue
-            if "=" in item:
-                key, val = (x.strip() for x in item.split("="))
-                nxt = int(val, 0)
-            else:
-                key = item
-            values[key] = nxt
-            nxt += 1
-        enums[name] = values
-    return enums
-
-
-ENUM_MAP = {  # C typedef -> (Python IntEnum, C prefix dropped in Python)
-    "mn_status": (mf.Status, "MN_"),
-    "mn_task": (mf.Task, "MN_TASK_"),
-    "mn_frontend": (mf.Frontend, "MN_FRONTEND_"),
-    "mn_pooling": (mf.Pooling, "MN_POOL_"),
-    "mn_dtype": (mf.DType, "MN_DTYPE_"),
-    "mn_tensor_kind": (mf.TensorKind, "MN_T_"),
-    "mn_act": (mf.Act, "MN_ACT_"),
-}
-
-
-def test_defines_match_header():
-    defines = _header_defines()
-    assert len(defines) >= 15, "parsed too few #defines: has the header's format changed?"
-    for name, value in defines.items():
-        py = getattr(mf, name[len("MN_"):], None)
-        assert py == value, f"{name} = {value!r} in mamba_nano.h, {py!r} in model_file.py"
-
-
-def test_enums_match_header():
-    enums = _header_enums()
-    assert set(enums) == set(ENUM_MAP), "an enum was added to or removed from mamba_nano.h"
-    for c_name, values in enums.items():
-        py_enum, prefix = ENUM_MAP[c_name]
-        assert all(k.startswith(prefix) for k in values), c_name
-        c_members = {k[len(prefix):]: v for k, v in values.items()}
-        py_members = {m.name: int(m.value) for m in py_enum}
-        assert py_members == c_members, c_name
-
-
-def _header_kind_table():
-    """{kind: (dtype, per_layer, (dim0 expr, dim1 expr))} from the comments of mn_tensor_kind."""
-    text = _header_text()
-    body = re.search(r"typedef enum\s*\{(.*?)\}\s*mn_tensor_kind;", text, re.S).group(1)
-    per_layer_from = body.index("/* per layer */")
-    dtypes = {"i8": mf.DType.I8, "u8": mf.DType.U8, "i16": mf.DType.I16, "u16": mf.DType.U16,
-              "i32": mf.DType.I32, "f32": mf.DType.F32}
-    out = {}
-    for m in re.finditer(r"MN_T_(\w+)\s*=\s*(\d+),?\s*/\*\s*(\w+)\s+\(([^)]*)\)", body):
-        dims = [d.strip() for d in m.group(4).split(",")]
-        dims = [re.sub(r"(\d)([A-Z])", r"\1*\2", d) for d in dims]           # 2E -> 2*E
-        dims = [str(mf.Act.COUNT.value) if d == "MN_ACT_COUNT" else d for d in dims]
-        if len(dims) == 1:
-            dims.append("1")
-        out[mf.TensorKind[m.group(1)]] = (dtypes[m.group(3)], m.start() > per_layer_from, tuple(dims))
-    return out
-
-
-def test_kind_table_matches_header_comments():
-    table = _header_kind_table()
-    assert set(table) == set(mf.TensorKind), "every kind has a dtype/shape comment in the header"
-    rng = np.random.default_rng(7)
-    dim_sets = [{s: int(rng.integers(1, 40)) for s in "FDENRKC"} for _ in range(5)]
-    for kind, (dtype, per_layer, dims) in table.items():
-        py_dtype, py_per_layer, py_dims = mf.KIND_TABLE[kind]
-        assert py_dtype == dtype, kind.name
-        assert py_per_layer == per_layer, kind.name
-        for d in dim_sets:
-            assert [mf.eval_dim(e, d) for e in py_dims] == [mf.eval_dim(e, d) for e in dims], kind.name

@@ -1,7 +1,9 @@
 """The parts of the nanoFramework side that cannot be built here stay consistent with what is:
 every C# file the .nfproj projects compile exists and the platform-free ones are compiled by the
 host projects too; packages.config and the <Reference> HintPaths agree both ways; the solution
-opens every project; the app's compiled-in board settings are nf.config's."""
+opens every project; the app's compiled-in board settings are nf.config's, and the contract's
+generated files are contract.json's."""
+import json
 import re
 import subprocess
 import sys
@@ -89,6 +91,54 @@ def test_board_config_is_generated_from_nf_config():
     result = subprocess.run([sys.executable, str(REPO / "tools/gen_board_config.py"), "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_contract_files_are_generated_from_contract_json():
+    """mn_contract.h, EngineConstants.cs and contract.py are what contract.json generates: an edit
+    of a generated file, or of contract.json without regenerating, fails here."""
+    result = subprocess.run([sys.executable, str(REPO / "tools/gen_contract.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_one_contract_value_reaches_every_language():
+    """A status code, a constant and a tensor kind changed in the description change the C, C#
+    and Python output alike (each output is derived, none is kept by hand)."""
+    sys.path.insert(0, str(REPO / "tools"))
+    import gen_contract
+    before = gen_contract.outputs(gen_contract.load())
+    edited = gen_contract.load()
+    edited["enums"][0]["members"][-1]["value"] = 99                       # MN_ERR_LEAN
+    edited["constants"][0]["items"][0]["value"] = "MNMX"                  # MN_MAGIC
+    edited["tensor_kinds"]["members"][-1]["dtype"] = "I16"                # MN_T_ACT_SCALES
+    after = gen_contract.outputs(edited)
+    for path in before:
+        assert before[path] != after[path], path.name
+    assert "MN_ERR_LEAN = 99" in after[gen_contract.C_HEADER]
+    assert "public const int Lean = 99;" in after[gen_contract.CSHARP]
+    assert "ERR_LEAN = 99" in after[gen_contract.PYTHON]
+    assert 'MAGIC = b"MNMX"' in after[gen_contract.PYTHON]
+    assert "X(ACT_SCALES, L, I16, ACT, 1)" in after[gen_contract.C_HEADER]
+    assert "TensorKind.ACT_SCALES: (DType.I16," in after[gen_contract.PYTHON]
+
+
+@pytest.mark.parametrize("edit", ["status twice", "alias as own code", "layer kind below 32"])
+def test_contract_rules_refuse_a_clash(tmp_path, edit):
+    """Codes the C, C# and Python sides could confuse are refused before anything is generated."""
+    sys.path.insert(0, str(REPO / "tools"))
+    import gen_contract
+    contract = json.loads(gen_contract.CONTRACT.read_text())
+    enums = {e["c_type"]: e for e in contract["enums"]}
+    if edit == "status twice":
+        enums["mn_status"]["members"][-1]["value"] = 18                   # MN_ERR_LEAN = MN_ERR_TRAILING
+    elif edit == "alias as own code":
+        enums["mn_engine_status"]["members"][0]["value"] = 64             # = MN_FE_ERR_SAMPLE_RATE
+    else:
+        contract["tensor_kinds"]["members"][-1]["value"] = 31
+    path = tmp_path / "contract.json"
+    path.write_text(json.dumps(contract))
+    with pytest.raises(ValueError):
+        gen_contract.load(path)
 
 
 def test_nf_config_values_the_firmware_and_scripts_need():

@@ -85,7 +85,7 @@ def test_stream_evaluators_refuse_a_corrupt_model(tmp_path, tool, name):
 
 def test_a_replay_the_host_refuses_ends_the_stream_evaluator_in_one_line(tmp_path):
     """An IMU file with a NaN: the host runner refuses it (exit 4) and the evaluator passes its
-    message on instead of scoring an empty replay (which used to print NaN as JSON)."""
+    message on in one line (exit 1) instead of scoring an empty replay."""
     if shutil.which("dotnet") is None:
         pytest.skip("dotnet not on PATH")
     raw = tmp_path / "hapt" / "RawData"
@@ -151,7 +151,8 @@ def test_eval_stream_kws_writes_its_outputs_under_out_not_into_weights(tmp_path,
 @pytest.mark.skipif(not (HAPT / "RawData" / "acc_exp05_user03.txt").exists() or shutil.which("dotnet") is None,
                     reason="needs ../shared/data/hapt and dotnet")
 def test_replay_sh_options_keep_the_default_inputs():
-    """README's `bash tools/replay.sh --imu-fault dropout:30:3` used to fail with 'nothing to replay'."""
+    """Options of tools/replay.sh (README: `--imu-fault dropout:30:3`) keep its default inputs:
+    the replay runs instead of stopping at 'nothing to replay'."""
     run = subprocess.run(["bash", str(TOOLS / "replay.sh"), "--max-seconds", "12", "--imu-fault", "dropout:4:3",
                           "--kws-threshold", "900"], capture_output=True, text=True, timeout=600, cwd=REPO)
     assert run.returncode == 0, run.stderr

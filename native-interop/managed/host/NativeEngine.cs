@@ -13,8 +13,6 @@ namespace MambaNano.Interop
 
         public static int Load(int slot, byte[] file, int streams) => mn_engine_load(slot, file, file.Length, streams);
 
-        public static int Unload(int slot) => mn_engine_unload(slot);
-
         public static int Info(int slot, int[] info) => mn_engine_info(slot, info, info.Length);
 
         public static int ClassName(int slot, int classIndex, byte[] name) =>
@@ -26,8 +24,6 @@ namespace MambaNano.Interop
 
         public static int Reset(int slot, int stream) => mn_engine_reset(slot, stream);
 
-        public static int Steps(int slot, int stream) => mn_engine_steps(slot, stream);
-
         public static int PushImuCounts(int slot, short[] counts, int accelFullScaleG, int gyroFullScaleDps) =>
             mn_engine_push_imu_counts(slot, counts, counts.Length, accelFullScaleG, gyroFullScaleDps);
 
@@ -36,24 +32,19 @@ namespace MambaNano.Interop
         public static int PushPcm(int slot, byte[] pcm, int count, int bytesPerSample) =>
             count < 0 || count > pcm.Length ? EngineStatus.Arg : mn_engine_push_pcm(slot, pcm, count, bytesPerSample);
 
-        public static int PushFeatures(int slot, sbyte[] features) => mn_engine_push_features(slot, features, features.Length);
-
         public static int Read(int slot, int stream, int[] probsQ15) => mn_engine_read(slot, stream, probsQ15, probsQ15.Length);
 
         public static int Signal(int slot, int[] signal) => mn_engine_signal(slot, signal, signal.Length);
 
         [DllImport(Library)] private static extern int mn_engine_load(int slot, byte[] file, int fileSize, int streams);
-        [DllImport(Library)] private static extern int mn_engine_unload(int slot);
         [DllImport(Library)] private static extern int mn_engine_info(int slot, [Out] int[] info, int n);
         [DllImport(Library)] private static extern int mn_engine_class_name(int slot, int c, [Out] byte[] name, int cap);
         [DllImport(Library)] private static extern int mn_engine_status_text(int status, [Out] byte[] text, int cap);
         [DllImport(Library)] private static extern int mn_engine_start(int slot, int sampleRateHz);
         [DllImport(Library)] private static extern int mn_engine_reset(int slot, int stream);
-        [DllImport(Library)] private static extern int mn_engine_steps(int slot, int stream);
-        [DllImport(Library)] private static extern int mn_engine_push_imu_counts(int slot, short[] counts, int n, int accelFsG, int gyroFsDps);
+        [DllImport(Library)] private static extern int mn_engine_push_imu_counts(int slot, short[] counts, int n, int accelFullScaleG, int gyroFullScaleDps);
         [DllImport(Library)] private static extern int mn_engine_push_imu_physical(int slot, int[] values, int n);
         [DllImport(Library)] private static extern int mn_engine_push_pcm(int slot, byte[] pcm, int nBytes, int bytesPerSample);
-        [DllImport(Library)] private static extern int mn_engine_push_features(int slot, sbyte[] features, int n);
         [DllImport(Library)] private static extern int mn_engine_read(int slot, int stream, [Out] int[] probsQ15, int n);
         [DllImport(Library)] private static extern int mn_engine_signal(int slot, [Out] int[] signal, int n);
     }

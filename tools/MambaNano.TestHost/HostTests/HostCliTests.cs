@@ -39,10 +39,8 @@ namespace MambaNano.TestHost
         }
 
         [Cleanup]
-        public void RemoveFolderAndModels()
+        public void RemoveFolder()
         {
-            new ModelSlot(0).Unload();
-            new ModelSlot(1).Unload();
             if (Directory.Exists(Dir))
             {
                 Directory.Delete(Dir, true);
@@ -55,8 +53,6 @@ namespace MambaNano.TestHost
             var output = new StringWriter();
             var error = new StringWriter();
             int code = HostCli.Run(args, output, error, serial);
-            new ModelSlot(0).Unload();
-            new ModelSlot(1).Unload();
             return new CliRun
             {
                 Code = code,

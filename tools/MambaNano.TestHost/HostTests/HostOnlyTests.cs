@@ -18,13 +18,6 @@ namespace MambaNano.TestHost
     [TestClass]
     public class SteadyStateAllocationTests
     {
-        [Cleanup]
-        public void UnloadAll()
-        {
-            new ModelSlot(0).Unload();
-            new ModelSlot(1).Unload();
-        }
-
         [TestMethod]
         public void TicksWithBothTasksAllocateNothing()
         {
@@ -68,7 +61,7 @@ namespace MambaNano.TestHost
             Assert.AreEqual("WALKING", r["label"]);
             Assert.AreEqual("0.934", r["conf"]);
             Assert.AreEqual("PRED t=2560 task=HAR label=WALKING conf=0.934", r.Comparable());
-            r = Format(p => p.Error(20, Protocol.SourceKws, 5, "CRC-32 over the payload does not match"));
+            r = Format(p => p.Error(20, Protocol.TaskKws, 5, "CRC-32 over the payload does not match"));
             Assert.AreEqual("CRC-32 over the payload does not match", r["msg"]);
         }
 

@@ -17,12 +17,6 @@ namespace MambaNano.TestHost
         private static readonly string Recording =
             Path.Combine(Repo, "../shared/data/hapt/RawData/acc_exp05_user03.txt");
 
-        [Cleanup]
-        public void UnloadAll()
-        {
-            new ModelSlot(0).Unload();
-        }
-
         private static CaptureSink Replay(double seconds, params string[] faults)
         {
             if (!File.Exists(Recording))

@@ -55,12 +55,6 @@ LIBRARIES = (
     ("System.IO.Ports", "System.IO.Ports/System.IO.Ports.nfproj"),
     ("nanoFramework.Hardware.Esp32", "nanoFramework.Hardware.Esp32/nanoFramework.Hardware.Esp32.nfproj"),
     ("nanoFramework.IoT.Device", "devices/System.Diagnostics.Stopwatch/System.Diagnostics.Stopwatch.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/System.Buffers.Binary.BinaryPrimitives/System.Buffers.Binary.BinaryPrimitives.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/System.Numerics/System.Numerics.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/System.Device.Model/System.Device.Model.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/Ak8963/Ak8963.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/Mpu9250/Mpu9250.nfproj"),
-    ("UnitsNet", "UnitsNet.NanoFramework/GeneratedCode/Temperature/Temperature.nfproj"),
     ("nanoFramework.TestFramework", "source/TestFramework/nanoFramework.TestFramework.nfproj"),
     ("nanoFramework.TestFramework", "source/UnitTestLauncher/nanoFramework.UnitTestLauncher.nfproj"),
 )
