@@ -592,7 +592,10 @@ def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EP
     steps = epochs * -(-len(labels) // batch)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     rng = np.random.default_rng(seed)
-    quant = lambda name, layer, x: fake_quant(x, scales[(name, layer)])
+
+    def quant(name, layer, x):
+        return fake_quant(x, scales[(name, layer)])
+
     for _ in range(epochs):
         order = torch.from_numpy(rng.permutation(len(labels)))
         for i in range(0, len(order), batch):

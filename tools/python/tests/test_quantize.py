@@ -1,7 +1,6 @@
 """The quantizer's choices: MSE range, the range search's passes, the INT8 twin, bias correction,
 quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
 import numpy as np
-import pytest
 import torch
 
 from mambanano import frontend
