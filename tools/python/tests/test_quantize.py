@@ -2,6 +2,7 @@
 quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
 import numpy as np
 import torch
+import pytest
 
 from mambanano import frontend
 from mambanano import model_file as mf
