@@ -227,57 +227,57 @@ typedef enum {
  * kinds are numbered below 32, per-layer kinds from 32.
  */
 typedef enum {
-    MN_T_CLASS_NAMES = 1,     /* u8   (C, 16)      NUL-padded UTF-8 names */
-    MN_T_INPUT_QUANT = 2,     /* f32  (2)          {scale, zero_point} of the int8 features */
-    MN_T_EXP2_LUT = 3,        /* u16  (1024)       round(2^15 * 2^(-i/1024)), non-increasing */
-    MN_T_IN_W = 4,            /* i8   (D, F) */
-    MN_T_IN_B = 5,            /* i32  (D) */
-    MN_T_IN_RQ = 6,           /* i32  (D, 2)       acc -> residual scale of layer 0 */
-    MN_T_IN_WSCALE = 7,       /* f32  (D)          per-row weight scale (float reference) */
-    MN_T_IN_BF = 8,           /* f32  (D)          float bias (float reference) */
-    MN_T_CLS_W = 9,           /* i8   (C, D) */
-    MN_T_CLS_B = 10,          /* i32  (C) */
-    MN_T_CLS_RQ = 11,         /* i32  (C, 2)       acc -> logit Q8 */
-    MN_T_CLS_WSCALE = 12,     /* f32  (C) */
-    MN_T_CLS_BF = 13,         /* f32  (C) */
-    MN_T_POOL_SCALE = 14,     /* f32  (1)          real value of one unit of the pooled int8 */
-    MN_T_INPROJ_W = 32,       /* i8   (2E, D)      rows [0,E) -> xi, rows [E,2E) -> z */
-    MN_T_INPROJ_B = 33,       /* i32  (2E) */
-    MN_T_INPROJ_RQ = 34,      /* i32  (2E, 2) */
-    MN_T_INPROJ_WSCALE = 35,  /* f32  (2E) */
-    MN_T_INPROJ_BF = 36,      /* f32  (2E) */
-    MN_T_CONV_W = 37,         /* i8   (E, K)       tap K-1 multiplies the newest frame */
-    MN_T_CONV_B = 38,         /* i32  (E) */
-    MN_T_CONV_RQ = 39,        /* i32  (E, 2) */
-    MN_T_CONV_WSCALE = 40,    /* f32  (E) */
-    MN_T_CONV_BF = 41,        /* f32  (E) */
-    MN_T_SILU_X_LUT = 42,     /* i8   (256)        xc -> xs */
-    MN_T_XPROJ_W = 43,        /* i8   (R+2N, E)    rows: dt_low (R), B (N), C (N); no bias */
-    MN_T_XPROJ_RQ = 44,       /* i32  (R+2N, 2) */
-    MN_T_XPROJ_WSCALE = 45,   /* f32  (R+2N) */
-    MN_T_DTPROJ_W = 46,       /* i8   (E, R) */
-    MN_T_DTPROJ_B = 47,       /* i32  (E) */
-    MN_T_DTPROJ_RQ = 48,      /* i32  (E, 2) */
-    MN_T_DTPROJ_WSCALE = 49,  /* f32  (E) */
-    MN_T_DTPROJ_BF = 50,      /* f32  (E)          the dt bias */
-    MN_T_SOFTPLUS_LUT = 51,   /* u16 (256) dt_proj output -> delta (scale 2^-delta_frac_bits) */
-    MN_T_A2 = 52,             /* u16  (E, N)       |A| * log2(e) < 2^15, scale 2^-a2_frac_bits */
-    MN_T_SSM_PARAMS = 53,     /* i32  (3)          {delta_frac_bits, a2_frac_bits, exp_shift} */
-    MN_T_DBX_RQ = 54,         /* i32  (E, 2)       delta*xs -> u (see mamba_nano.h) */
-    MN_T_Y_RQ = 55,           /* i32  (E, 2)       sum_n C*h -> y scale */
-    MN_T_D_RQ = 56,           /* i32  (E, 2)       xs -> Dskip*xs at y scale */
-    MN_T_D_F = 57,            /* f32  (E)          Dskip (float reference) */
-    MN_T_STATE_SCALE = 58,    /* f32  (E)          real value of one unit of h[e, :] */
-    MN_T_SILU_Z_LUT = 59,     /* i8   (256)        z -> silu(z) */
-    MN_T_GATE_RQ = 60,        /* i32  (1, 2)       y * silu(z) -> g */
-    MN_T_OUTPROJ_W = 61,      /* i8   (D, E) */
-    MN_T_OUTPROJ_B = 62,      /* i32  (D) */
-    MN_T_OUTPROJ_RQ = 63,     /* i32  (D, 2)       acc -> residual scale of layer l+1 */
-    MN_T_OUTPROJ_WSCALE = 64, /* f32  (D) */
-    MN_T_OUTPROJ_BF = 65,     /* f32  (D) */
-    MN_T_RES_RQ = 66,         /* i32  (1, 2)       residual scale l -> residual scale l+1 */
-    MN_T_ACT_SCALES = 67      /* f32 (14) activation scales, indexed by mn_act (float reference
-                                 and tools) */
+    MN_T_CLASS_NAMES = 1,      /* u8   (C, 16)      NUL-padded UTF-8 names */
+    MN_T_INPUT_QUANT = 2,      /* f32  (2)          {scale, zero_point} of the int8 features */
+    MN_T_EXP2_LUT = 3,         /* u16  (1024)       round(2^15 * 2^(-i/1024)), non-increasing */
+    MN_T_IN_W = 4,             /* i8   (D, F) */
+    MN_T_IN_B = 5,             /* i32  (D) */
+    MN_T_IN_RQ = 6,            /* i32  (D, 2)       acc -> residual scale of layer 0 */
+    MN_T_IN_WSCALE = 7,        /* f32  (D)          per-row weight scale (float reference) */
+    MN_T_IN_BF = 8,            /* f32  (D)          float bias (float reference) */
+    MN_T_CLS_W = 9,            /* i8   (C, D) */
+    MN_T_CLS_B = 10,           /* i32  (C) */
+    MN_T_CLS_RQ = 11,          /* i32  (C, 2)       acc -> logit Q8 */
+    MN_T_CLS_WSCALE = 12,      /* f32  (C) */
+    MN_T_CLS_BF = 13,          /* f32  (C) */
+    MN_T_POOL_SCALE = 14,      /* f32  (1)          real value of one unit of the pooled int8 */
+    MN_T_IN_PROJ_W = 32,       /* i8   (2E, D)      rows [0,E) -> xi, rows [E,2E) -> z */
+    MN_T_IN_PROJ_B = 33,       /* i32  (2E) */
+    MN_T_IN_PROJ_RQ = 34,      /* i32  (2E, 2) */
+    MN_T_IN_PROJ_WSCALE = 35,  /* f32  (2E) */
+    MN_T_IN_PROJ_BF = 36,      /* f32  (2E) */
+    MN_T_CONV_W = 37,          /* i8   (E, K)       tap K-1 multiplies the newest frame */
+    MN_T_CONV_B = 38,          /* i32  (E) */
+    MN_T_CONV_RQ = 39,         /* i32  (E, 2) */
+    MN_T_CONV_WSCALE = 40,     /* f32  (E) */
+    MN_T_CONV_BF = 41,         /* f32  (E) */
+    MN_T_SILU_X_LUT = 42,      /* i8   (256)        xc -> xs */
+    MN_T_X_PROJ_W = 43,        /* i8   (R+2N, E)    rows: dt_low (R), B (N), C (N); no bias */
+    MN_T_X_PROJ_RQ = 44,       /* i32  (R+2N, 2) */
+    MN_T_X_PROJ_WSCALE = 45,   /* f32  (R+2N) */
+    MN_T_DT_PROJ_W = 46,       /* i8   (E, R) */
+    MN_T_DT_PROJ_B = 47,       /* i32  (E) */
+    MN_T_DT_PROJ_RQ = 48,      /* i32  (E, 2) */
+    MN_T_DT_PROJ_WSCALE = 49,  /* f32  (E) */
+    MN_T_DT_PROJ_BF = 50,      /* f32  (E)          the dt bias */
+    MN_T_SOFTPLUS_LUT = 51,    /* u16 (256) dt_proj output -> delta (scale 2^-delta_frac_bits) */
+    MN_T_A2 = 52,              /* u16  (E, N)       |A| * log2(e) < 2^15, scale 2^-a2_frac_bits */
+    MN_T_SSM_PARAMS = 53,      /* i32  (3)          {delta_frac_bits, a2_frac_bits, exp_shift} */
+    MN_T_DBX_RQ = 54,          /* i32  (E, 2)       delta*xs -> u (see mamba_nano.h) */
+    MN_T_Y_RQ = 55,            /* i32  (E, 2)       sum_n C*h -> y scale */
+    MN_T_D_RQ = 56,            /* i32  (E, 2)       xs -> D*xs at y scale */
+    MN_T_D_F = 57,             /* f32  (E)          D, the skip (float reference) */
+    MN_T_STATE_SCALE = 58,     /* f32  (E)          real value of one unit of h[e, :] */
+    MN_T_SILU_Z_LUT = 59,      /* i8   (256)        z -> silu(z) */
+    MN_T_GATE_RQ = 60,         /* i32  (1, 2)       y * silu(z) -> g */
+    MN_T_OUT_PROJ_W = 61,      /* i8   (D, E) */
+    MN_T_OUT_PROJ_B = 62,      /* i32  (D) */
+    MN_T_OUT_PROJ_RQ = 63,     /* i32  (D, 2)       acc -> residual scale of layer l+1 */
+    MN_T_OUT_PROJ_WSCALE = 64, /* f32  (D) */
+    MN_T_OUT_PROJ_BF = 65,     /* f32  (D) */
+    MN_T_RES_RQ = 66,          /* i32  (1, 2)       residual scale l -> residual scale l+1 */
+    MN_T_ACT_SCALES = 67       /* f32 (14) activation scales, indexed by mn_act (float reference
+                                  and tools) */
 } mn_tensor_kind;
 
 /* ----------------------------------------------------------------------------------------------
@@ -342,25 +342,25 @@ typedef enum {
     X(CLS_WSCALE, G, F32, C, 1) \
     X(CLS_BF, G, F32, C, 1) \
     X(POOL_SCALE, G, F32, 1, 1) \
-    X(INPROJ_W, L, I8, 2E, D) \
-    X(INPROJ_B, L, I32, 2E, 1) \
-    X(INPROJ_RQ, L, I32, 2E, 2) \
-    X(INPROJ_WSCALE, L, F32, 2E, 1) \
-    X(INPROJ_BF, L, F32, 2E, 1) \
+    X(IN_PROJ_W, L, I8, 2E, D) \
+    X(IN_PROJ_B, L, I32, 2E, 1) \
+    X(IN_PROJ_RQ, L, I32, 2E, 2) \
+    X(IN_PROJ_WSCALE, L, F32, 2E, 1) \
+    X(IN_PROJ_BF, L, F32, 2E, 1) \
     X(CONV_W, L, I8, E, K) \
     X(CONV_B, L, I32, E, 1) \
     X(CONV_RQ, L, I32, E, 2) \
     X(CONV_WSCALE, L, F32, E, 1) \
     X(CONV_BF, L, F32, E, 1) \
     X(SILU_X_LUT, L, I8, LUT256, 1) \
-    X(XPROJ_W, L, I8, R2N, E) \
-    X(XPROJ_RQ, L, I32, R2N, 2) \
-    X(XPROJ_WSCALE, L, F32, R2N, 1) \
-    X(DTPROJ_W, L, I8, E, R) \
-    X(DTPROJ_B, L, I32, E, 1) \
-    X(DTPROJ_RQ, L, I32, E, 2) \
-    X(DTPROJ_WSCALE, L, F32, E, 1) \
-    X(DTPROJ_BF, L, F32, E, 1) \
+    X(X_PROJ_W, L, I8, R2N, E) \
+    X(X_PROJ_RQ, L, I32, R2N, 2) \
+    X(X_PROJ_WSCALE, L, F32, R2N, 1) \
+    X(DT_PROJ_W, L, I8, E, R) \
+    X(DT_PROJ_B, L, I32, E, 1) \
+    X(DT_PROJ_RQ, L, I32, E, 2) \
+    X(DT_PROJ_WSCALE, L, F32, E, 1) \
+    X(DT_PROJ_BF, L, F32, E, 1) \
     X(SOFTPLUS_LUT, L, U16, LUT256, 1) \
     X(A2, L, U16, E, N) \
     X(SSM_PARAMS, L, I32, 3, 1) \
@@ -371,11 +371,11 @@ typedef enum {
     X(STATE_SCALE, L, F32, E, 1) \
     X(SILU_Z_LUT, L, I8, LUT256, 1) \
     X(GATE_RQ, L, I32, 1, 2) \
-    X(OUTPROJ_W, L, I8, D, E) \
-    X(OUTPROJ_B, L, I32, D, 1) \
-    X(OUTPROJ_RQ, L, I32, D, 2) \
-    X(OUTPROJ_WSCALE, L, F32, D, 1) \
-    X(OUTPROJ_BF, L, F32, D, 1) \
+    X(OUT_PROJ_W, L, I8, D, E) \
+    X(OUT_PROJ_B, L, I32, D, 1) \
+    X(OUT_PROJ_RQ, L, I32, D, 2) \
+    X(OUT_PROJ_WSCALE, L, F32, D, 1) \
+    X(OUT_PROJ_BF, L, F32, D, 1) \
     X(RES_RQ, L, I32, 1, 2) \
     X(ACT_SCALES, L, F32, ACT, 1)
 

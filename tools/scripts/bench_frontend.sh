@@ -28,8 +28,10 @@ audio_ir=$(count mn_logmel_step_s8 audio "$hops")
 imu_ir=$(count mn_imu_step_counts_s8 imu "$samples")
 awk -v a="$audio_ir" -v h="$hops" -v i="$imu_ir" -v s="$samples" 'BEGIN {
     per_hop = a / h; per_sample = i / s
-    printf "audio: %.0f instructions per 20 ms hop = %.3f %% of a 240 MHz core (4.8 M cycles per hop at 1 IPC)\n", per_hop, 100 * per_hop / 4.8e6
-    printf "imu:   %.0f instructions per 50 Hz sample = %.5f %% of a 240 MHz core\n", per_sample, 100 * per_sample * 50 / 240e6
+    printf "audio: %.0f instructions per 20 ms hop = %.3f %% of a 240 MHz core (4.8 M cycles per hop at 1 IPC)\n",
+        per_hop, 100 * per_hop / 4.8e6
+    printf "imu:   %.0f instructions per 50 Hz sample = %.5f %% of a 240 MHz core\n",
+        per_sample, 100 * per_sample * 50 / 240e6
 }'
 echo "memory: state + scratch as printed above; stack frames (bytes) of the front-end functions"
 echo "(gcc -O2 -fno-tree-vectorize -fstack-usage; the deepest chain is run -> hop):"

@@ -14,7 +14,8 @@ CC=clang-14 CXX=clang++-14 cmake -S "$root/native-interop" -B "$build" -DCMAKE_B
   -DMN_BUILD_FUZZ=ON -DMN_BUILD_TESTS=OFF -DMN_BUILD_BENCH=OFF >/dev/null
 cmake --build "$build" --target fuzz_loader -j 2 >/dev/null
 
-# Seed corpus: every fixture and lean device file that fits -max_len, each also truncated and with bits flipped (seeded).
+# Seed corpus: every fixture and lean device file that fits -max_len, each also truncated and with
+# bits flipped (seeded).
 corpus="$build/corpus"
 artifacts="$build/artifacts"
 rm -rf "$corpus" "$artifacts"
@@ -49,7 +50,8 @@ set -e
 execs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)"
 crashes="$(find "$artifacts" -type f | wc -l)"
 corpus_size="$(find "$corpus" -type f | wc -l)"
-echo "fuzz_loader: ${seconds}s, ${execs} executions, corpus ${corpus_size} inputs, ${crashes} crashes (fuzzer exit ${rc})"
+echo "fuzz_loader: ${seconds}s, ${execs} executions, corpus ${corpus_size} inputs, ${crashes} crashes" \
+  "(fuzzer exit ${rc})"
 if [ "$crashes" -gt 0 ] || [ "$rc" -ne 0 ]; then
   grep -E 'ERROR|SUMMARY|runtime error|deadly signal' "$log" | head -n 20
   ls "$artifacts"

@@ -21,7 +21,8 @@ namespace MambaNano.Host
             string[] p = text.Split(':');
             if (p.Length != 3 || Array.IndexOf(kinds, p[0]) < 0)
             {
-                throw new ArgumentException($"fault '{text}': expected KIND:START_S:DURATION_S with KIND one of {string.Join(", ", kinds)}");
+                throw new ArgumentException(
+                    $"fault '{text}': expected KIND:START_S:DURATION_S with KIND one of {string.Join(", ", kinds)}");
             }
             double start = Seconds(text, p[1], "START_S", 0);
             double duration = Seconds(text, p[2], "DURATION_S", double.Epsilon);
@@ -30,8 +31,8 @@ namespace MambaNano.Host
 
         private static double Seconds(string text, string value, string name, double min)
         {
-            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v)
-                || v < min || v > MaxSeconds)
+            if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                || double.IsNaN(v) || v < min || v > MaxSeconds)
             {
                 throw new ArgumentException($"fault '{text}': {name} '{value}' is not a number of seconds in "
                     + (min > 0 ? "(0, " : "[0, ") + MaxSeconds.ToString("0", CultureInfo.InvariantCulture) + "]");
@@ -159,7 +160,9 @@ namespace MambaNano.Host
             }
             for (int i = 0; i + 1 < count; i += 2)
             {
-                int v = kind == "silence" ? 0 : Math.Clamp((short)(buffer[i] | buffer[i + 1] << 8) * 64, short.MinValue, short.MaxValue);
+                int v = kind == "silence"
+                    ? 0
+                    : Math.Clamp((short)(buffer[i] | buffer[i + 1] << 8) * 64, short.MinValue, short.MaxValue);
                 buffer[i] = (byte)v;
                 buffer[i + 1] = (byte)(v >> 8);
             }

@@ -34,11 +34,11 @@ namespace MambaNano.Host
         public const int ExitInternal = 70;
 
         public const string ExitCodes =
-            "Exit codes: 0 ok; 1 the logs differ (compare) or a line breaks the protocol (parse-log); 2 a usage " +
-            "error (unknown option, bad or out-of-range value, nothing to replay); 3 a model failed to load (replay: its " +
-            "ERR and STATUS state=OFF lines are printed and the other task runs on, as on a board); 4 an input file is " +
-            "unreadable or invalid (model, IMU, WAV, log: the message names the file and the line or byte offset); " +
-            "70 an internal error (a bug).";
+            "Exit codes: 0 ok; 1 the logs differ (compare) or a line breaks the protocol (parse-log); " +
+            "2 a usage error (unknown option, bad or out-of-range value, nothing to replay); " +
+            "3 a model failed to load (replay: its ERR and STATUS state=OFF lines are printed and the other " +
+            "task runs on, as on a board); 4 an input file is unreadable or invalid (model, IMU, WAV, log: " +
+            "the message names the file and the line or byte offset); 70 an internal error (a bug).";
 
         /// <summary>Largest model file read (bytes): far above any model the format allows, so the
         /// engine judges every real file, while /dev/zero cannot fill the memory.</summary>
@@ -57,7 +57,9 @@ namespace MambaNano.Host
             ParseResult parse = root.Parse(args);
             if (parse.Errors.Count > 0 && !(parse.Action is HelpAction))
             {
-                string verb = parse.CommandResult.Command == root ? "mambanano-host" : "mambanano-host " + parse.CommandResult.Command.Name;
+                string verb = parse.CommandResult.Command == root
+                    ? "mambanano-host"
+                    : "mambanano-host " + parse.CommandResult.Command.Name;
                 foreach (ParseError e in parse.Errors)
                 {
                     error.WriteLine($"{verb}: {e.Message}");
@@ -67,7 +69,12 @@ namespace MambaNano.Host
             }
             try
             {
-                return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+                return parse.Invoke(new InvocationConfiguration
+                {
+                    Output = output,
+                    Error = error,
+                    EnableDefaultExceptionHandler = false,
+                });
             }
             catch (UsageException e)
             {
@@ -102,41 +109,53 @@ namespace MambaNano.Host
 
         private static Command ReplayCommand(TextWriter error, Stream serial)
         {
-            var harModel = new Option<string>("--har-model") { HelpName = "FILE", Description = "HAR model file (.mnm); without it HAR is OFF" };
-            var kwsModel = new Option<string>("--kws-model") { HelpName = "FILE", Description = "KWS model file (.mnm); without it KWS is OFF" };
+            var harModel = new Option<string>("--har-model")
+            {
+                HelpName = "FILE",
+                Description = "HAR model file (.mnm); without it HAR is OFF",
+            };
+            var kwsModel = new Option<string>("--kws-model")
+            {
+                HelpName = "FILE",
+                Description = "KWS model file (.mnm); without it KWS is OFF",
+            };
             var imu = new Option<string>("--imu")
             {
                 HelpName = "ACC_FILE",
-                Description = "IMU recording as the HAPT raw data has it: acc_expXX_userYY.txt (3 numbers a line, g, 50 Hz); " +
-                              "its gyroscope file is gyro_expXX_userYY.txt beside it, unless --gyro names it",
+                Description = "IMU recording as the HAPT raw data has it: acc_expXX_userYY.txt " +
+                              "(3 numbers a line, g, 50 Hz); its gyroscope file is gyro_expXX_userYY.txt " +
+                              "beside it, unless --gyro names it",
             };
             var gyro = new Option<string>("--gyro")
             {
                 HelpName = "GYRO_FILE",
-                Description = "the gyroscope file that goes with --imu (rad/s, as many lines); needed when the --imu file name " +
-                              "does not start with 'acc_'",
+                Description = "the gyroscope file that goes with --imu (rad/s, as many lines); needed when " +
+                              "the --imu file name does not start with 'acc_'",
             };
             Option<int> imuRate = IntOption("--imu-rate", "HZ", BoardConfig.ImuRateHz, 1, MaxImuRateHz,
                 "the rate the IMU claims to run at (the HAR front-end refuses any but 50 Hz: ERR code=64)");
             var wav = new Option<string[]>("--wav")
             {
                 HelpName = "FILE|DIR",
-                Description = "microphone input: PCM 16-bit mono WAV files, and folders of them (every *.wav below, in name order), " +
-                              "played one after another",
+                Description = "microphone input: PCM 16-bit mono WAV files, and folders of them " +
+                              "(every *.wav below, in name order), played one after another",
                 AllowMultipleArgumentsPerToken = true,
                 Arity = ArgumentArity.OneOrMore,
             };
-            Option<int> gapMs = IntOption("--gap-ms", "MS", 500, 0, MaxGapMs, "silence after each WAV file, milliseconds (rounded down to 20 ms hops)");
+            Option<int> gapMs = IntOption("--gap-ms", "MS", 500, 0, MaxGapMs,
+                "silence after each WAV file, milliseconds (rounded down to 20 ms hops)");
             var maxSeconds = new Option<double>("--max-seconds")
             {
                 HelpName = "S",
                 Description = "stop after this much input time (default: when every input has ended)",
                 CustomParser = r => ParseDouble(r, 0, MaxReplaySeconds, false),
             };
-            Option<int> kwsThreshold = IntOption("--kws-threshold", "PERMILLE", BoardConfig.KwsThresholdPermille, 1, 1000,
+            Option<int> kwsThreshold = IntOption("--kws-threshold", "PERMILLE", BoardConfig.KwsThresholdPermille,
+                1, 1000,
                 "KWS reports a keyword at this smoothed probability, thousandths (nf.config kws_threshold_permille)");
             var imuFault = FaultOption("--imu-fault", FaultyImuSource.Kinds,
-                "inject an IMU fault: dropout (the sensor stops answering), stuck (the last sample repeats), saturate; repeatable");
+                "inject an IMU fault: dropout (the sensor stops answering), stuck (the last sample repeats), " +
+                "saturate; repeatable");
             var micFault = FaultOption("--mic-fault", FaultyAudioSource.Kinds,
                 "inject a microphone fault: dropout, silence (digital zero), clip (x64 into the rails); repeatable");
             var recordInput = new Option<string>("--record-input")
@@ -146,11 +165,13 @@ namespace MambaNano.Host
                               "(played back by the nanoCLR replay, tools/nanoclr/Replay); DIR is created if missing",
             };
             var command = new Command("replay",
-                "Replay an IMU recording and/or WAV files through the app and print the serial lines a board would print " +
-                "for that input, on stdout. The sensors' files are checked before the first line; memory does not grow " +
-                "with their length. Exit 0 ok, 2 usage, 3 a model failed to load, 4 an input unreadable or invalid.")
+                "Replay an IMU recording and/or WAV files through the app and print the serial lines a board " +
+                "would print for that input, on stdout. The sensors' files are checked before the first line; " +
+                "memory does not grow with their length. Exit 0 ok, 2 usage, 3 a model failed to load, " +
+                "4 an input unreadable or invalid.")
             {
-                harModel, kwsModel, imu, gyro, imuRate, wav, gapMs, maxSeconds, kwsThreshold, imuFault, micFault, recordInput,
+                harModel, kwsModel, imu, gyro, imuRate, wav, gapMs, maxSeconds, kwsThreshold, imuFault, micFault,
+                recordInput,
             };
             command.SetAction(p => Replay(new ReplayArgs
             {
@@ -163,8 +184,10 @@ namespace MambaNano.Host
                 GapMs = p.GetValue(gapMs),
                 MaxSeconds = p.GetResult(maxSeconds) == null ? double.PositiveInfinity : p.GetValue(maxSeconds),
                 KwsThreshold = p.GetValue(kwsThreshold),
-                ImuFaults = (p.GetValue(imuFault) ?? Array.Empty<string>()).Select(f => Fault.Parse(f, FaultyImuSource.Kinds)).ToList(),
-                MicFaults = (p.GetValue(micFault) ?? Array.Empty<string>()).Select(f => Fault.Parse(f, FaultyAudioSource.Kinds)).ToList(),
+                ImuFaults = (p.GetValue(imuFault) ?? Array.Empty<string>())
+                    .Select(f => Fault.Parse(f, FaultyImuSource.Kinds)).ToList(),
+                MicFaults = (p.GetValue(micFault) ?? Array.Empty<string>())
+                    .Select(f => Fault.Parse(f, FaultyAudioSource.Kinds)).ToList(),
                 RecordDir = p.GetValue(recordInput),
             }, error, serial));
             return command;
@@ -229,13 +252,16 @@ namespace MambaNano.Host
                     {
                         Directory.CreateDirectory(a.RecordDir);
                         imuRecorder = imuSource == null ? null
-                            : new InputRecorder(Path.Combine(a.RecordDir, "imu.mnrec"), InputRecording.KindImu, imuSource.SampleRateHz, 0);
+                            : new InputRecorder(Path.Combine(a.RecordDir, "imu.mnrec"), InputRecording.KindImu,
+                                imuSource.SampleRateHz, 0);
                         micRecorder = micSource == null ? null
-                            : new InputRecorder(Path.Combine(a.RecordDir, "mic.mnrec"), InputRecording.KindAudio, micSource.SampleRateHz, micSource.BytesPerSample);
+                            : new InputRecorder(Path.Combine(a.RecordDir, "mic.mnrec"), InputRecording.KindAudio,
+                                micSource.SampleRateHz, micSource.BytesPerSample);
                     }
                     catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
                     {
-                        throw new InputException(a.RecordDir, null, "cannot write the input recordings there: " + e.Message);
+                        throw new InputException(a.RecordDir, null,
+                            "cannot write the input recordings there: " + e.Message);
                     }
                 }
                 if (imuRecorder != null)
@@ -259,10 +285,13 @@ namespace MambaNano.Host
                 {
                     failed.Add($"{a.KwsModel}: the KWS model did not load (see the ERR line)");
                 }
-                bool live = (imuSource != null && app.Har.Model.IsLoaded) || (micSource != null && app.Kws.Model.IsLoaded);
+                bool live = (imuSource != null && app.Har.Model.IsLoaded)
+                    || (micSource != null && app.Kws.Model.IsLoaded);
                 if (failed.Count == 0 || live)
                 {
-                    long maxTicks = double.IsInfinity(a.MaxSeconds) ? long.MaxValue : (long)(a.MaxSeconds * 1000 / MambaNanoApp.TickMs);
+                    long maxTicks = double.IsInfinity(a.MaxSeconds)
+                        ? long.MaxValue
+                        : (long)(a.MaxSeconds * 1000 / MambaNanoApp.TickMs);
                     for (long tick = 0; tick < maxTicks && !sink.Closed && app.Tick(); tick++)
                     {
                     }
@@ -307,7 +336,8 @@ namespace MambaNano.Host
                     buffer.Write(chunk, 0, n);
                     if (buffer.Length > MaxModelFileBytes)
                     {
-                        throw new InputException(path, null, $"more than {MaxModelFileBytes >> 20} MiB: not a model file (not read further)");
+                        throw new InputException(path, null,
+                            $"more than {MaxModelFileBytes >> 20} MiB: not a model file (not read further)");
                     }
                 }
             }
@@ -354,7 +384,10 @@ namespace MambaNano.Host
 
         private static Command CompareCommand(TextWriter output)
         {
-            var a = new Argument<string>("DEVICE_LOG") { Description = "a capture: a board's serial log (other text is skipped) or the host runner's output" };
+            var a = new Argument<string>("DEVICE_LOG")
+            {
+                Description = "a capture: a board's serial log (other text is skipped) or the host runner's output",
+            };
             var b = new Argument<string>("HOST_LOG") { Description = "the other capture of the same input" };
             var command = new Command("compare",
                 "Compare the protocol records of two captures of the same input, record by record: kind, t and the " +
@@ -365,12 +398,15 @@ namespace MambaNano.Host
             {
                 string pa = p.GetValue(a), pb = p.GetValue(b);
                 using TextReader ra = OpenLog(pa), rb = OpenLog(pb);
-                List<string> diffs = SerialLog.Compare(LogRecords(ra, pa), LogRecords(rb, pb), out long na, out long nb, out long differing);
+                List<string> diffs = SerialLog.Compare(LogRecords(ra, pa), LogRecords(rb, pb),
+                    out long na, out long nb, out long differing);
                 foreach (string d in diffs)
                 {
                     output.WriteLine(d);
                 }
-                output.WriteLine(differing == 0 ? $"same: {na} records" : $"differ: {differing} of {Math.Max(na, nb)} records ({na} vs {nb} records)");
+                output.WriteLine(differing == 0
+                    ? $"same: {na} records"
+                    : $"differ: {differing} of {Math.Max(na, nb)} records ({na} vs {nb} records)");
                 return differing == 0 ? ExitOk : ExitDiffer;
             });
             return command;
@@ -378,11 +414,14 @@ namespace MambaNano.Host
 
         private static Command ParseLogCommand(TextWriter output, TextWriter error)
         {
-            var log = new Argument<string>("LOG") { Description = "a capture: a board's serial log or the host runner's output" };
+            var log = new Argument<string>("LOG")
+            {
+                Description = "a capture: a board's serial log or the host runner's output",
+            };
             var command = new Command("parse-log",
-                "Check that every MN1 line of a capture parses (MambaNano/PROTOCOL.md) and count the records of each kind " +
-                "(and task). Lines that break the protocol are reported with their line numbers. Exit 0 every line parses, " +
-                "1 a line breaks the protocol, 2 usage, 4 the log unreadable.") { log };
+                "Check that every MN1 line of a capture parses (MambaNano/PROTOCOL.md) and count the records of " +
+                "each kind (and task). Lines that break the protocol are reported with their line numbers. " +
+                "Exit 0 every line parses, 1 a line breaks the protocol, 2 usage, 4 the log unreadable.") { log };
             command.SetAction(p =>
             {
                 string path = p.GetValue(log);
@@ -421,14 +460,16 @@ namespace MambaNano.Host
             }
             catch (IOException e)
             {
-                throw new InputException(path, lineNumber.ToString(CultureInfo.InvariantCulture), "read error: " + e.Message);
+                throw new InputException(path, lineNumber.ToString(CultureInfo.InvariantCulture),
+                    "read error: " + e.Message);
             }
         }
 
         /// <summary>The protocol records of a log, line by line. A line that breaks the protocol
         /// goes to <paramref name="broken"/> (line number, message) and is skipped, or, without
         /// one, ends the reading with an InputException naming the file and line.</summary>
-        private static IEnumerable<SerialRecord> LogRecords(TextReader reader, string path, Action<int, string> broken = null)
+        private static IEnumerable<SerialRecord> LogRecords(TextReader reader, string path,
+            Action<int, string> broken = null)
         {
             string line;
             int n = 0;
@@ -459,7 +500,8 @@ namespace MambaNano.Host
 
         // ---- option helpers ----------------------------------------------------------------------------
 
-        private static Option<int> IntOption(string name, string helpName, int defaultValue, int min, int max, string description)
+        private static Option<int> IntOption(string name, string helpName, int defaultValue, int min, int max,
+            string description)
         {
             return new Option<int>(name)
             {
@@ -469,7 +511,8 @@ namespace MambaNano.Host
                 CustomParser = r =>
                 {
                     string text = r.Tokens.Count > 0 ? r.Tokens[r.Tokens.Count - 1].Value : "";
-                    if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
+                    if (!long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v)
+                        || v < min || v > max)
                     {
                         r.AddError($"{name} {text}: expected a whole number in [{min}, {max}]");
                         return defaultValue;
@@ -483,11 +526,12 @@ namespace MambaNano.Host
         {
             string name = r.Parent is OptionResult o ? o.Option.Name : "value";
             string text = r.Tokens.Count > 0 ? r.Tokens[r.Tokens.Count - 1].Value : "";
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v)
-                || (minIncluded ? v < min : v <= min) || v > max)
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                || double.IsNaN(v) || (minIncluded ? v < min : v <= min) || v > max)
             {
-                r.AddError($"{name} {text}: expected a number in {(minIncluded ? "[" : "(")}{min.ToString(CultureInfo.InvariantCulture)}, " +
-                           $"{max.ToString("0", CultureInfo.InvariantCulture)}]");
+                string low = (minIncluded ? "[" : "(") + min.ToString(CultureInfo.InvariantCulture);
+                string high = max.ToString("0", CultureInfo.InvariantCulture);
+                r.AddError($"{name} {text}: expected a number in {low}, {high}]");
                 return min;
             }
             return v;

@@ -12,7 +12,8 @@ namespace MambaNano.Host
     {
         public InputException(string path, string where, string problem)
             : base(where == null ? $"{path}: {problem}"
-                   : where.StartsWith("byte", StringComparison.Ordinal) ? $"{path}: {where}: {problem}" : $"{path}:{where}: {problem}")
+                   : where.StartsWith("byte", StringComparison.Ordinal) ? $"{path}: {where}: {problem}"
+                   : $"{path}:{where}: {problem}")
         {
             Path = path;
         }
@@ -123,7 +124,8 @@ namespace MambaNano.Host
             }
             catch (IOException e)
             {
-                throw new InputException(Path, (LineNumber + 1).ToString(CultureInfo.InvariantCulture), "read error: " + e.Message);
+                throw new InputException(Path, (LineNumber + 1).ToString(CultureInfo.InvariantCulture),
+                    "read error: " + e.Message);
             }
         }
 
@@ -181,8 +183,9 @@ namespace MambaNano.Host
             string name = Path.GetFileName(accPath);
             if (!name.StartsWith("acc_", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"--imu {accPath}: the file name does not start with 'acc_', so its gyroscope "
-                    + "file is unknown; give it with --gyro FILE (HAPT pairs acc_expXX_userYY.txt with gyro_expXX_userYY.txt)");
+                throw new ArgumentException($"--imu {accPath}: the file name does not start with 'acc_', so its "
+                    + "gyroscope file is unknown; give it with --gyro FILE (HAPT pairs acc_expXX_userYY.txt with "
+                    + "gyro_expXX_userYY.txt)");
             }
             return Path.Combine(Path.GetDirectoryName(accPath) ?? "", "gyro_" + name.Substring(4));
         }
@@ -250,7 +253,8 @@ namespace MambaNano.Host
             }
             if (accRows != gyroRows)
             {
-                throw new InputException(AccPath, null, $"{accRows} accelerometer rows but {gyroRows} in its gyroscope file {GyroPath}");
+                throw new InputException(AccPath, null,
+                    $"{accRows} accelerometer rows but {gyroRows} in its gyroscope file {GyroPath}");
             }
             return accRows;
         }
@@ -284,7 +288,8 @@ namespace MambaNano.Host
                     }
                     if (Math.Abs(v) > MaxMagnitude)
                     {
-                        throw new InputException(lines.Path, where, $"column {i + 1}: {text} is out of range (|value| <= {MaxMagnitude})");
+                        throw new InputException(lines.Path, where,
+                            $"column {i + 1}: {text} is out of range (|value| <= {MaxMagnitude})");
                     }
                     row[i] = v;
                 }
@@ -325,9 +330,11 @@ namespace MambaNano.Host
             {
                 throw new InputException(path, null, $"{got} bytes: too short for a RIFF/WAVE header (12 bytes)");
             }
-            if (b[0] != 'R' || b[1] != 'I' || b[2] != 'F' || b[3] != 'F' || b[8] != 'W' || b[9] != 'A' || b[10] != 'V' || b[11] != 'E')
+            if (b[0] != 'R' || b[1] != 'I' || b[2] != 'F' || b[3] != 'F'
+                || b[8] != 'W' || b[9] != 'A' || b[10] != 'V' || b[11] != 'E')
             {
-                throw new InputException(path, null, "not a RIFF/WAVE file (byte 0 is not \"RIFF\", or byte 8 not \"WAVE\")");
+                throw new InputException(path, null,
+                    "not a RIFF/WAVE file (byte 0 is not \"RIFF\", or byte 8 not \"WAVE\")");
             }
             long pos = 12;
             bool haveFormat = false;
@@ -337,11 +344,13 @@ namespace MambaNano.Host
                 got = ReadFully(f, path, b, 8);
                 if (got == 0)
                 {
-                    throw new InputException(path, $"byte {pos}", haveFormat ? "no data chunk" : "no fmt chunk and no data chunk");
+                    throw new InputException(path, $"byte {pos}",
+                        haveFormat ? "no data chunk" : "no fmt chunk and no data chunk");
                 }
                 if (got < 8)
                 {
-                    throw new InputException(path, $"byte {pos}", $"header cut short: a chunk header needs 8 bytes, the file has {got}");
+                    throw new InputException(path, $"byte {pos}",
+                        $"header cut short: a chunk header needs 8 bytes, the file has {got}");
                 }
                 string id = Encoding.ASCII.GetString(b, 0, 4);
                 long size = BitConverter.ToUInt32(b, 4);
@@ -367,7 +376,8 @@ namespace MambaNano.Host
                     }
                     if (channels != 1 || bits != 16)
                     {
-                        throw new InputException(path, $"byte {body + 2}", $"{channels} channel(s) of {bits} bits: only 16-bit mono is read");
+                        throw new InputException(path, $"byte {body + 2}",
+                            $"{channels} channel(s) of {bits} bits: only 16-bit mono is read");
                     }
                     if (rate <= 0)
                     {
@@ -383,7 +393,13 @@ namespace MambaNano.Host
                         throw new InputException(path, $"byte {pos}", "data chunk before the fmt chunk");
                     }
                     long available = length >= 0 ? Math.Max(0, length - body) : size;
-                    return new WavInfo { Path = path, RateHz = rate, DataOffset = body, DataBytes = Math.Min(size, available) & ~1L };
+                    return new WavInfo
+                    {
+                        Path = path,
+                        RateHz = rate,
+                        DataOffset = body,
+                        DataBytes = Math.Min(size, available) & ~1L,
+                    };
                 }
                 else
                 {
@@ -447,7 +463,8 @@ namespace MambaNano.Host
                 WavInfo info = WavInfo.Read(path);
                 if (_files.Count > 0 && info.RateHz != _files[0].RateHz)
                 {
-                    throw new InputException(path, null, $"{info.RateHz} Hz, but the audio input is {_files[0].RateHz} Hz (the rate of {_files[0].Path})");
+                    throw new InputException(path, null, $"{info.RateHz} Hz, but the audio input is "
+                        + $"{_files[0].RateHz} Hz (the rate of {_files[0].Path})");
                 }
                 _files.Add(info);
             }
@@ -466,7 +483,8 @@ namespace MambaNano.Host
         public int Files => _files.Count;
 
         /// <summary>The file whose samples the last read came from (null in a gap).</summary>
-        public string CurrentFile => _fileIndex >= 0 && _fileIndex < _files.Count && _gapLeft == 0 ? _files[_fileIndex].Path : null;
+        public string CurrentFile =>
+            _fileIndex >= 0 && _fileIndex < _files.Count && _gapLeft == 0 ? _files[_fileIndex].Path : null;
 
         public int Connect() => SensorStatus.Ok;
 
@@ -509,7 +527,8 @@ namespace MambaNano.Host
             catch (IOException e)
             {
                 WavInfo wav = _files[_fileIndex];
-                throw new InputException(wav.Path, $"byte {wav.DataOffset + wav.DataBytes - _left + n}", "read error: " + e.Message);
+                throw new InputException(wav.Path, $"byte {wav.DataOffset + wav.DataBytes - _left + n}",
+                    "read error: " + e.Message);
             }
             Array.Clear(buffer, n, count - n);
             _left = n < want ? 0 : _left - n;

@@ -13,7 +13,10 @@ namespace MambaNano.Host
         public InputRecorder(string path, byte kind, int rateHz, int bytesPerSample)
         {
             _writer = new BinaryWriter(File.Create(path));
-            _writer.Write(new[] { (byte)'M', (byte)'N', (byte)'R', (byte)'1', kind, (byte)bytesPerSample, (byte)0, (byte)0 });
+            _writer.Write(new[]
+            {
+                (byte)'M', (byte)'N', (byte)'R', (byte)'1', kind, (byte)bytesPerSample, (byte)0, (byte)0,
+            });
             _writer.Write(rateHz);
         }
 

@@ -16,14 +16,15 @@ namespace MambaNano.Host
         public string this[string key] => Fields.TryGetValue(key, out string v) ? v : null;
 
         /// <summary>The keys MambaNano/PROTOCOL.md defines for each kind (t apart), in its order.</summary>
-        public static readonly Dictionary<string, string[]> ProtocolKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
-        {
-            ["START"] = new[] { "app", "board" },
-            ["MODEL"] = new[] { "task", "crc", "bytes", "classes", "streams", "state" },
-            ["PRED"] = new[] { "task", "label", "conf", "us" },
-            ["STATUS"] = new[] { "src", "state", "detail" },
-            ["ERR"] = new[] { "src", "code", "msg" },
-        };
+        public static readonly Dictionary<string, string[]> ProtocolKeys =
+            new Dictionary<string, string[]>(StringComparer.Ordinal)
+            {
+                ["START"] = new[] { "app", "board" },
+                ["MODEL"] = new[] { "task", "crc", "bytes", "classes", "streams", "state" },
+                ["PRED"] = new[] { "task", "label", "conf", "us" },
+                ["STATUS"] = new[] { "src", "state", "detail" },
+                ["ERR"] = new[] { "src", "code", "msg" },
+            };
 
         /// <summary>The line as logs are compared: kind, t and the protocol's keys of that kind in
         /// the protocol's order, without us; unknown keys are skipped, as PROTOCOL.md tells readers

@@ -207,25 +207,25 @@ class TensorKind(IntEnum):
     CLS_WSCALE = 12
     CLS_BF = 13
     POOL_SCALE = 14
-    INPROJ_W = 32
-    INPROJ_B = 33
-    INPROJ_RQ = 34
-    INPROJ_WSCALE = 35
-    INPROJ_BF = 36
+    IN_PROJ_W = 32
+    IN_PROJ_B = 33
+    IN_PROJ_RQ = 34
+    IN_PROJ_WSCALE = 35
+    IN_PROJ_BF = 36
     CONV_W = 37
     CONV_B = 38
     CONV_RQ = 39
     CONV_WSCALE = 40
     CONV_BF = 41
     SILU_X_LUT = 42
-    XPROJ_W = 43
-    XPROJ_RQ = 44
-    XPROJ_WSCALE = 45
-    DTPROJ_W = 46
-    DTPROJ_B = 47
-    DTPROJ_RQ = 48
-    DTPROJ_WSCALE = 49
-    DTPROJ_BF = 50
+    X_PROJ_W = 43
+    X_PROJ_RQ = 44
+    X_PROJ_WSCALE = 45
+    DT_PROJ_W = 46
+    DT_PROJ_B = 47
+    DT_PROJ_RQ = 48
+    DT_PROJ_WSCALE = 49
+    DT_PROJ_BF = 50
     SOFTPLUS_LUT = 51
     A2 = 52
     SSM_PARAMS = 53
@@ -236,11 +236,11 @@ class TensorKind(IntEnum):
     STATE_SCALE = 58
     SILU_Z_LUT = 59
     GATE_RQ = 60
-    OUTPROJ_W = 61
-    OUTPROJ_B = 62
-    OUTPROJ_RQ = 63
-    OUTPROJ_WSCALE = 64
-    OUTPROJ_BF = 65
+    OUT_PROJ_W = 61
+    OUT_PROJ_B = 62
+    OUT_PROJ_RQ = 63
+    OUT_PROJ_WSCALE = 64
+    OUT_PROJ_BF = 65
     RES_RQ = 66
     ACT_SCALES = 67
 
@@ -262,25 +262,25 @@ KIND_TABLE = {
     TensorKind.CLS_WSCALE: (DType.F32, False, ("C", "1")),
     TensorKind.CLS_BF: (DType.F32, False, ("C", "1")),
     TensorKind.POOL_SCALE: (DType.F32, False, ("1", "1")),
-    TensorKind.INPROJ_W: (DType.I8, True, ("2*E", "D")),
-    TensorKind.INPROJ_B: (DType.I32, True, ("2*E", "1")),
-    TensorKind.INPROJ_RQ: (DType.I32, True, ("2*E", "2")),
-    TensorKind.INPROJ_WSCALE: (DType.F32, True, ("2*E", "1")),
-    TensorKind.INPROJ_BF: (DType.F32, True, ("2*E", "1")),
+    TensorKind.IN_PROJ_W: (DType.I8, True, ("2*E", "D")),
+    TensorKind.IN_PROJ_B: (DType.I32, True, ("2*E", "1")),
+    TensorKind.IN_PROJ_RQ: (DType.I32, True, ("2*E", "2")),
+    TensorKind.IN_PROJ_WSCALE: (DType.F32, True, ("2*E", "1")),
+    TensorKind.IN_PROJ_BF: (DType.F32, True, ("2*E", "1")),
     TensorKind.CONV_W: (DType.I8, True, ("E", "K")),
     TensorKind.CONV_B: (DType.I32, True, ("E", "1")),
     TensorKind.CONV_RQ: (DType.I32, True, ("E", "2")),
     TensorKind.CONV_WSCALE: (DType.F32, True, ("E", "1")),
     TensorKind.CONV_BF: (DType.F32, True, ("E", "1")),
     TensorKind.SILU_X_LUT: (DType.I8, True, ("256", "1")),
-    TensorKind.XPROJ_W: (DType.I8, True, ("R+2*N", "E")),
-    TensorKind.XPROJ_RQ: (DType.I32, True, ("R+2*N", "2")),
-    TensorKind.XPROJ_WSCALE: (DType.F32, True, ("R+2*N", "1")),
-    TensorKind.DTPROJ_W: (DType.I8, True, ("E", "R")),
-    TensorKind.DTPROJ_B: (DType.I32, True, ("E", "1")),
-    TensorKind.DTPROJ_RQ: (DType.I32, True, ("E", "2")),
-    TensorKind.DTPROJ_WSCALE: (DType.F32, True, ("E", "1")),
-    TensorKind.DTPROJ_BF: (DType.F32, True, ("E", "1")),
+    TensorKind.X_PROJ_W: (DType.I8, True, ("R+2*N", "E")),
+    TensorKind.X_PROJ_RQ: (DType.I32, True, ("R+2*N", "2")),
+    TensorKind.X_PROJ_WSCALE: (DType.F32, True, ("R+2*N", "1")),
+    TensorKind.DT_PROJ_W: (DType.I8, True, ("E", "R")),
+    TensorKind.DT_PROJ_B: (DType.I32, True, ("E", "1")),
+    TensorKind.DT_PROJ_RQ: (DType.I32, True, ("E", "2")),
+    TensorKind.DT_PROJ_WSCALE: (DType.F32, True, ("E", "1")),
+    TensorKind.DT_PROJ_BF: (DType.F32, True, ("E", "1")),
     TensorKind.SOFTPLUS_LUT: (DType.U16, True, ("256", "1")),
     TensorKind.A2: (DType.U16, True, ("E", "N")),
     TensorKind.SSM_PARAMS: (DType.I32, True, ("3", "1")),
@@ -291,11 +291,11 @@ KIND_TABLE = {
     TensorKind.STATE_SCALE: (DType.F32, True, ("E", "1")),
     TensorKind.SILU_Z_LUT: (DType.I8, True, ("256", "1")),
     TensorKind.GATE_RQ: (DType.I32, True, ("1", "2")),
-    TensorKind.OUTPROJ_W: (DType.I8, True, ("D", "E")),
-    TensorKind.OUTPROJ_B: (DType.I32, True, ("D", "1")),
-    TensorKind.OUTPROJ_RQ: (DType.I32, True, ("D", "2")),
-    TensorKind.OUTPROJ_WSCALE: (DType.F32, True, ("D", "1")),
-    TensorKind.OUTPROJ_BF: (DType.F32, True, ("D", "1")),
+    TensorKind.OUT_PROJ_W: (DType.I8, True, ("D", "E")),
+    TensorKind.OUT_PROJ_B: (DType.I32, True, ("D", "1")),
+    TensorKind.OUT_PROJ_RQ: (DType.I32, True, ("D", "2")),
+    TensorKind.OUT_PROJ_WSCALE: (DType.F32, True, ("D", "1")),
+    TensorKind.OUT_PROJ_BF: (DType.F32, True, ("D", "1")),
     TensorKind.RES_RQ: (DType.I32, True, ("1", "2")),
     TensorKind.ACT_SCALES: (DType.F32, True, ("14", "1")),
 }

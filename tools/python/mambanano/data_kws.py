@@ -75,7 +75,7 @@ def in_validation(group):
 
 def in_dev(group):
     """True if a training split unit belongs to the development hold-out of split(dev=True)."""
-    return zlib.crc32(f"dev/{group}".encode("utf-8")) % 100 < DEV_PERCENT
+    return zlib.crc32(f"dev/{group}".encode()) % 100 < DEV_PERCENT
 
 
 def read_wav(path):
@@ -152,7 +152,9 @@ def cap_unknown(clips, per_keyword=UNKNOWN_PER_KEYWORD):
     limit = int(np.ceil(per_keyword * n_keyword / len(KEYWORDS)))
     if len(unknown) <= limit:
         return list(clips)
-    key = lambda c: zlib.crc32(f"{c.path.parent.name}/{c.path.name}".encode("utf-8"))
+    def key(c):
+        return zlib.crc32(f"{c.path.parent.name}/{c.path.name}".encode())
+
     kept = set(sorted(unknown, key=key)[:limit])
     return [c for c in clips if c.label != UNKNOWN or c in kept]
 
@@ -170,7 +172,7 @@ def split(clips, dev=False):
 def cv_fold(group, folds):
     """The cross-validation fold (0..folds-1) of a speaker or silence group: by a hash of its own,
     so folds are speaker-disjoint, fixed, and independent of the validation split's hash."""
-    return zlib.crc32(f"cv/{group}".encode("utf-8")) % folds
+    return zlib.crc32(f"cv/{group}".encode()) % folds
 
 
 def cv_split(clips, folds, fold):

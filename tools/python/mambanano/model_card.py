@@ -54,7 +54,10 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
     names = list(d["float_per_class"])
     drop = (d["float_accuracy"] - d["int8_accuracy"]) * 100
     min_acc, max_drop = targets
-    met = lambda ok: "met" if ok else "**not met**"
+
+    def met(ok):
+        return "met" if ok else "**not met**"
+
     lines = [
         f"# {title}", "",
         "| | |", "|---|---|",

@@ -313,11 +313,11 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         # in_proj: rows [0, E) -> xi, [E, 2E) -> z
         w, ws = quantize_rows(_np(blk.in_proj.weight))
         out_scale = np.concatenate([np.full(E, s["xi"]), np.full(E, s["z"])])
-        add(T.INPROJ_W, l, w)
-        add(T.INPROJ_B, l, quantize_bias(_np(blk.in_proj.bias), ws * s_r[l]))
-        add(T.INPROJ_RQ, l, rq_array(ws * s_r[l] / out_scale))
-        add(T.INPROJ_WSCALE, l, ws.astype(np.float32))
-        add(T.INPROJ_BF, l, _np(blk.in_proj.bias).astype(np.float32))
+        add(T.IN_PROJ_W, l, w)
+        add(T.IN_PROJ_B, l, quantize_bias(_np(blk.in_proj.bias), ws * s_r[l]))
+        add(T.IN_PROJ_RQ, l, rq_array(ws * s_r[l] / out_scale))
+        add(T.IN_PROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.IN_PROJ_BF, l, _np(blk.in_proj.bias).astype(np.float32))
 
         # depthwise conv (E, K) + silu table
         w, ws = quantize_rows(_np(blk.conv1d.weight)[:, 0, :])
@@ -331,17 +331,17 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         # x_proj: rows dt_low (R), B (N), C (N); no bias
         w, ws = quantize_rows(_np(blk.x_proj.weight))
         out_scale = np.concatenate([np.full(R, s["dt_low"]), np.full(N, s["b"]), np.full(N, s["c"])])
-        add(T.XPROJ_W, l, w)
-        add(T.XPROJ_RQ, l, rq_array(ws * s["xs"] / out_scale))
-        add(T.XPROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.X_PROJ_W, l, w)
+        add(T.X_PROJ_RQ, l, rq_array(ws * s["xs"] / out_scale))
+        add(T.X_PROJ_WSCALE, l, ws.astype(np.float32))
 
         # dt_proj (+ dt bias) and softplus -> delta (uint16, scale 2^-delta_frac_bits)
         w, ws = quantize_rows(_np(blk.dt_proj.weight))
-        add(T.DTPROJ_W, l, w)
-        add(T.DTPROJ_B, l, quantize_bias(_np(blk.dt_proj.bias), ws * s["dt_low"]))
-        add(T.DTPROJ_RQ, l, rq_array(ws * s["dt_low"] / s["dt"]))
-        add(T.DTPROJ_WSCALE, l, ws.astype(np.float32))
-        add(T.DTPROJ_BF, l, _np(blk.dt_proj.bias).astype(np.float32))
+        add(T.DT_PROJ_W, l, w)
+        add(T.DT_PROJ_B, l, quantize_bias(_np(blk.dt_proj.bias), ws * s["dt_low"]))
+        add(T.DT_PROJ_RQ, l, rq_array(ws * s["dt_low"] / s["dt"]))
+        add(T.DT_PROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.DT_PROJ_BF, l, _np(blk.dt_proj.bias).astype(np.float32))
         delta_grid = softplus_np(np.arange(-128, 128, dtype=np.float64) * s["dt"])
         delta_frac_bits = pow2_frac_bits(delta_grid.max())
         add(T.SOFTPLUS_LUT, l, np.clip(np.round(delta_grid * 2.0 ** delta_frac_bits), 0, 65535).astype(np.uint16))
@@ -372,11 +372,11 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
 
         # out_proj into the residual stream of layer l+1
         w, ws = quantize_rows(_np(blk.out_proj.weight))
-        add(T.OUTPROJ_W, l, w)
-        add(T.OUTPROJ_B, l, quantize_bias(_np(blk.out_proj.bias), ws * s["g"]))
-        add(T.OUTPROJ_RQ, l, rq_array(ws * s["g"] / s_r[l + 1]))
-        add(T.OUTPROJ_WSCALE, l, ws.astype(np.float32))
-        add(T.OUTPROJ_BF, l, _np(blk.out_proj.bias).astype(np.float32))
+        add(T.OUT_PROJ_W, l, w)
+        add(T.OUT_PROJ_B, l, quantize_bias(_np(blk.out_proj.bias), ws * s["g"]))
+        add(T.OUT_PROJ_RQ, l, rq_array(ws * s["g"] / s_r[l + 1]))
+        add(T.OUT_PROJ_WSCALE, l, ws.astype(np.float32))
+        add(T.OUT_PROJ_BF, l, _np(blk.out_proj.bias).astype(np.float32))
         add(T.RES_RQ, l, rq_array([s_r[l] / s_r[l + 1]]))
         add(T.ACT_SCALES, l, np.array([s[name] for name in ACT_NAMES], dtype=np.float32))
         report["layers"].append({
@@ -435,19 +435,19 @@ def dequantized_model(file_bytes):
         model.classifier.weight.copy_(rows(T.CLS_W, T.CLS_WSCALE))
         model.classifier.bias.copy_(vec(T.CLS_BF))
         for l, blk in enumerate(model.layers):
-            blk.in_proj.weight.copy_(rows(T.INPROJ_W, T.INPROJ_WSCALE, l))
-            blk.in_proj.bias.copy_(vec(T.INPROJ_BF, l))
+            blk.in_proj.weight.copy_(rows(T.IN_PROJ_W, T.IN_PROJ_WSCALE, l))
+            blk.in_proj.bias.copy_(vec(T.IN_PROJ_BF, l))
             blk.conv1d.weight.copy_(rows(T.CONV_W, T.CONV_WSCALE, l).unsqueeze(1))
             blk.conv1d.bias.copy_(vec(T.CONV_BF, l))
-            blk.x_proj.weight.copy_(rows(T.XPROJ_W, T.XPROJ_WSCALE, l))
-            blk.dt_proj.weight.copy_(rows(T.DTPROJ_W, T.DTPROJ_WSCALE, l))
-            blk.dt_proj.bias.copy_(vec(T.DTPROJ_BF, l))
+            blk.x_proj.weight.copy_(rows(T.X_PROJ_W, T.X_PROJ_WSCALE, l))
+            blk.dt_proj.weight.copy_(rows(T.DT_PROJ_W, T.DT_PROJ_WSCALE, l))
+            blk.dt_proj.bias.copy_(vec(T.DT_PROJ_BF, l))
             a2_frac_bits = int(t[(T.SSM_PARAMS, l)][1])
             a = t[(T.A2, l)].astype(np.float64) * 2.0 ** -a2_frac_bits * np.log(2.0)
             blk.A_log.copy_(torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)))
             blk.D.copy_(vec(T.D_F, l))
-            blk.out_proj.weight.copy_(rows(T.OUTPROJ_W, T.OUTPROJ_WSCALE, l))
-            blk.out_proj.bias.copy_(vec(T.OUTPROJ_BF, l))
+            blk.out_proj.weight.copy_(rows(T.OUT_PROJ_W, T.OUT_PROJ_WSCALE, l))
+            blk.out_proj.bias.copy_(vec(T.OUT_PROJ_BF, l))
     return model.eval()
 
 
@@ -592,7 +592,10 @@ def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EP
     steps = epochs * -(-len(labels) // batch)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps)
     rng = np.random.default_rng(seed)
-    quant = lambda name, layer, x: fake_quant(x, scales[(name, layer)])
+
+    def quant(name, layer, x):
+        return fake_quant(x, scales[(name, layer)])
+
     for _ in range(epochs):
         order = torch.from_numpy(rng.permutation(len(labels)))
         for i in range(0, len(order), batch):

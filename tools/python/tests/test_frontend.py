@@ -8,7 +8,6 @@ import glob
 import re
 import wave
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -1,8 +1,8 @@
 """The quantizer's choices: MSE range, the range search's passes, the INT8 twin, bias correction,
 quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
 import numpy as np
-import pytest
 import torch
+import pytest
 
 from mambanano import frontend
 from mambanano import model_file as mf

@@ -25,10 +25,12 @@ namespace MambaNano.TestHost
     [TestClass]
     public class HostCliTests
     {
-        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
+        private static readonly string Repo =
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
         private static readonly string Har = Path.Combine(Repo, "weights/har.mnm");
         private static readonly string Kws = Path.Combine(Repo, "weights/kws.mnm");
-        private static readonly string Dir = Path.Combine(Path.GetTempPath(), "mambanano-clitests-" + Environment.ProcessId);
+        private static readonly string Dir =
+            Path.Combine(Path.GetTempPath(), "mambanano-clitests-" + Environment.ProcessId);
 
         [Setup]
         public void MakeFolder()
@@ -51,7 +53,13 @@ namespace MambaNano.TestHost
             var output = new StringWriter();
             var error = new StringWriter();
             int code = HostCli.Run(args, output, error, serial);
-            return new CliRun { Code = code, Serial = Encoding.ASCII.GetString(serial.ToArray()), Output = output.ToString(), Error = error.ToString() };
+            return new CliRun
+            {
+                Code = code,
+                Serial = Encoding.ASCII.GetString(serial.ToArray()),
+                Output = output.ToString(),
+                Error = error.ToString(),
+            };
         }
 
         private static string File(string name, string text)
@@ -167,7 +175,8 @@ namespace MambaNano.TestHost
             Assert.IsFalse(r.Serial.Contains("MN1 PRED"), r.All());
 
             // One of two failing: the other task runs the replay through, and the exit is still 3.
-            r = Run("replay", "--har-model", Har, "--kws-model", Har, "--imu", Imu("ok", 300), "--wav", Wav("tone.wav", 2));
+            r = Run("replay", "--har-model", Har, "--kws-model", Har, "--imu", Imu("ok", 300),
+                "--wav", Wav("tone.wav", 2));
             Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
             Assert.Contains("src=KWS state=OFF detail=load_failed", r.Serial, r.All());
             Assert.Contains("MN1 PRED t=2560 task=HAR", r.Serial, r.All());
@@ -203,7 +212,8 @@ namespace MambaNano.TestHost
             Assert.AreEqual(HostCli.ExitUsage, r.Code, r.All());
             Assert.Contains("the accelerometer and gyroscope files are the same file", r.Error, r.All());
 
-            r = Run("replay", "--har-model", Har, "--imu", renamed, "--gyro", Path.Combine(Dir, "gyro_exp01_user01.txt"));
+            r = Run("replay", "--har-model", Har, "--imu", renamed,
+                "--gyro", Path.Combine(Dir, "gyro_exp01_user01.txt"));
             Assert.AreEqual(HostCli.ExitOk, r.Code, r.All());
             Assert.Contains("MN1 PRED t=2560 task=HAR", r.Serial, r.All());
 
@@ -302,7 +312,8 @@ namespace MambaNano.TestHost
             foreach (string[] bad in new[]
             {
                 new[] { "--kws-threshold", "0" }, new[] { "--kws-threshold", "x" }, new[] { "--max-seconds", "NaN" },
-                new[] { "--max-seconds", "-1" }, new[] { "--imu-fault", "dropout:1e300:1" }, new[] { "--mic-fault", "clip:5" },
+                new[] { "--max-seconds", "-1" }, new[] { "--imu-fault", "dropout:1e300:1" },
+                new[] { "--mic-fault", "clip:5" },
                 new[] { "--imu-fault", "stuck:5:0" }, new[] { "--frobnicate" },
             })
             {
@@ -336,7 +347,9 @@ namespace MambaNano.TestHost
             Array.Copy(model, appended, model.Length);
             CliRun r = Run("replay", "--har-model", File("appended.mnm", appended), "--imu", Imu("ok", 300));
             Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
-            Assert.Contains("MN1 ERR t=0 src=HAR code=18 msg=bytes after the length its header gives (garbage appended)", r.Serial, r.All());
+            Assert.Contains(
+                "MN1 ERR t=0 src=HAR code=18 msg=bytes after the length its header gives (garbage appended)",
+                r.Serial, r.All());
             Assert.Contains("src=HAR state=OFF detail=load_failed", r.Serial, r.All());
         }
 
@@ -347,7 +360,8 @@ namespace MambaNano.TestHost
         {
             foreach (string[] args in new[]
             {
-                new[] { "--help" }, new[] { "replay", "--help" }, new[] { "compare", "--help" }, new[] { "parse-log", "--help" },
+                new[] { "--help" }, new[] { "replay", "--help" }, new[] { "compare", "--help" },
+                new[] { "parse-log", "--help" },
                 new[] { "parse-log", "-h" },
             })
             {
@@ -365,12 +379,16 @@ namespace MambaNano.TestHost
         [TestMethod]
         public void CompareSkipsUnknownKeysAndUsAndSaysSame()
         {
-            string a = File("a.log", "MN1 START t=0 app=1.0.0 board=X\nMN1 PRED t=20 task=KWS label=yes conf=0.900 us=10\n");
-            string b = File("b.log", "boot\nMN1 START t=0 app=1.0.0 board=X fw=2\nMN1 PRED t=20 task=KWS label=yes conf=0.900 us=99 rssi=-40\n");
+            string a = File("a.log",
+                "MN1 START t=0 app=1.0.0 board=X\nMN1 PRED t=20 task=KWS label=yes conf=0.900 us=10\n");
+            string b = File("b.log",
+                "boot\nMN1 START t=0 app=1.0.0 board=X fw=2\n"
+                + "MN1 PRED t=20 task=KWS label=yes conf=0.900 us=99 rssi=-40\n");
             CliRun r = Run("compare", a, b);
             Assert.AreEqual(HostCli.ExitOk, r.Code, r.All());
             Assert.StartsWith("same: 2 records", r.Output.Trim());
-            string c = File("c.log", "MN1 START t=0 app=1.0.0 board=X\nMN1 PRED t=20 task=KWS label=no conf=0.900 us=10\n");
+            string c = File("c.log",
+                "MN1 START t=0 app=1.0.0 board=X\nMN1 PRED t=20 task=KWS label=no conf=0.900 us=10\n");
             r = Run("compare", a, c);
             Assert.AreEqual(HostCli.ExitDiffer, r.Code, r.All());
             Assert.Contains("differ: 1 of 2 records", r.Output, r.All());
@@ -382,7 +400,9 @@ namespace MambaNano.TestHost
         [TestMethod]
         public void ParseLogReportsABrokenLineWithItsNumber()
         {
-            string log = File("p.log", "MN1 START t=0 app=1.0.0 board=X\nnoise\nMN1 PRED task=HAR\nMN1 PRED t=1 task=HAR label=A conf=0.5 us=1\n");
+            string log = File("p.log",
+                "MN1 START t=0 app=1.0.0 board=X\nnoise\nMN1 PRED task=HAR\n"
+                + "MN1 PRED t=1 task=HAR label=A conf=0.5 us=1\n");
             CliRun r = Run("parse-log", log);
             Assert.AreEqual(HostCli.ExitDiffer, r.Code, r.All());
             Assert.Contains(log + ":3: no t=<milliseconds>", r.Error, r.All());
@@ -401,13 +421,15 @@ namespace MambaNano.TestHost
             foreach (string line in doc.Split('\n'))
             {
                 string[] cells = line.Split('|');
-                if (cells.Length >= 4 && cells[1].Trim().StartsWith("`", StringComparison.Ordinal) && cells[1].Trim() != "`t`")
+                if (cells.Length >= 4 && cells[1].Trim().StartsWith("`", StringComparison.Ordinal)
+                    && cells[1].Trim() != "`t`")
                 {
                     var keys = new List<string>();
                     foreach (string part in cells[2].Split('`'))
                     {
                         string k = part.Trim();
-                        if (k.Length > 0 && k != "," && k != "[" && k != "]" && k != ", [" && k != "]," && char.IsLetter(k[0]))
+                        if (k.Length > 0 && k != "," && k != "[" && k != "]" && k != ", [" && k != "],"
+                            && char.IsLetter(k[0]))
                         {
                             keys.Add(k);
                         }
@@ -420,8 +442,8 @@ namespace MambaNano.TestHost
             {
                 Assert.AreEqual(string.Join(",", kv.Value), string.Join(",", table[kv.Key]), kv.Key);
             }
-            CliRun r = Run("replay", "--har-model", Har, "--kws-model", Har, "--imu", Imu("ok", 400), "--wav", Wav("tone.wav", 3),
-                "--imu-fault", "dropout:2:1");
+            CliRun r = Run("replay", "--har-model", Har, "--kws-model", Har, "--imu", Imu("ok", 400),
+                "--wav", Wav("tone.wav", 3), "--imu-fault", "dropout:2:1");
             Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
             foreach (string line in r.Serial.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
@@ -429,7 +451,8 @@ namespace MambaNano.TestHost
                 Assert.IsTrue(table.ContainsKey(rec.Kind), line);
                 foreach (string key in rec.Fields.Keys)
                 {
-                    Assert.IsTrue(Array.IndexOf(table[rec.Kind], key) >= 0, $"key {key} of '{line}' is not in PROTOCOL.md");
+                    Assert.IsTrue(Array.IndexOf(table[rec.Kind], key) >= 0,
+                        $"key {key} of '{line}' is not in PROTOCOL.md");
                 }
             }
             Assert.Contains("code=96 msg=model file is for another task (HAR)", r.Serial, r.All());
@@ -443,8 +466,8 @@ namespace MambaNano.TestHost
         public void RecordInputWritesBothRecordingsAndCreatesTheFolder()
         {
             string dir = Path.Combine(Dir, "rec", "sub");
-            CliRun r = Run("replay", "--har-model", Har, "--kws-model", Kws, "--imu", Imu("ok", 200), "--wav", Wav("tone.wav", 1),
-                "--max-seconds", "2", "--record-input", dir);
+            CliRun r = Run("replay", "--har-model", Har, "--kws-model", Kws, "--imu", Imu("ok", 200),
+                "--wav", Wav("tone.wav", 1), "--max-seconds", "2", "--record-input", dir);
             Assert.AreEqual(HostCli.ExitOk, r.Code, r.All());
             Assert.IsTrue(System.IO.File.Exists(Path.Combine(dir, "imu.mnrec")));
             Assert.IsTrue(new FileInfo(Path.Combine(dir, "mic.mnrec")).Length > 32000, "a second of audio recorded");

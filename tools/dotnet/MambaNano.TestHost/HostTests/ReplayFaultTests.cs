@@ -12,12 +12,16 @@ namespace MambaNano.TestHost
     [TestClass]
     public class ReplayFaultTests
     {
-        private static readonly string Repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
+        private static readonly string Repo =
+            Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
         // The data sets' folder as the Python tools read MAMBANANO_DATA (run_tests.sh sets it to where
         // `tools/mambanano data where hapt` finds HAPT); else ../shared/data beside the repository.
-        private static readonly string DataRoot = Environment.GetEnvironmentVariable("MAMBANANO_DATA") is { Length: > 0 } root
-            ? root : Path.Combine(Repo, "../shared/data");
-        private static readonly string Recording = Path.Combine(DataRoot, "hapt/RawData/acc_exp05_user03.txt");
+        private static readonly string DataRoot =
+            Environment.GetEnvironmentVariable("MAMBANANO_DATA") is { Length: > 0 } root
+                ? root
+                : Path.Combine(Repo, "../shared/data");
+        private static readonly string Recording =
+            Path.Combine(DataRoot, "hapt/RawData/acc_exp05_user03.txt");
 
         private static CaptureSink Replay(double seconds, params string[] faults)
         {
@@ -89,7 +93,9 @@ namespace MambaNano.TestHost
             {
                 app.Tick();
             }
-            Assert.IsNotNull(sink.Find("src=HAR code=" + MambaNano.Interop.EngineStatus.SampleRate.ToString() + " msg=sample rate refused"), sink.All());
+            string refused = "src=HAR code=" + MambaNano.Interop.EngineStatus.SampleRate.ToString()
+                + " msg=sample rate refused";
+            Assert.IsNotNull(sink.Find(refused), sink.All());
             Assert.AreEqual(0, sink.Count("MN1 PRED"));
         }
     }
