@@ -69,7 +69,8 @@ namespace MambaNano.Tests
             MambaNanoApp app = rig.App;
             rig.Imu.Chip.Absent = true;
             app.Begin(TestModels.Imu(), TestModels.Logmel());
-            Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=IMU code=" + SensorStatus.NoDevice.ToString() + " msg=NO_DEVICE"), rig.Sink.All());
+            string noDevice = "MN1 ERR t=0 src=IMU code=" + SensorStatus.NoDevice.ToString() + " msg=NO_DEVICE";
+            Assert.IsNotNull(rig.Sink.Find(noDevice), rig.Sink.All());
             Run(app, 120);
             Assert.AreEqual(1, rig.Sink.Count("src=IMU code="), "reported once, not once per retry");
             Assert.IsTrue(app.Kws.Running, "the microphone side keeps running");
@@ -165,7 +166,8 @@ namespace MambaNano.Tests
             Rig rig = new Rig(true, true);
             MambaNanoApp app = rig.App;
             app.Begin(new byte[4096], TestModels.Imu());
-            Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=HAR code=" + EngineStatus.Magic.ToString() + " msg=not a MambaNano"), rig.Sink.All());
+            string badMagic = "MN1 ERR t=0 src=HAR code=" + EngineStatus.Magic.ToString() + " msg=not a MambaNano";
+            Assert.IsNotNull(rig.Sink.Find(badMagic), rig.Sink.All());
             Assert.IsNotNull(rig.Sink.Find("MN1 STATUS t=0 src=HAR state=OFF detail=load_failed"), rig.Sink.All());
             Assert.IsNotNull(rig.Sink.Find("MN1 ERR t=0 src=KWS code=" + Protocol.CodeWrongTask.ToString()
                 + " msg=model file is for another task (HAR)"), rig.Sink.All());

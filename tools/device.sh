@@ -34,8 +34,8 @@ case "${1:-}" in
     ;;
   compare)
     [ -f "${2:-}" ] && [ -f "${3:-}" ] || { echo "usage: $0 compare DEVICE_LOG HOST_LOG" >&2; exit 2; }
-    dotnet build "$repo/tools/MambaNano.Host" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-    exec dotnet "$repo/tools/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll" compare "$2" "$3"
+    dotnet build "$repo/tools/dotnet/MambaNano.Host" -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+    exec dotnet "$repo/tools/dotnet/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll" compare "$2" "$3"
     ;;
   *)
     sed -n '2,12p' "$0" >&2

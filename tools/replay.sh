@@ -10,14 +10,14 @@
 #                                             # weights/har.mnm and weights/kws.mnm
 #   bash tools/replay.sh --max-seconds 60 --imu-fault dropout:30:3   # options keep the default inputs
 #   bash tools/replay.sh --imu PATH/acc_expXX_userYY.txt --wav CLIP.wav|FOLDER ... [--gap-ms 500]
-#   DATA=/path/to/data bash tools/replay.sh   # the data folder (default ../shared/data)
+#   MAMBANANO_DATA=/path/to/data bash tools/replay.sh   # the data sets' folder (default: ../shared/data,
+#                                             # else the cache `tools/mambanano data fetch` fills)
 # Every argument goes to `mambanano-host replay` (bash tools/replay.sh --help lists them). The
 # defaults fill in what the arguments leave out: the IMU recording unless --imu or --wav is
 # given, the microphone clips unless --wav or --imu is given, each model unless it is named.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
-data="${DATA:-$repo/../shared/data}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 inputs=0 har=0 kws=0
@@ -28,14 +28,18 @@ for arg in "$@"; do
     --kws-model) kws=1 ;;
   esac
 done
+echo "replay.sh: checking the Debian packages it needs (a first run installs them: a few minutes)" >&2
+bash tools/setup.sh
 args=()
 [ "$har" -eq 1 ] || args+=(--har-model weights/har.mnm)
 [ "$kws" -eq 1 ] || [ ! -f weights/kws.mnm ] || args+=(--kws-model weights/kws.mnm)
 if [ "$inputs" -eq 0 ]; then
-  args+=(--imu "$data/hapt/RawData/acc_exp05_user03.txt")
-  [ -f weights/kws.mnm ] && args+=(--wav "$data/speech_commands/yes" "$data/speech_commands/stop")
+  hapt="$(tools/mambanano data where hapt)"   # exits naming `tools/mambanano data fetch` if missing
+  args+=(--imu "$hapt/RawData/acc_exp05_user03.txt")
+  if [ -f weights/kws.mnm ]; then
+    speech="$(tools/mambanano data where speech_commands)"
+    args+=(--wav "$speech/yes" "$speech/stop")
+  fi
 fi
 
-echo "replay.sh: checking the Debian packages it needs (a first run installs them: a few minutes)" >&2
-bash tools/setup.sh
 exec tools/mambanano-host replay "${args[@]}" "$@"

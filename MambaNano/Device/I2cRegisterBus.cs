@@ -17,7 +17,8 @@ namespace MambaNano
         {
             try
             {
-                return _device.WriteRead(new SpanByte(write), new SpanByte(read)).Status == I2cTransferStatus.FullTransfer;
+                I2cTransferResult result = _device.WriteRead(new SpanByte(write), new SpanByte(read));
+                return result.Status == I2cTransferStatus.FullTransfer;
             }
             catch (Exception)
             {

@@ -27,7 +27,8 @@ namespace MambaNano
                 I2sConnectionSettings settings = new I2sConnectionSettings(BoardConfig.I2sBus);
                 settings.Mode = I2sMode.Master | I2sMode.Rx;
                 settings.SampleRate = BoardConfig.MicRateHz;
-                settings.BitsPerSample = BoardConfig.MicBytesPerSample == 4 ? I2sBitsPerSample.Bit32 : I2sBitsPerSample.Bit16;
+                settings.BitsPerSample =
+                    BoardConfig.MicBytesPerSample == 4 ? I2sBitsPerSample.Bit32 : I2sBitsPerSample.Bit16;
                 settings.ChannelFormat = I2sChannelFormat.OnlyLeft;
                 settings.CommunicationFormat = I2sCommunicationFormat.I2S;
                 settings.BufferSize = MambaNanoApp.HopSamples * BoardConfig.MicBytesPerSample * 4;

@@ -1,6 +1,6 @@
 /*
  * bench_frontend.c — the front-ends' per-call cost, for counting under callgrind
- * (tools/bench_frontend.sh): `bench_frontend audio <hops>` runs mn_logmel_step_s8() on <hops>
+ * (tools/scripts/bench_frontend.sh): `bench_frontend audio <hops>` runs mn_logmel_step_s8() on <hops>
  * hops of a deterministic speech-like signal (harmonic tone with vibrato plus noise, changing
  * level), `bench_frontend imu <samples>` runs mn_imu_step_counts_s8() on MPU6050 counts.
  * It prints the state and scratch sizes and a checksum of the features (so the work is kept);

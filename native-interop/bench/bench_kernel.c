@@ -1,6 +1,6 @@
 /*
  * bench_kernel.c — steps a model file for a number of frames with the INT8 kernel or the float
- * reference, for instruction counting under callgrind (tools/bench_kernel.sh). Prints the model's
+ * reference, for instruction counting under callgrind (tools/scripts/bench_kernel.sh). Prints the model's
  * MACs per frame and the bytes of state + scratch; callgrind supplies the instruction counts of
  * mn_step_s8 / mnf_step.
  *

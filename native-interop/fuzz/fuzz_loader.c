@@ -9,7 +9,7 @@
  * (ASan catches a read outside it).
  * Anything else traps, and libFuzzer records the input as a crash.
  *
- * Build and run: tools/fuzz_loader.sh [seconds]. Inputs longer than MN_FUZZ_MAX_LEN are ignored
+ * Build and run: tools/scripts/fuzz_loader.sh [seconds]. Inputs longer than MN_FUZZ_MAX_LEN are ignored
  * (the script passes -max_len to match).
  */
 #include <stddef.h>
@@ -88,38 +88,38 @@ static void walk_model(const mn_model *m, const uint8_t *arena, size_t arena_siz
     FUZZ_CHECK(m->n_layers >= 1 && m->n_layers <= MN_MAX_LAYERS);
     for (int l = 0; l < m->n_layers; l++) {
         const mn_layer *ly = &m->layers[l];
-        walk(&w, ly->inproj_w, 2 * E * D, 1);
-        walk(&w, ly->inproj_b, 2 * E, 4);
-        walk(&w, ly->inproj_rq, 2 * E, sizeof(mn_rq));
+        walk(&w, ly->in_proj_w, 2 * E * D, 1);
+        walk(&w, ly->in_proj_b, 2 * E, 4);
+        walk(&w, ly->in_proj_rq, 2 * E, sizeof(mn_rq));
         walk(&w, ly->conv_w, E * K, 1);
         walk(&w, ly->conv_b, E, 4);
         walk(&w, ly->conv_rq, E, sizeof(mn_rq));
         walk(&w, ly->silu_x_lut, 256, 1);
-        walk(&w, ly->xproj_w, (R + 2 * N) * E, 1);
-        walk(&w, ly->xproj_rq, R + 2 * N, sizeof(mn_rq));
-        walk(&w, ly->dtproj_w, E * R, 1);
-        walk(&w, ly->dtproj_b, E, 4);
-        walk(&w, ly->dtproj_rq, E, sizeof(mn_rq));
+        walk(&w, ly->x_proj_w, (R + 2 * N) * E, 1);
+        walk(&w, ly->x_proj_rq, R + 2 * N, sizeof(mn_rq));
+        walk(&w, ly->dt_proj_w, E * R, 1);
+        walk(&w, ly->dt_proj_b, E, 4);
+        walk(&w, ly->dt_proj_rq, E, sizeof(mn_rq));
         walk(&w, ly->softplus_lut, 256, 2);
         walk(&w, ly->a2, E * N, 2);
         walk(&w, ly->dbx_rq, E, sizeof(mn_rq));
         walk(&w, ly->y_rq, E, sizeof(mn_rq));
         walk(&w, ly->d_rq, E, sizeof(mn_rq));
         walk(&w, ly->silu_z_lut, 256, 1);
-        walk(&w, ly->outproj_w, D * E, 1);
-        walk(&w, ly->outproj_b, D, 4);
-        walk(&w, ly->outproj_rq, D, sizeof(mn_rq));
-        walk_f32(&w, ly->inproj_wscale, 2 * E, lean);
-        walk_f32(&w, ly->inproj_bf, 2 * E, lean);
+        walk(&w, ly->out_proj_w, D * E, 1);
+        walk(&w, ly->out_proj_b, D, 4);
+        walk(&w, ly->out_proj_rq, D, sizeof(mn_rq));
+        walk_f32(&w, ly->in_proj_wscale, 2 * E, lean);
+        walk_f32(&w, ly->in_proj_bf, 2 * E, lean);
         walk_f32(&w, ly->conv_wscale, E, lean);
         walk_f32(&w, ly->conv_bf, E, lean);
-        walk_f32(&w, ly->xproj_wscale, R + 2 * N, lean);
-        walk_f32(&w, ly->dtproj_wscale, E, lean);
-        walk_f32(&w, ly->dtproj_bf, E, lean);
+        walk_f32(&w, ly->x_proj_wscale, R + 2 * N, lean);
+        walk_f32(&w, ly->dt_proj_wscale, E, lean);
+        walk_f32(&w, ly->dt_proj_bf, E, lean);
         walk_f32(&w, ly->d_f, E, lean);
         walk_f32(&w, ly->state_scale, E, lean);
-        walk_f32(&w, ly->outproj_wscale, D, lean);
-        walk_f32(&w, ly->outproj_bf, D, lean);
+        walk_f32(&w, ly->out_proj_wscale, D, lean);
+        walk_f32(&w, ly->out_proj_bf, D, lean);
         walk_f32(&w, ly->act_scales, MN_ACT_COUNT, lean);
         /* the ranges the kernel relies on */
         FUZZ_CHECK(ly->gate_rq.shift >= 0 && ly->gate_rq.shift <= 62);
@@ -130,7 +130,7 @@ static void walk_model(const mn_model *m, const uint8_t *arena, size_t arena_siz
         }
     }
     for (int l = m->n_layers; l < MN_MAX_LAYERS; l++) {
-        FUZZ_CHECK(m->layers[l].inproj_w == NULL);
+        FUZZ_CHECK(m->layers[l].in_proj_w == NULL);
     }
     for (int i = 0; i < MN_EXP2_LUT_SIZE; i++) {
         FUZZ_CHECK(m->exp2_lut[i] <= 32768 && (i == 0 || m->exp2_lut[i] <= m->exp2_lut[i - 1]));

@@ -128,18 +128,18 @@ typedef struct {
 
 /* One Mamba block, pointers into the model arena. */
 typedef struct {
-    const int8_t *inproj_w;   /* (2E, D) */
-    const int32_t *inproj_b;  /* (2E) */
-    const mn_rq *inproj_rq;   /* (2E) */
+    const int8_t *in_proj_w;   /* (2E, D) */
+    const int32_t *in_proj_b;  /* (2E) */
+    const mn_rq *in_proj_rq;   /* (2E) */
     const int8_t *conv_w;     /* (E, K) */
     const int32_t *conv_b;    /* (E) */
     const mn_rq *conv_rq;     /* (E) */
     const int8_t *silu_x_lut; /* (256) */
-    const int8_t *xproj_w;    /* (R+2N, E) */
-    const mn_rq *xproj_rq;    /* (R+2N) */
-    const int8_t *dtproj_w;   /* (E, R) */
-    const int32_t *dtproj_b;  /* (E) */
-    const mn_rq *dtproj_rq;   /* (E) */
+    const int8_t *x_proj_w;    /* (R+2N, E) */
+    const mn_rq *x_proj_rq;    /* (R+2N) */
+    const int8_t *dt_proj_w;   /* (E, R) */
+    const int32_t *dt_proj_b;  /* (E) */
+    const mn_rq *dt_proj_rq;   /* (E) */
     const uint16_t *softplus_lut; /* (256) */
     const uint16_t *a2;       /* (E, N), or (H) with scalar-A heads */
     uint16_t a_heads;         /* H of scalar-A heads (channel e in head e / (E / H)); 0: A2 is (E, N) */
@@ -149,13 +149,13 @@ typedef struct {
     const mn_rq *d_rq;        /* (E) */
     const int8_t *silu_z_lut; /* (256) */
     mn_rq gate_rq;
-    const int8_t *outproj_w;  /* (D, E) */
-    const int32_t *outproj_b; /* (D) */
-    const mn_rq *outproj_rq;  /* (D) */
+    const int8_t *out_proj_w;  /* (D, E) */
+    const int32_t *out_proj_b; /* (D) */
+    const mn_rq *out_proj_rq;  /* (D) */
     mn_rq res_rq;
     /* float-reference and tool views */
-    const float *inproj_wscale, *inproj_bf, *conv_wscale, *conv_bf, *xproj_wscale;
-    const float *dtproj_wscale, *dtproj_bf, *d_f, *state_scale, *outproj_wscale, *outproj_bf;
+    const float *in_proj_wscale, *in_proj_bf, *conv_wscale, *conv_bf, *x_proj_wscale;
+    const float *dt_proj_wscale, *dt_proj_bf, *d_f, *state_scale, *out_proj_wscale, *out_proj_bf;
     const float *act_scales; /* (MN_ACT_COUNT) */
 } mn_layer;
 

@@ -3,7 +3,7 @@
  * (KWS), from sensor samples to the int8 feature frames the model consumes (mamba_nano.h).
  *
  * What this is: the one definition of the features. The device, the host runner (P/Invoke) and
- * the training tools (ctypes, tools/mambanano/frontend.py) all call these functions, so features
+ * the training tools (ctypes, tools/python/mambanano/frontend.py) all call these functions, so features
  * are bit-identical everywhere. Integer/fixed-point only in the per-sample and per-hop paths; no
  * malloc, no mutable globals (constant tables only); state and scratch are the caller's, sized by
  * companion functions (and macros, for static buffers); reset is explicit and checks the rate.
@@ -145,7 +145,7 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
  * in uint64, log2 by a 64-segment interpolated table; the exponent s returns in the log domain.
  * Accuracy: within 1 unit of the float definition above wherever E is well above the
  * fixed-point noise floor, which lies about 40 dB (80 units) under the frame's loudest band;
- * below it the features show that floor instead (tolerances named in tools/tests/test_frontend.py).
+ * below it the features show that floor instead (tolerances named in tools/python/tests/test_frontend.py).
  * =============================================================================================*/
 /* MN_AUDIO_SAMPLE_RATE_HZ, MN_AUDIO_HOP_SAMPLES, MN_AUDIO_WINDOW_SAMPLES (also the FFT size),
  * MN_LOGMEL_FEATURES, _LOW_HZ, _HIGH_HZ, _UNITS_PER_LOG2, _LOG2_REF (q = 0 at E = 2^24) and

@@ -24,8 +24,8 @@
  *   conv_silu_s8  xs[e] = silu_x_lut[sat8(rq(conv_b[e] + sum_k conv_w[e, k] * win[k][e])) + 128]
  *                 over the window win = conv_state (K-1, E) oldest first, then xi; then shifts xi
  *                 into conv_state.
- *   dt_softplus   delta[e] = softplus_lut[sat8(rq(dtproj_b[e] + sum_j dtproj_w[e, j] * dt_low[j],
- *                 dtproj_rq[e])) + 128]: dt_proj fused with its softplus table.
+ *   dt_softplus   delta[e] = softplus_lut[sat8(rq(dt_proj_b[e] + sum_j dt_proj_w[e, j] * dt_low[j],
+ *                 dt_proj_rq[e])) + 128]: dt_proj fused with its softplus table.
  *   ssm_gate_s8   the selective scan over ssm_state (E, N) in place and the gate into g (E); bc is
  *                 B (N) then C (N), z the gate input (E).
  *   ssm_gate_scalar_a_s8  the same for a layer with scalar-A heads (ly->a_heads > 0, a2 (H)):

@@ -1,5 +1,5 @@
 /*
- * Long-run stability of a model file under adversarial input (tools/long_run.sh):
+ * Long-run stability of a model file under adversarial input (tools/scripts/long_run.sh):
  *   mn_long_run [--steps N] MODEL.mnm ...
  * For each model and each pattern (full-scale +127, full-scale -128, alternating +127/-128,
  * constant 0, uniform noise), N steps from reset, reading the logits every 1,000 steps; then a
@@ -7,7 +7,7 @@
  * Reports per pattern: steps, the fraction of hidden-state values at the int16 rails at the end,
  * the logit range seen, and whether reset == fresh. Exit code 1 if any check fails (a status
  * other than OK, reset != fresh). Signed overflow is caught by building with UBSan
- * (tools/long_run.sh does). Prints one JSON object per model.
+ * (tools/scripts/long_run.sh does). Prints one JSON object per model.
  */
 #include <stdint.h>
 #include <stdio.h>

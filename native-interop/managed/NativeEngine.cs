@@ -3,7 +3,7 @@
 // the same name in native-interop/include/mn_engine.h. Arrays are read or written during the call
 // only (the GC may move them afterwards); array lengths travel with the arrays.
 // The host build compiles host/NativeEngine.cs instead: the same members, by P/Invoke.
-// Keep the two files, the native method table and mn_engine.h in step: tools/tests/test_interop.py
+// Keep the two files, the native method table and mn_engine.h in step: tools/python/tests/test_interop.py
 // checks all four.
 using System.Runtime.CompilerServices;
 

@@ -1,7 +1,7 @@
 // The assembly's native method table and checksum, in the layout and naming of the nanoFramework
 // metadata processor's interop stubs (NFMDP_GENERATE_STUBS). Both are the real MetadataProcessor's
 // (tools/nanoclr/MetadataProcessor): bash tools/nanoclr/build.sh writes them to
-// build/nanoclr/app/MambaNano.Interop.native.txt, and tools/tests/test_interop.py checks this file
+// build/nanoclr/app/MambaNano.Interop.native.txt, and tools/python/tests/test_interop.py checks this file
 // against it. Change native-interop/managed/NativeEngine.cs, rebuild, copy them here.
 
 #include "MambaNano_Interop.h"

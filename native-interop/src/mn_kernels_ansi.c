@@ -122,9 +122,9 @@ void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, 
 void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
                          int dt_rank)
 {
-    const int8_t *w = ly->dtproj_w; /* (E, R) */
-    const int32_t *bias = ly->dtproj_b;
-    const mn_rq *rq = ly->dtproj_rq;
+    const int8_t *w = ly->dt_proj_w; /* (E, R) */
+    const int32_t *bias = ly->dt_proj_b;
+    const mn_rq *rq = ly->dt_proj_rq;
     const uint16_t *lut = ly->softplus_lut + 128;
     const size_t E = (size_t)d_inner, R = (size_t)dt_rank;
     const int32_t x0 = dt_low[0];

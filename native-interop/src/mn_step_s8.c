@@ -157,14 +157,14 @@ mn_status mn_step_s8_with(const mn_kernels *kernels, const mn_model *model, void
         int16_t *ssm_state = ssm_all + (size_t)l * E * N;
         int8_t *conv_state = conv_all + (size_t)l * (K - 1) * E;
 
-        k->linear_s8(xz, ly->inproj_w, ly->inproj_b, ly->inproj_rq, r, 2 * E, D);
+        k->linear_s8(xz, ly->in_proj_w, ly->in_proj_b, ly->in_proj_rq, r, 2 * E, D);
         k->conv_silu_s8(xs, conv_state, xz, ly, E, K);
-        k->linear_s8(dbc, ly->xproj_w, NULL, ly->xproj_rq, xs, R + 2 * N, E);
+        k->linear_s8(dbc, ly->x_proj_w, NULL, ly->x_proj_rq, xs, R + 2 * N, E);
         k->dt_softplus(delta, dbc, ly, E, R);
         mn_ssm_gate_s8_fn *ssm_gate = ly->a_heads != 0 ? k->ssm_gate_scalar_a_s8 : k->ssm_gate_s8;
         ssm_gate(g, ssm_state, ly, model->exp2_lut, delta, xs, dbc + R, xz + E, E, N);
         /* out_proj into xz (free now), then the residual add. */
-        k->linear_s8(xz, ly->outproj_w, ly->outproj_b, ly->outproj_rq, g, D, E);
+        k->linear_s8(xz, ly->out_proj_w, ly->out_proj_b, ly->out_proj_rq, g, D, E);
         k->residual_s8(r, xz, &ly->res_rq, D);
     }
 

@@ -14,14 +14,14 @@
 #include "mamba_nano.h"
 
 typedef struct {
-    const float *inproj_w, *inproj_b; /* (2E, D), (2E) */
+    const float *in_proj_w, *in_proj_b; /* (2E, D), (2E) */
     const float *conv_w, *conv_b;     /* (E, K), (E) */
-    const float *xproj_w;             /* (R+2N, E) */
-    const float *dtproj_w, *dtproj_b; /* (E, R), (E) */
+    const float *x_proj_w;             /* (R+2N, E) */
+    const float *dt_proj_w, *dt_proj_b; /* (E, R), (E) */
     const float *a;                   /* (E, a_n) A = -|A| */
     int a_n;                          /* N, or 1 with scalar-A heads (one A per channel) */
     const float *d;                   /* (E) D, the skip */
-    const float *outproj_w, *outproj_b; /* (D, E), (D) */
+    const float *out_proj_w, *out_proj_b; /* (D, E), (D) */
 } mnf_layer;
 
 struct mnf_model {
@@ -109,20 +109,20 @@ mnf_model *mnf_model_init(const mn_model *q, void *arena, size_t arena_size)
     for (int l = 0; l < m->n_layers; l++) {
         const mn_layer *ql = &q->layers[l];
         mnf_layer *fl = &m->layers[l];
-        fl->inproj_w = p;
-        p = mnf_dequant_rows(p, ql->inproj_w, ql->inproj_wscale, 2 * E, D);
-        fl->inproj_b = p;
-        p = mnf_copy(p, ql->inproj_bf, 2 * (size_t)E);
+        fl->in_proj_w = p;
+        p = mnf_dequant_rows(p, ql->in_proj_w, ql->in_proj_wscale, 2 * E, D);
+        fl->in_proj_b = p;
+        p = mnf_copy(p, ql->in_proj_bf, 2 * (size_t)E);
         fl->conv_w = p;
         p = mnf_dequant_rows(p, ql->conv_w, ql->conv_wscale, E, K);
         fl->conv_b = p;
         p = mnf_copy(p, ql->conv_bf, (size_t)E);
-        fl->xproj_w = p;
-        p = mnf_dequant_rows(p, ql->xproj_w, ql->xproj_wscale, R + 2 * N, E);
-        fl->dtproj_w = p;
-        p = mnf_dequant_rows(p, ql->dtproj_w, ql->dtproj_wscale, E, R);
-        fl->dtproj_b = p;
-        p = mnf_copy(p, ql->dtproj_bf, (size_t)E);
+        fl->x_proj_w = p;
+        p = mnf_dequant_rows(p, ql->x_proj_w, ql->x_proj_wscale, R + 2 * N, E);
+        fl->dt_proj_w = p;
+        p = mnf_dequant_rows(p, ql->dt_proj_w, ql->dt_proj_wscale, E, R);
+        fl->dt_proj_b = p;
+        p = mnf_copy(p, ql->dt_proj_bf, (size_t)E);
         /* A = -(a2 * 2^-a2_frac_bits) / log2(e): (E, N), or with scalar-A heads one value per
          * channel, its head's (E, 1) */
         fl->a = p;
@@ -133,10 +133,10 @@ mnf_model *mnf_model_init(const mn_model *q, void *arena, size_t arena_size)
         }
         fl->d = p;
         p = mnf_copy(p, ql->d_f, (size_t)E);
-        fl->outproj_w = p;
-        p = mnf_dequant_rows(p, ql->outproj_w, ql->outproj_wscale, D, E);
-        fl->outproj_b = p;
-        p = mnf_copy(p, ql->outproj_bf, (size_t)D);
+        fl->out_proj_w = p;
+        p = mnf_dequant_rows(p, ql->out_proj_w, ql->out_proj_wscale, D, E);
+        fl->out_proj_b = p;
+        p = mnf_copy(p, ql->out_proj_bf, (size_t)D);
     }
     return m;
 }
@@ -219,7 +219,7 @@ void mnf_step(const mnf_model *m, void *state, void *scratch, const float *featu
         const mnf_layer *ly = &m->layers[l];
         float *conv_state = mnf_conv(m, state, l); /* (K-1, E) */
         float *h = mnf_ssm(m, state, l);           /* (E, N) */
-        mnf_linear(xz, ly->inproj_w, ly->inproj_b, r, 2 * E, D);
+        mnf_linear(xz, ly->in_proj_w, ly->in_proj_b, r, 2 * E, D);
         for (int e = 0; e < E; e++) {
             float acc = ly->conv_b[e] + ly->conv_w[(size_t)e * K + K - 1] * xz[e];
             for (int k = 0; k < K - 1; k++) {
@@ -231,8 +231,8 @@ void mnf_step(const mnf_model *m, void *state, void *scratch, const float *featu
             memmove(conv_state, conv_state + E, sizeof(float) * (size_t)(K - 2) * E);
             memcpy(conv_state + (size_t)(K - 2) * E, xz, sizeof(float) * (size_t)E);
         }
-        mnf_linear(dbc, ly->xproj_w, NULL, xs, R + 2 * N, E);
-        mnf_linear(delta, ly->dtproj_w, ly->dtproj_b, dbc, E, R);
+        mnf_linear(dbc, ly->x_proj_w, NULL, xs, R + 2 * N, E);
+        mnf_linear(delta, ly->dt_proj_w, ly->dt_proj_b, dbc, E, R);
         const float *b = dbc + R, *c = dbc + R + N;
         for (int e = 0; e < E; e++) {
             const float d = mnf_softplus(delta[e]);
@@ -253,7 +253,7 @@ void mnf_step(const mnf_model *m, void *state, void *scratch, const float *featu
             }
             g[e] = y * mnf_silu(xz[E + e]);
         }
-        mnf_linear(out, ly->outproj_w, ly->outproj_b, g, D, E);
+        mnf_linear(out, ly->out_proj_w, ly->out_proj_b, g, D, E);
         for (int i = 0; i < D; i++) {
             r[i] += out[i];
         }

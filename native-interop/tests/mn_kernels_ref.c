@@ -133,7 +133,7 @@ void mn_dt_softplus_ref(uint16_t *delta, const int8_t *dt_low, const mn_layer *l
                         int dt_rank)
 {
     int8_t dt[MN_MAX_D_INNER];
-    mn_linear_s8_ref(dt, ly->dtproj_w, ly->dtproj_b, ly->dtproj_rq, dt_low, d_inner, dt_rank);
+    mn_linear_s8_ref(dt, ly->dt_proj_w, ly->dt_proj_b, ly->dt_proj_rq, dt_low, d_inner, dt_rank);
     for (int e = 0; e < d_inner; e++) {
         delta[e] = ly->softplus_lut[dt[e] + 128];
     }

@@ -1,7 +1,7 @@
 // Tests of the sensor front-ends (mn_frontend.h): argument and rate checks, IMU conditioning and
 // MPU6050 conversion, log-mel behaviour on the edge signals (silence, DC offset, full-scale
 // clipping, white noise), chunking invariance, and the conformance checksums of the header's
-// check signals (the same checksums tools/tests/test_frontend.py reaches through ctypes).
+// check signals (the same checksums tools/python/tests/test_frontend.py reaches through ctypes).
 // Accuracy against the float definition is tested in Python, where numpy provides it.
 #include <gtest/gtest.h>
 

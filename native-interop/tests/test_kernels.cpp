@@ -175,9 +175,9 @@ struct RandomLayer {
         ly.conv_b = conv_b.data();
         ly.conv_rq = conv_rq.data();
         ly.silu_x_lut = silu_x.data();
-        ly.dtproj_w = dt_w.data();
-        ly.dtproj_b = dt_b.data();
-        ly.dtproj_rq = dt_rq.data();
+        ly.dt_proj_w = dt_w.data();
+        ly.dt_proj_b = dt_b.data();
+        ly.dt_proj_rq = dt_rq.data();
         ly.softplus_lut = softplus.data();
         ly.a2 = a2.data();
         ly.delta_frac_bits = rng.range(0, 16);

@@ -1,5 +1,5 @@
 // The lean device model file (format 1.1, MN_FLAG_LEAN): weights/device/*.mnm, written from
-// weights/*.mnm by tools/mambanano/model_file.py --lean, carry no f32 (PC-only) tensor. The INT8
+// weights/*.mnm by tools/python/mambanano/model_file.py --lean, carry no f32 (PC-only) tensor. The INT8
 // path must behave bit-exactly as on the full file; the float reference refuses a lean file with
 // MN_ERR_LEAN; a lean flag on a file that still has f32 tensors, or unknown flag bits, are refused.
 #include <gtest/gtest.h>

@@ -2,7 +2,7 @@
 // every length, every single-bit flip, patched (and re-CRC'd) headers, tables and tensors, arena
 // handling, and that a failed load leaves a loaded model and its arena untouched.
 //
-// The valid input is tests/fixtures/tiny.mnm (tools/make_fixtures.py, a quantized model).
+// The valid input is tests/fixtures/tiny.mnm (tools/python/mambanano/make_fixtures.py, a quantized model).
 // Every test patches a copy of that file; no test depends on its particular values.
 #include <gtest/gtest.h>
 
@@ -107,13 +107,13 @@ Entry find(const Bytes &f, int kind, int layer = 0)
 
 bool is_known_kind(int kind)
 {
-    return (kind >= MN_T_CLASS_NAMES && kind <= MN_T_POOL_SCALE) || (kind >= MN_T_INPROJ_W && kind <= MN_T_ACT_SCALES);
+    return (kind >= MN_T_CLASS_NAMES && kind <= MN_T_POOL_SCALE) || (kind >= MN_T_IN_PROJ_W && kind <= MN_T_ACT_SCALES);
 }
 bool is_rq(const Entry &e) { return e.dtype == MN_DTYPE_I32 && e.dim1 == 2; }
 bool is_bias(const Entry &e)
 {
-    return e.kind == MN_T_IN_B || e.kind == MN_T_CLS_B || e.kind == MN_T_INPROJ_B ||
-           e.kind == MN_T_CONV_B || e.kind == MN_T_DTPROJ_B || e.kind == MN_T_OUTPROJ_B;
+    return e.kind == MN_T_IN_B || e.kind == MN_T_CLS_B || e.kind == MN_T_IN_PROJ_B ||
+           e.kind == MN_T_CONV_B || e.kind == MN_T_DT_PROJ_B || e.kind == MN_T_OUT_PROJ_B;
 }
 
 // Write one int32/uint32 element of a tensor and re-CRC.
@@ -174,25 +174,25 @@ const void *field_of(const mn_model &m, int kind, int layer)
     case MN_T_CLS_WSCALE: return m.cls_wscale;
     case MN_T_CLS_BF: return m.cls_bf;
     case MN_T_POOL_SCALE: return m.pool_scale;
-    case MN_T_INPROJ_W: return l.inproj_w;
-    case MN_T_INPROJ_B: return l.inproj_b;
-    case MN_T_INPROJ_RQ: return l.inproj_rq;
-    case MN_T_INPROJ_WSCALE: return l.inproj_wscale;
-    case MN_T_INPROJ_BF: return l.inproj_bf;
+    case MN_T_IN_PROJ_W: return l.in_proj_w;
+    case MN_T_IN_PROJ_B: return l.in_proj_b;
+    case MN_T_IN_PROJ_RQ: return l.in_proj_rq;
+    case MN_T_IN_PROJ_WSCALE: return l.in_proj_wscale;
+    case MN_T_IN_PROJ_BF: return l.in_proj_bf;
     case MN_T_CONV_W: return l.conv_w;
     case MN_T_CONV_B: return l.conv_b;
     case MN_T_CONV_RQ: return l.conv_rq;
     case MN_T_CONV_WSCALE: return l.conv_wscale;
     case MN_T_CONV_BF: return l.conv_bf;
     case MN_T_SILU_X_LUT: return l.silu_x_lut;
-    case MN_T_XPROJ_W: return l.xproj_w;
-    case MN_T_XPROJ_RQ: return l.xproj_rq;
-    case MN_T_XPROJ_WSCALE: return l.xproj_wscale;
-    case MN_T_DTPROJ_W: return l.dtproj_w;
-    case MN_T_DTPROJ_B: return l.dtproj_b;
-    case MN_T_DTPROJ_RQ: return l.dtproj_rq;
-    case MN_T_DTPROJ_WSCALE: return l.dtproj_wscale;
-    case MN_T_DTPROJ_BF: return l.dtproj_bf;
+    case MN_T_X_PROJ_W: return l.x_proj_w;
+    case MN_T_X_PROJ_RQ: return l.x_proj_rq;
+    case MN_T_X_PROJ_WSCALE: return l.x_proj_wscale;
+    case MN_T_DT_PROJ_W: return l.dt_proj_w;
+    case MN_T_DT_PROJ_B: return l.dt_proj_b;
+    case MN_T_DT_PROJ_RQ: return l.dt_proj_rq;
+    case MN_T_DT_PROJ_WSCALE: return l.dt_proj_wscale;
+    case MN_T_DT_PROJ_BF: return l.dt_proj_bf;
     case MN_T_SOFTPLUS_LUT: return l.softplus_lut;
     case MN_T_A2: return l.a2;
     case MN_T_DBX_RQ: return l.dbx_rq;
@@ -201,11 +201,11 @@ const void *field_of(const mn_model &m, int kind, int layer)
     case MN_T_D_F: return l.d_f;
     case MN_T_STATE_SCALE: return l.state_scale;
     case MN_T_SILU_Z_LUT: return l.silu_z_lut;
-    case MN_T_OUTPROJ_W: return l.outproj_w;
-    case MN_T_OUTPROJ_B: return l.outproj_b;
-    case MN_T_OUTPROJ_RQ: return l.outproj_rq;
-    case MN_T_OUTPROJ_WSCALE: return l.outproj_wscale;
-    case MN_T_OUTPROJ_BF: return l.outproj_bf;
+    case MN_T_OUT_PROJ_W: return l.out_proj_w;
+    case MN_T_OUT_PROJ_B: return l.out_proj_b;
+    case MN_T_OUT_PROJ_RQ: return l.out_proj_rq;
+    case MN_T_OUT_PROJ_WSCALE: return l.out_proj_wscale;
+    case MN_T_OUT_PROJ_BF: return l.out_proj_bf;
     case MN_T_ACT_SCALES: return l.act_scales;
     default: return nullptr;  // INPUT_QUANT, SSM_PARAMS, GATE_RQ, RES_RQ are copied by value
     }
@@ -292,7 +292,7 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
     // 13 global pointer kinds, 33 per-layer ones: every one of them was set.
     EXPECT_EQ(pointer_kinds, 13 + 33 * m.n_layers);
     for (int l = m.n_layers; l < MN_MAX_LAYERS; l++) {
-        EXPECT_EQ(m.layers[l].inproj_w, nullptr) << "unused layer " << l << " stays zero";
+        EXPECT_EQ(m.layers[l].in_proj_w, nullptr) << "unused layer " << l << " stays zero";
     }
 }
 
@@ -300,7 +300,7 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
 
 TEST(Loader, FixtureExists)
 {
-    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/make_fixtures.py";
+    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/python/mambanano/make_fixtures.py";
     ASSERT_GE(valid_file().size(), static_cast<size_t>(MN_HEADER_SIZE));
     EXPECT_EQ(rd32(valid_file(), H_FILE_SIZE), valid_file().size());
 }
@@ -609,7 +609,7 @@ TEST(Loader, UnknownKindLayerAndDuplicateEntries)
     }
     const uint8_t n_layers = valid_file()[H_N_LAYERS];
     for (const Entry &src : entries(valid_file())) {
-        const bool per_layer = src.kind >= MN_T_INPROJ_W;
+        const bool per_layer = src.kind >= MN_T_IN_PROJ_W;
         for (uint8_t layer : {per_layer ? n_layers : static_cast<uint8_t>(1), static_cast<uint8_t>(255)}) {
             Bytes f = valid_file();
             Entry e = src;

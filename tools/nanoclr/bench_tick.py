@@ -13,7 +13,7 @@ interpreter and runtime's share (managed code, the CLR, GC, the serial lines), t
 marshalling, and the native engine.
 Counted on x86-64 (nanoCLR at -O2, the engine's C at -O2 -fno-tree-vectorize, as the kernel
 benchmarks); the ESP32-S3 figure assumes one instruction per cycle at 240 MHz, the same cost model
-as tools/perf_report.py. --readme rewrites the table between README's nanoclr-tick markers.
+as tools/python/mambanano/perf.py. --readme rewrites the table between README's nanoclr-tick markers.
 """
 import argparse
 import re

@@ -18,7 +18,8 @@ tree="$out/nf-interpreter"
 build="$out/posix"
 
 # The patched copy is remade whenever the pristine tree or the patch changes.
-want="$(cat "$src.commit" 2>/dev/null || git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown) $(sha256sum "$patch_file" | cut -c1-16)"
+commit="$(cat "$src.commit" 2>/dev/null || git -C "$src" rev-parse HEAD 2>/dev/null || echo unknown)"
+want="$commit $(sha256sum "$patch_file" | cut -c1-16)"
 if [ "$(cat "$tree/.mambanano-patched" 2>/dev/null)" != "$want" ]; then
   echo "nanoCLR: preparing $tree ($want)" >&2
   rm -rf "$tree" "$build"
@@ -37,5 +38,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DNF_INTEROP_ASSEMBLIES="MambaNano.Interop" >"$out/nanoclr-configure.log" 2>&1 ||
     { tail -n 30 "$out/nanoclr-configure.log" >&2; exit 1; }
 fi
-cmake --build "$build" >"$out/nanoclr-build.log" 2>&1 || { grep -E 'error|Error' "$out/nanoclr-build.log" | head -n 30 >&2; exit 1; }
+if ! cmake --build "$build" >"$out/nanoclr-build.log" 2>&1; then
+  grep -E 'error|Error' "$out/nanoclr-build.log" | head -n 30 >&2
+  exit 1
+fi
 echo "$build/bin/nanoFramework.nanoCLR.test"

@@ -6,20 +6,21 @@
 #   2. MambaNano.Replay (tools/nanoclr/Replay: MambaNano/Core + the recordings and models as
 #      binary resources) is built and run on nanoCLR (its lines: build/nanoclr/replay/nanoclr.log)
 #   3. `mambanano-host compare` checks the two agree record for record, ignoring us=
-# Needs bash tools/nanoclr/build.sh and tools/build_native.sh first (run_tests.sh does both).
+# Needs bash tools/nanoclr/build.sh and tools/scripts/build_native.sh first (run_tests.sh does both).
 #   bash tools/nanoclr/replay.sh [--seconds S] [--continuous] [--build-only]
 #     --seconds S    input time (default 30)
 #     --continuous   the microphone plays one clip after another with no gap, for the whole time
 #                    (default: four keywords, 2 s apart, then the IMU alone)
 #     --build-only   stop after building (for tools/nanoclr/bench_tick.py); prints the load order
-#   DATA=/path/to/data bash tools/nanoclr/replay.sh
+#   MAMBANANO_DATA=/path/to/data bash tools/nanoclr/replay.sh   # data sets as `tools/mambanano data where` finds them
 set -euo pipefail
 export LC_ALL=C
 trap 'echo "replay.sh: failed at line $LINENO" >&2' ERR
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 python="${PYTHON:-/usr/bin/python3}"
-data="${DATA:-$root/../shared/data}"
+hapt="$(tools/mambanano data where hapt)"
+speech="$(tools/mambanano data where speech_commands)"
 seconds=30
 continuous=0
 build_only=0
@@ -34,21 +35,21 @@ done
 out="build/nanoclr/replay"
 mkdir -p "$out"
 
-dotnet build tools/MambaNano.Host -c Release --nologo -v quiet -clp:ErrorsOnly >&2
-host=(dotnet tools/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll)
+dotnet build tools/dotnet/MambaNano.Host -c Release --nologo -v quiet -clp:ErrorsOnly >&2
+host=(dotnet tools/dotnet/MambaNano.Host/bin/Release/net10.0/mambanano-host.dll)
 if [ "$continuous" -eq 1 ]; then
-  mic=(--wav "$data/speech_commands/yes" --gap-ms 0)
+  mic=(--wav "$speech/yes" --gap-ms 0)
 else
   mic=(--wav)
   for word in yes stop go left; do   # the first clip of each (a glob, sorted bytewise under LC_ALL=C)
-    clips=("$data/speech_commands/$word"/*.wav)
-    [ -f "${clips[0]}" ] || { echo "replay.sh: no clips in $data/speech_commands/$word" >&2; exit 1; }
+    clips=("$speech/$word"/*.wav)
+    [ -f "${clips[0]}" ] || { echo "replay.sh: no clips in $speech/$word" >&2; exit 1; }
     mic+=("${clips[0]}")
   done
   mic+=(--gap-ms 2000)
 fi
 "${host[@]}" replay --har-model weights/har.mnm --kws-model weights/kws.mnm \
-  --imu "$data/hapt/RawData/acc_exp05_user03.txt" "${mic[@]}" \
+  --imu "$hapt/RawData/acc_exp05_user03.txt" "${mic[@]}" \
   --max-seconds "$seconds" --record-input "$out" >"$out/host.log"
 
 "$python" tools/nanoclr/managed/build.py project tools/nanoclr/Replay/MambaNano.Replay.nfproj \

@@ -1,6 +1,6 @@
 // The host build's NativeEngine: the members of ../NativeEngine.cs (the nanoFramework
 // InternalCalls) by P/Invoke of the same mn_engine_* functions in the shared library
-// (libmambanano.so / mambanano.dll, built by tools/build_native.sh). Lengths that the device's
+// (libmambanano.so / mambanano.dll, built by tools/scripts/build_native.sh). Lengths that the device's
 // marshalling takes from the arrays are passed explicitly here.
 using System.Runtime.InteropServices;
 
@@ -27,25 +27,41 @@ namespace MambaNano.Interop
         public static int PushImuCounts(int slot, short[] counts, int accelFullScaleG, int gyroFullScaleDps) =>
             mn_engine_push_imu_counts(slot, counts, counts.Length, accelFullScaleG, gyroFullScaleDps);
 
-        public static int PushImuPhysical(int slot, int[] values) => mn_engine_push_imu_physical(slot, values, values.Length);
+        public static int PushImuPhysical(int slot, int[] values) =>
+            mn_engine_push_imu_physical(slot, values, values.Length);
 
         public static int PushPcm(int slot, byte[] pcm, int count, int bytesPerSample) =>
-            count < 0 || count > pcm.Length ? EngineStatus.Arg : mn_engine_push_pcm(slot, pcm, count, bytesPerSample);
+            count < 0 || count > pcm.Length
+                ? EngineStatus.Arg
+                : mn_engine_push_pcm(slot, pcm, count, bytesPerSample);
 
-        public static int Read(int slot, int stream, int[] probsQ15) => mn_engine_read(slot, stream, probsQ15, probsQ15.Length);
+        public static int Read(int slot, int stream, int[] probsQ15) =>
+            mn_engine_read(slot, stream, probsQ15, probsQ15.Length);
 
         public static int Signal(int slot, int[] signal) => mn_engine_signal(slot, signal, signal.Length);
 
-        [DllImport(Library)] private static extern int mn_engine_load(int slot, byte[] file, int fileSize, int streams);
-        [DllImport(Library)] private static extern int mn_engine_info(int slot, [Out] int[] info, int n);
-        [DllImport(Library)] private static extern int mn_engine_class_name(int slot, int c, [Out] byte[] name, int cap);
-        [DllImport(Library)] private static extern int mn_engine_status_text(int status, [Out] byte[] text, int cap);
-        [DllImport(Library)] private static extern int mn_engine_start(int slot, int sampleRateHz);
-        [DllImport(Library)] private static extern int mn_engine_reset(int slot, int stream);
-        [DllImport(Library)] private static extern int mn_engine_push_imu_counts(int slot, short[] counts, int n, int accelFullScaleG, int gyroFullScaleDps);
-        [DllImport(Library)] private static extern int mn_engine_push_imu_physical(int slot, int[] values, int n);
-        [DllImport(Library)] private static extern int mn_engine_push_pcm(int slot, byte[] pcm, int nBytes, int bytesPerSample);
-        [DllImport(Library)] private static extern int mn_engine_read(int slot, int stream, [Out] int[] probsQ15, int n);
-        [DllImport(Library)] private static extern int mn_engine_signal(int slot, [Out] int[] signal, int n);
+        [DllImport(Library)]
+        private static extern int mn_engine_load(int slot, byte[] file, int fileSize, int streams);
+        [DllImport(Library)]
+        private static extern int mn_engine_info(int slot, [Out] int[] info, int n);
+        [DllImport(Library)]
+        private static extern int mn_engine_class_name(int slot, int c, [Out] byte[] name, int cap);
+        [DllImport(Library)]
+        private static extern int mn_engine_status_text(int status, [Out] byte[] text, int cap);
+        [DllImport(Library)]
+        private static extern int mn_engine_start(int slot, int sampleRateHz);
+        [DllImport(Library)]
+        private static extern int mn_engine_reset(int slot, int stream);
+        [DllImport(Library)]
+        private static extern int mn_engine_push_imu_counts(
+            int slot, short[] counts, int n, int accelFullScaleG, int gyroFullScaleDps);
+        [DllImport(Library)]
+        private static extern int mn_engine_push_imu_physical(int slot, int[] values, int n);
+        [DllImport(Library)]
+        private static extern int mn_engine_push_pcm(int slot, byte[] pcm, int nBytes, int bytesPerSample);
+        [DllImport(Library)]
+        private static extern int mn_engine_read(int slot, int stream, [Out] int[] probsQ15, int n);
+        [DllImport(Library)]
+        private static extern int mn_engine_signal(int slot, [Out] int[] signal, int n);
     }
 }

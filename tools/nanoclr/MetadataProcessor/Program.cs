@@ -29,7 +29,8 @@ namespace MambaNano.Tools.MetadataProcessor
     internal static class Program
     {
         private const string Usage =
-            "usage: nfmdp compile IN.dll OUT.pe [--corelib] [--ref REF.dll]... [--exclude CLASS]... [--native-table]\n" +
+            "usage: nfmdp compile IN.dll OUT.pe [--corelib] [--ref REF.dll]... [--exclude CLASS]...\n" +
+            "                     [--native-table]\n" +
             "       nfmdp resx IN.resx OUT.resources";
 
         private static int Main(string[] args)
@@ -129,7 +130,8 @@ namespace MambaNano.Tools.MetadataProcessor
                 builder.Write(pdbx);
             }
 
-            Console.WriteLine($"{assembly.Name.Name}: {peBytes.Length} bytes, native checksum {builder.GetNativeChecksum()}");
+            Console.WriteLine(
+                $"{assembly.Name.Name}: {peBytes.Length} bytes, native checksum {builder.GetNativeChecksum()}");
             if (nativeTable)
             {
                 foreach (var entry in NativeMethodTable(builder.TablesContext))
@@ -197,7 +199,8 @@ namespace MambaNano.Tools.MetadataProcessor
                     }
                     else
                     {
-                        throw new InvalidDataException($"{input}: resource '{name}' is neither a string nor a ResXFileRef");
+                        throw new InvalidDataException(
+                            $"{input}: resource '{name}' is neither a string nor a ResXFileRef");
                     }
                 }
                 writer.Generate();
@@ -223,7 +226,8 @@ namespace MambaNano.Tools.MetadataProcessor
             }
             else
             {
-                throw new InvalidDataException($"resource '{name}': linked file type '{type}' is not System.Byte[] or System.String");
+                throw new InvalidDataException(
+                    $"resource '{name}': linked file type '{type}' is not System.Byte[] or System.String");
             }
         }
     }

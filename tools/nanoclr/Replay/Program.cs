@@ -20,7 +20,8 @@ namespace MambaNano.Replay
                 throw new ArgumentException("the IMU and microphone recordings are of different runs");
             }
             MambaNanoApp app = new MambaNanoApp(new Protocol(new DebugLineSink()), imu, mic);
-            app.Begin(Resources.GetBytes(Resources.BinaryResources.har), Resources.GetBytes(Resources.BinaryResources.kws));
+            app.Begin(Resources.GetBytes(Resources.BinaryResources.har),
+                Resources.GetBytes(Resources.BinaryResources.kws));
             long endMs = (long)imu.Ticks * MambaNanoApp.TickMs;
             while (app.TimeMs < endMs)
             {

@@ -31,10 +31,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import nfproj  # noqa: E402
-import sources  # noqa: E402
+import nfproj  # beside this script: on sys.path when it runs
+import sources
 
 MDP_PROJECT = sources.ROOT / "tools" / "nanoclr" / "MetadataProcessor"
 

@@ -1,0 +1,196 @@
+"""Streaming KWS evaluation: long recordings of clips from validation speakers (never used in
+training or calibration) at random gaps in background noise, replayed through the app's own C#
+pipeline (the host runner, as a board would hear them), at several signal-to-noise ratios.
+
+    tools/mambanano stream-eval --task kws [--data ../shared/data/speech_commands]
+        [--weights weights/kws.mnm] [--split val] [--speakers ID,ID] [--clips 200]
+        [--snr clean,20,10,5] [--seed 0] [--out runs/kws/stream] [--plot FILE]
+
+Clips: the speech clips (keywords and unknown words) of the chosen speakers: those of the speaker
+split's validation side by default (--split val), the training side or every clip (--split
+train|all), narrowed to --speakers if given; --clips of them are drawn at random. Background
+noise: the _silence_ clips of the same split. Reports, per SNR, at the shipped operating point
+(nf.config kws_threshold_permille) and over a sweep of thresholds: the detection rate (a keyword
+clip counts as detected when the app reports its word within [clip start, clip end + 1.5 s)) and
+false alarms per hour (any other report, including reports during the unknown words).
+Writes OUT/stream.json and the curve OUT/kws_stream.png (--plot FILE to put it elsewhere, e.g.
+weights/kws_stream.png to regenerate the shipped one); nothing else outside a temporary folder.
+Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
+KWS model) or a replay that fails ends the tool with one line on stderr and exit status 1.
+"""
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from mambanano.stream_eval_har import ReplayError, host
+from mambanano.evaluate import add_data_options, select_clips
+from mambanano.gen_board_config import read_config
+from mambanano import data_kws as dk
+from mambanano import model_file as mf
+from mambanano.data import resolve_data
+from mambanano.kernel import KernelError
+from mambanano.model_check import ModelError, read_checked
+from mambanano.paths import REPO
+
+PROG = "mambanano stream-eval --task kws"
+
+RATE = dk.CLIP_SAMPLES               # 16 kHz
+GAP_S = (1.0, 3.0)                   # silence between clips, uniform
+HIT_AFTER_MS = 1500                  # a report up to this long after the clip ends still counts
+THRESHOLDS = (300, 400, 500, 600, 700, 800, 900, 950)
+
+
+def build_recording(clips, noise, snr_db, rng):
+    """Clips (n, S) int16 with random gaps, over tiled noise at snr_db (None: no noise).
+    Returns int16 samples and each clip's (start_ms, end_ms)."""
+    gaps = (rng.uniform(*GAP_S, size=len(clips) + 1) * RATE).astype(np.int64)
+    total = int(gaps.sum()) + len(clips) * dk.CLIP_SAMPLES
+    speech = np.zeros(total, dtype=np.float64)
+    spans, pos = [], int(gaps[0])
+    for clip, gap in zip(clips, gaps[1:]):
+        speech[pos:pos + dk.CLIP_SAMPLES] = clip
+        spans.append((pos * 1000 // RATE, (pos + dk.CLIP_SAMPLES) * 1000 // RATE))
+        pos += dk.CLIP_SAMPLES + int(gap)
+    if snr_db is not None:
+        bed = np.tile(noise.reshape(-1), total // noise.size + 1)[:total]
+        speech_rms = np.sqrt(np.mean(clips.astype(np.float64) ** 2))
+        bed *= speech_rms / max(np.sqrt(np.mean(bed ** 2)), 1e-9) * 10.0 ** (-snr_db / 20.0)
+        speech += bed
+    return np.clip(np.rint(speech), -32768, 32767).astype(np.int16), spans
+
+
+def detections(wav, weights, threshold):
+    """The app's KWS reports for a recording: [(t_ms, label)]."""
+    out = host("replay", "--kws-model", weights, "--wav", wav, "--kws-threshold", threshold)
+    found = []
+    for line in out.splitlines():
+        if line.startswith("MN1 PRED ") and " task=KWS " in line:
+            f = dict(x.split("=", 1) for x in line.split()[2:])
+            found.append((int(f["t"]), f["label"]))
+    return found
+
+
+def score(found, spans, labels):
+    """(keyword clips detected, keyword clips, false alarms)."""
+    used, hits, false_alarms = set(), 0, 0
+    for t, label in found:
+        match = None
+        for i, ((start, end), y) in enumerate(zip(spans, labels)):
+            if i not in used and y < len(dk.KEYWORDS) and dk.CLASS_NAMES[y] == label and start <= t < end + HIT_AFTER_MS:
+                match = i
+                break
+        if match is None:
+            false_alarms += 1
+        else:
+            used.add(match)
+            hits += 1
+    return hits, int(sum(y < len(dk.KEYWORDS) for y in labels)), false_alarms
+
+
+def snr_list(text):
+    """'clean,20,10' -> ['clean', '20', '10'] (argparse type)."""
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    for v in values:
+        if v != "clean":
+            try:
+                float(v)
+            except ValueError:
+                raise argparse.ArgumentTypeError(f"expected 'clean' or a number of dB, got {v!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected SNRs like clean,20,10,5")
+    return values
+
+
+def positive_int(text):
+    try:
+        v = int(text)
+    except ValueError:
+        v = 0
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return v
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=None,
+                    help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)")
+    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "kws.mnm",
+                    help="the KWS model file (default: weights/kws.mnm)")
+    add_data_options(ap, "KWS", split_default="val")
+    ap.add_argument("--clips", type=positive_int, default=200, help="clips per stream (keywords and unknown words; default 200)")
+    ap.add_argument("--snr", type=snr_list, default=snr_list("clean,20,10,5"),
+                    help="signal-to-noise ratios, dB, or clean (default: clean,20,10,5)")
+    ap.add_argument("--seed", type=int, default=0, help="draws the clips and the gaps (default 0)")
+    ap.add_argument("--out", type=Path, default=REPO / "runs" / "kws" / "stream",
+                    help="folder for stream.json and kws_stream.png (default: runs/kws/stream)")
+    ap.add_argument("--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)")
+    args = ap.parse_args(argv)
+    args.data = resolve_data(args.data, "speech_commands", PROG)
+    try:
+        result = evaluate(args)
+    except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
+        sys.exit(f"{PROG}: {e}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "stream.json").write_text(json.dumps(result, indent=1, allow_nan=False))
+    plot(result, args.plot or args.out / "kws_stream.png")
+    print(json.dumps({s: v["at_operating_point"] for s, v in result["snr"].items()}, indent=1))
+    return 0
+
+
+def evaluate(args):
+    """The recordings of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
+    read_checked(args.weights, mf.Task.KWS)
+    operating = int(read_config()["kws_threshold_permille"][0])
+    chosen = select_clips(args.data, args.split, args.speakers)
+    speech = [c for c in chosen if c.label != dk.SILENCE]
+    noise_clips = [c for c in chosen if c.label == dk.SILENCE]
+    if not speech:
+        raise ValueError(f"no speech clips of split {args.split!r} in {args.data}")
+    if not noise_clips and any(s != "clean" for s in args.snr):
+        raise ValueError(f"no _silence_ clips of split {args.split!r} in {args.data} for the noise: use --snr clean")
+    rng = np.random.default_rng(args.seed)
+    picked = [speech[i] for i in rng.choice(len(speech), size=min(args.clips, len(speech)), replace=False)]
+    clips, labels = dk.load_pcm(picked), dk.labels(picked)
+    noise = dk.load_pcm(noise_clips).astype(np.float64) if noise_clips else None
+    result = {"task": "KWS", "mode": "stream", "weights": str(args.weights), "split": args.split,
+              "speakers": len({c.group for c in picked}), "clips": len(picked),
+              "keyword_clips": int(sum(y < len(dk.KEYWORDS) for y in labels)), "operating_threshold": operating,
+              "snr": {}}
+    thresholds = sorted(set(THRESHOLDS) | {operating})
+    with tempfile.TemporaryDirectory() as tmp:
+        for snr in args.snr:
+            snr_db = None if snr == "clean" else float(snr)
+            pcm, spans = build_recording(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
+            wav = Path(tmp) / f"recording_{snr}.wav"
+            dk.write_wav(wav, pcm)
+            hours = len(pcm) / RATE / 3600
+            curve = []
+            for th in thresholds:
+                hits, n_kw, fa = score(detections(wav, args.weights, th), spans, labels)
+                curve.append({"threshold": th, "detection_rate": hits / max(n_kw, 1), "false_alarms_per_hour": fa / hours})
+            at = next(c for c in curve if c["threshold"] == operating)
+            result["snr"][snr] = {"recording_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
+    return result
+
+
+def plot(result, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    for snr, r in result["snr"].items():
+        fa = [c["false_alarms_per_hour"] for c in r["curve"]]
+        dr = [c["detection_rate"] for c in r["curve"]]
+        ax.plot(fa, dr, marker="o", label=f"SNR {snr}" + ("" if snr == "clean" else " dB"))
+    ax.set_xlabel("false alarms per hour")
+    ax.set_ylabel("detection rate")
+    ax.set_title(f"KWS recordings, thresholds {THRESHOLDS[0]}..{THRESHOLDS[-1]} permille")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)

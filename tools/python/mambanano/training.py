@@ -1,0 +1,159 @@
+"""The training loop and the float-vs-INT8 evaluation both training commands (train_har.py,
+train_kws.py) run.
+
+Symbols: n examples, T frames, F features, C classes.
+"""
+import json
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as nnf
+from tqdm import tqdm
+
+from .kernel import Int8Model
+from .quantize import dequantized_model, mean_kl
+from .report import confusion, per_class
+
+LABEL_SMOOTHING = 0.05
+WEIGHT_DECAY = 1e-2
+
+
+def add_model_arguments(parser):
+    """The training commands' architecture options (MambaNanoNet keywords beyond the task's dims)."""
+    parser.add_argument("--a-heads", type=int, metavar="H", default=None,
+                        help="Mamba2-style scalar-A heads: A one value per head of d_inner/H "
+                             "channels (H must divide d_inner; H = d_inner is a scalar A per "
+                             "channel); default: A per (channel, state)")
+
+
+def check_model_arguments(parser, args, dims):
+    """Refuse options the task's dims cannot take (parser.error exits)."""
+    if args.a_heads is not None and not (1 <= args.a_heads <= dims["d_inner"]
+                                         and dims["d_inner"] % args.a_heads == 0):
+        parser.error(f"--a-heads must divide d_inner = {dims['d_inner']}")
+
+
+def train_or_load(model, features_of_epoch, labels, x_val, y_val, *, epochs, lr, batch, rng, runs,
+                  name, quantize_only):
+    """Train model in place, or with quantize_only load it: returns the curve
+    [(epoch, mean training loss, float validation accuracy)].
+
+    Training: AdamW (weight decay WEIGHT_DECAY) with a cosine schedule over epochs, cross-entropy
+    with LABEL_SMOOTHING, batches in an order drawn from rng. features_of_epoch() is called at the
+    start of each epoch and gives its float training features (n, T, F): the same tensor, or a
+    fresh augmented copy; labels (n,) int64 tensor; x_val (m, T, F) float tensor, y_val (m,) numpy.
+    The checkpoint runs/<name>.pt and runs/curve.json are written after training and read instead
+    of it with quantize_only. The model is left in eval mode."""
+    checkpoint, curve_path = runs / f"{name}.pt", runs / "curve.json"
+    if quantize_only:
+        model.load_state_dict(torch.load(checkpoint))
+        model.eval()
+        return json.loads(curve_path.read_text())
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    curve = []
+    t_start = time.time()
+    for epoch in range(epochs):
+        x = features_of_epoch()
+        model.train()
+        order = rng.permutation(len(labels))
+        total = 0.0
+        for i in tqdm(range(0, len(order), batch), desc=f"epoch {epoch + 1}", leave=False):
+            idx = torch.from_numpy(order[i:i + batch])
+            loss = nnf.cross_entropy(model(x[idx]), labels[idx], label_smoothing=LABEL_SMOOTHING)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss) * len(idx)
+        sched.step()
+        model.eval()
+        with torch.no_grad():
+            val_acc = float((model(x_val).argmax(-1).numpy() == y_val).mean())
+        curve.append((epoch + 1, total / len(labels), val_acc))
+        print(f"epoch {epoch + 1}: loss {total / len(labels):.4f} val {val_acc:.4f} "
+              f"({time.time() - t_start:.0f} s)")
+    torch.save(model.state_dict(), checkpoint)
+    curve_path.write_text(json.dumps(curve))
+    model.eval()
+    return curve
+
+
+def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
+    """The float model (x_val (m, T, F) float tensor) and the model file through the C kernel
+    (frames_val (m, T, F) int8, the same examples) on the validation labels y_val (m,): accuracy,
+    per-class accuracy, INT8/float agreement and mean KL(float || INT8), the INT8 confusion matrix,
+    the file size, the float model's parameter count and the INT8 evaluation time, as the result
+    fields both training commands record. Also the accuracy of weight-only INT8: the model file's
+    int8 weights (dequantized, `dequantized_model`: float biases, A as stored, D) with float
+    activations and hidden state, in PyTorch; between it and INT8 lies exactly the cost of
+    quantizing the activations and the state. (With quantization-aware fine-tuning the file's
+    weights are the fine-tuned ones, so float -> weight-only includes the fine-tuning's effect.)"""
+    with torch.no_grad():
+        probs_f = torch.softmax(model(x_val), -1).numpy()                      # (m, C)
+        pred_w = dequantized_model(file_bytes)(x_val).argmax(-1).numpy()       # (m,)
+    pred_f = probs_f.argmax(-1)
+    kernel = Int8Model(file_bytes)
+    t0 = time.time()
+    logits_q = np.stack([kernel.run_sequence(x) for x in frames_val])          # (m, C)
+    pred_q = logits_q.argmax(-1)
+    return {
+        "float_accuracy": float((pred_f == y_val).mean()), "int8_accuracy": float((pred_q == y_val).mean()),
+        "weight_only_accuracy": float((pred_w == y_val).mean()),
+        "float_per_class": per_class(y_val, pred_f, class_names),
+        "int8_per_class": per_class(y_val, pred_q, class_names),
+        "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
+        "int8_confusion": confusion(y_val, pred_q, len(class_names)).tolist(), "file_bytes": len(file_bytes),
+        "params": sum(p.numel() for p in model.parameters()),
+        "int8_eval_seconds": round(time.time() - t0, 1),
+    }
+
+
+def cv_fold_row(fold, held_out, examples, result):
+    """One fold of a cross-validation: what it held out (`examples` of it) and how the model
+    trained without it did (a training command's result dict): float, weight-only INT8 and INT8
+    accuracy, the whole drop (float - INT8) and its part from quantizing activations and state
+    (weight-only - INT8)."""
+    return {"fold": fold, "held_out": held_out, "examples": examples,
+            "float": result["float_accuracy"], "weight_only": result["weight_only_accuracy"],
+            "int8": result["int8_accuracy"], "drop": result["float_accuracy"] - result["int8_accuracy"],
+            "activation_drop": result["weight_only_accuracy"] - result["int8_accuracy"],
+            "int8_per_class": result["int8_per_class"]}
+
+
+CV_METRICS = ("float", "weight_only", "int8", "drop", "activation_drop")
+
+
+def cv_summary(rows, path, **meta):
+    """Mean, sd, min and max over folds of each of CV_METRICS (cv_fold_row), and the mean INT8
+    recall per class; written to path (JSON) with meta, printed (a table), returned."""
+    summary = {"folds": rows, **meta}
+    for key in CV_METRICS:
+        values = [r[key] for r in rows]
+        summary[key] = {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+                        "min": min(values), "max": max(values)}
+    classes = rows[0]["int8_per_class"]
+    summary["int8_per_class_mean"] = {
+        name: statistics.fmean(v for r in rows if (v := r["int8_per_class"][name]) is not None)
+        for name in classes if any(r["int8_per_class"][name] is not None for r in rows)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(summary, indent=1))
+    print(cv_table(summary))
+    print("INT8 recall per class (mean over folds): " + ", ".join(
+        f"{name} {100 * v:.1f} %" for name, v in summary["int8_per_class_mean"].items()))
+    return summary
+
+
+def cv_table(summary):
+    """A cv_summary as a Markdown table: one row per fold, then mean ± sd and the worst fold's value
+    (least accuracy, largest drop); accuracies in percent, drops in points."""
+    head = ("fold", "held out", "float %", "weight-only INT8 %", "INT8 %", "drop pt", "act. + state drop pt")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in summary["folds"]:
+        lines.append(f"| {r['fold']} | {r['examples']} | " + " | ".join(f"{100 * r[k]:.2f}" for k in CV_METRICS) + " |")
+    lines.append("| mean ± sd | | " + " | ".join(
+        f"{100 * summary[k]['mean']:.2f} ± {100 * summary[k]['sd']:.2f}" for k in CV_METRICS) + " |")
+    lines.append("| worst | | " + " | ".join(
+        f"{100 * summary[k]['max' if 'drop' in k else 'min']:.2f}" for k in CV_METRICS) + " |")
+    return "\n".join(lines)

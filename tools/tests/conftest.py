@@ -1,5 +1,0 @@
-"""Make the tools/ package importable from the repository root."""
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
