@@ -69,8 +69,8 @@ static int bench_imu(long samples)
             acc_counts[i] = (int16_t)((i == 2 ? 8192 : 0) + (int32_t)(lcg(&seed) & 0xFFF) - 2048);
             gyro_counts[i] = (int16_t)((int32_t)(lcg(&seed) & 0x1FFF) - 4096);
         }
-        if (mn_imu_step_counts_s8(state, sizeof(state), 4, 500, acc_counts, gyro_counts, features) !=
-            MN_FE_OK) {
+        if (mn_imu_step_counts_s8(state, sizeof(state), 4, 500, acc_counts, gyro_counts,
+                                  features) != MN_FE_OK) {
             return 1;
         }
         for (int f = 0; f < MN_IMU_FEATURES; f++) {

@@ -70,15 +70,16 @@ int main(int argc, char **argv)
     }
 
     printf("model %s: F %d D %d E %d N %d R %d K %d L %d C %d\n", argv[1], model.n_features,
-           model.d_model, model.d_inner, model.d_state, model.dt_rank, model.d_conv,
-           model.n_layers, model.n_classes);
+           model.d_model, model.d_inner, model.d_state, model.dt_rank, model.d_conv, model.n_layers,
+           model.n_classes);
     printf("macs_per_frame %ld\n", macs_per_frame(&model));
     if (strcmp(argv[2], "int8") == 0) {
         const size_t state_size = mn_state_size(&model), scratch_size = mn_scratch_size(&model);
         void *state = malloc(state_size), *scratch = malloc(scratch_size);
         mn_state_reset(&model, state, state_size);
         for (int t = 0; t < frames; t++) {
-            mn_step_s8(&model, state, state_size, scratch, scratch_size, features + (size_t)t * model.n_features);
+            mn_step_s8(&model, state, state_size, scratch, scratch_size,
+                       features + (size_t)t * model.n_features);
         }
         int32_t logits[MN_MAX_CLASSES];
         mn_logits_q8(&model, state, state_size, logits);
@@ -94,13 +95,15 @@ int main(int argc, char **argv)
         mnf_state_reset(fm, state);
         for (int t = 0; t < frames; t++) {
             for (int i = 0; i < model.n_features; i++) {
-                x[i] = model.input_scale * ((float)features[(size_t)t * model.n_features + i] - model.input_zero_point);
+                x[i] = model.input_scale *
+                       ((float)features[(size_t)t * model.n_features + i] - model.input_zero_point);
             }
             mnf_step(fm, state, scratch, x);
         }
         float logits[MN_MAX_CLASSES];
         mnf_logits(fm, state, logits);
-        printf("state_bytes %zu\nscratch_bytes %zu\nlogit0 %f\n", state_size, scratch_size, logits[0]);
+        printf("state_bytes %zu\nscratch_bytes %zu\nlogit0 %f\n", state_size, scratch_size,
+               logits[0]);
     }
     return 0;
 }

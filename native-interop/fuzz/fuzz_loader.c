@@ -24,11 +24,11 @@
 static uint8_t fuzz_copy[MN_FUZZ_MAX_LEN];
 static uint8_t fuzz_arena[MN_FUZZ_MAX_LEN + 2 * MN_TENSOR_ALIGN];
 
-#define FUZZ_CHECK(cond) \
-    do {                 \
-        if (!(cond)) {   \
+#define FUZZ_CHECK(cond)      \
+    do {                      \
+        if (!(cond)) {        \
             __builtin_trap(); \
-        }                \
+        }                     \
     } while (0)
 
 typedef struct {
@@ -154,7 +154,8 @@ static void try_input(const uint8_t *data, size_t size, size_t misalign)
     }
     FUZZ_CHECK(need > 0 && need <= arena_size && need <= size + MN_TENSOR_ALIGN - 1);
     size_t sized_arena, sized_state, sized_scratch;
-    FUZZ_CHECK(mn_model_buffer_sizes(data, size, &sized_arena, &sized_state, &sized_scratch) == MN_OK);
+    FUZZ_CHECK(mn_model_buffer_sizes(data, size, &sized_arena, &sized_state, &sized_scratch) ==
+               MN_OK);
     FUZZ_CHECK(sized_arena == need && sized_state == mn_state_size(&model) &&
                sized_scratch == mn_scratch_size(&model));
     walk_model(&model, arena, need);

@@ -39,7 +39,8 @@
  *   - Activations are symmetric int8 (zero point 0); an input zero point is folded into the bias.
  *   - silu and softplus are 256-entry lookup tables indexed by (int8 value + 128).
  *   - delta is uint16 with scale 2^-delta_frac_bits. A is stored as a2 = |A| * log2(e), uint16 in
- *     [0, 2^15) with scale 2^-a2_frac_bits. p = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10) is delta*|A|*log2(e)
+ *     [0, 2^15) with scale 2^-a2_frac_bits.
+ *     p = min(round_half_up(delta * a2 / 2^exp_shift), 15 * 2^10) is delta*|A|*log2(e)
  *     in Q10 (MN_EXP2_FRAC_BITS), and exp(delta*A) = 2^-p is
  *       dA = exp2_lut[p & 1023] >> (p >> 10)            in Q15 (exp2_lut[i] = 2^15 * 2^(-i/1024))
  *     Q10 keeps decay rates of slow channels (delta*|A| ~ 1e-3) within a few percent.
@@ -128,22 +129,23 @@ typedef struct {
 
 /* One Mamba block, pointers into the model arena. */
 typedef struct {
-    const int8_t *in_proj_w;   /* (2E, D) */
-    const int32_t *in_proj_b;  /* (2E) */
-    const mn_rq *in_proj_rq;   /* (2E) */
-    const int8_t *conv_w;     /* (E, K) */
-    const int32_t *conv_b;    /* (E) */
-    const mn_rq *conv_rq;     /* (E) */
-    const int8_t *silu_x_lut; /* (256) */
-    const int8_t *x_proj_w;    /* (R+2N, E) */
-    const mn_rq *x_proj_rq;    /* (R+2N) */
-    const int8_t *dt_proj_w;   /* (E, R) */
-    const int32_t *dt_proj_b;  /* (E) */
-    const mn_rq *dt_proj_rq;   /* (E) */
+    const int8_t *in_proj_w;      /* (2E, D) */
+    const int32_t *in_proj_b;     /* (2E) */
+    const mn_rq *in_proj_rq;      /* (2E) */
+    const int8_t *conv_w;         /* (E, K) */
+    const int32_t *conv_b;        /* (E) */
+    const mn_rq *conv_rq;         /* (E) */
+    const int8_t *silu_x_lut;     /* (256) */
+    const int8_t *x_proj_w;       /* (R+2N, E) */
+    const mn_rq *x_proj_rq;       /* (R+2N) */
+    const int8_t *dt_proj_w;      /* (E, R) */
+    const int32_t *dt_proj_b;     /* (E) */
+    const mn_rq *dt_proj_rq;      /* (E) */
     const uint16_t *softplus_lut; /* (256) */
-    const uint16_t *a2;       /* (E, N), or (H) with scalar-A heads */
-    uint16_t a_heads;         /* H of scalar-A heads (channel e in head e / (E / H)); 0: A2 is (E, N) */
-    int32_t delta_frac_bits, a2_frac_bits, exp_shift; /* exp_shift = delta_frac_bits + a2_frac_bits - 10 */
+    const uint16_t *a2;           /* (E, N), or (H) with scalar-A heads */
+    uint16_t a_heads; /* H of scalar-A heads (channel e in head e / (E / H)); 0: A2 is (E, N) */
+    int32_t delta_frac_bits, a2_frac_bits,
+        exp_shift;            /* exp_shift = delta_frac_bits + a2_frac_bits - 10 */
     const mn_rq *dbx_rq;      /* (E) */
     const mn_rq *y_rq;        /* (E) */
     const mn_rq *d_rq;        /* (E) */
@@ -164,17 +166,17 @@ typedef struct {
     uint16_t version_minor;
     uint8_t task, frontend, pooling, n_layers;
     uint16_t n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_classes;
-    uint32_t crc32;           /* of the loaded file: identifies the model */
-    uint32_t flags;           /* MN_FLAG_LEAN: the f32 pointers below are NULL, input_scale 0 */
-    const char *class_names;  /* (C, MN_CLASS_NAME_BYTES) */
+    uint32_t crc32;          /* of the loaded file: identifies the model */
+    uint32_t flags;          /* MN_FLAG_LEAN: the f32 pointers below are NULL, input_scale 0 */
+    const char *class_names; /* (C, MN_CLASS_NAME_BYTES) */
     float input_scale, input_zero_point; /* copied from MN_T_INPUT_QUANT, for tools only */
-    const uint16_t *exp2_lut; /* (MN_EXP2_LUT_SIZE) */
-    const int8_t *in_w;       /* (D, F) */
-    const int32_t *in_b;      /* (D) */
-    const mn_rq *in_rq;       /* (D) */
-    const int8_t *cls_w;      /* (C, D) */
-    const int32_t *cls_b;     /* (C) */
-    const mn_rq *cls_rq;      /* (C) */
+    const uint16_t *exp2_lut;            /* (MN_EXP2_LUT_SIZE) */
+    const int8_t *in_w;                  /* (D, F) */
+    const int32_t *in_b;                 /* (D) */
+    const mn_rq *in_rq;                  /* (D) */
+    const int8_t *cls_w;                 /* (C, D) */
+    const int32_t *cls_b;                /* (C) */
+    const mn_rq *cls_rq;                 /* (C) */
     const float *in_wscale, *in_bf, *cls_wscale, *cls_bf, *pool_scale;
     mn_layer layers[MN_MAX_LAYERS];
 } mn_model;
@@ -237,9 +239,9 @@ mn_status mn_logits_q8(const mn_model *model, const void *state, size_t state_si
 uint32_t mn_state_steps(const mn_model *model, const void *state, size_t state_size);
 
 /* Read-only views into a state, for tests and tools. NULL if out of range. */
-const int8_t *mn_state_conv(const mn_model *model, const void *state, int layer);   /* (K-1, E) */
-const int16_t *mn_state_ssm(const mn_model *model, const void *state, int layer);   /* (E, N) */
-const int32_t *mn_state_pool_sum(const mn_model *model, const void *state);         /* (D) */
+const int8_t *mn_state_conv(const mn_model *model, const void *state, int layer); /* (K-1, E) */
+const int16_t *mn_state_ssm(const mn_model *model, const void *state, int layer); /* (E, N) */
+const int32_t *mn_state_pool_sum(const mn_model *model, const void *state);       /* (D) */
 
 /* Softmax of Q8 logits into Q15 probabilities (sum within n of 32768), with the model's exp2 LUT.
  * Returns the argmax class. probs_q15 may be NULL. */
@@ -256,14 +258,14 @@ typedef struct mnf_model mnf_model;
  * are absent: use the full file), MN_ERR_NOT_LOADED / MN_ERR_ARG otherwise. mnf_arena_size()
  * returns 0 and mnf_model_init() NULL for any model this does not accept. */
 mn_status mnf_model_status(const mn_model *model);
-size_t mnf_arena_size(const mn_model *model);                /* bytes, includes the mnf_model */
+size_t mnf_arena_size(const mn_model *model); /* bytes, includes the mnf_model */
 mnf_model *mnf_model_init(const mn_model *model, void *arena, size_t arena_size);
 size_t mnf_state_size(const mnf_model *model);
 size_t mnf_scratch_size(const mnf_model *model);
 void mnf_state_reset(const mnf_model *model, void *state);
 /* features: (F) real-valued (already dequantized from int8 by the caller, or the raw float). */
 void mnf_step(const mnf_model *model, void *state, void *scratch, const float *features);
-void mnf_logits(const mnf_model *model, const void *state, float *logits);  /* (C) */
+void mnf_logits(const mnf_model *model, const void *state, float *logits);        /* (C) */
 const float *mnf_state_ssm(const mnf_model *model, const void *state, int layer); /* (E, N) */
 const float *mnf_state_pool_sum(const mnf_model *model, const void *state);       /* (D) */
 uint32_t mnf_state_steps(const mnf_model *model, const void *state);

@@ -153,7 +153,8 @@ int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t
  * of bytes_per_sample bytes, 2 (int16) or 4 (a 32-bit slot whose top 16 bits are taken: 24/32-bit
  * I2S MEMS microphones); a whole number of 320-sample hops (else MN_FE_ERR_HOP and nothing is
  * processed), one step per hop. */
-int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes, int32_t bytes_per_sample);
+int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes,
+                           int32_t bytes_per_sample);
 
 /* One feature frame straight into the model (n == F), bypassing the front-end (tests). */
 int32_t mn_engine_push_features(int32_t slot, const int8_t *features, int32_t n);

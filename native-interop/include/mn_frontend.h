@@ -60,12 +60,18 @@ const char *mn_fe_status_message(mn_fe_status status);
 /* MN_IMU_SAMPLE_RATE_HZ, _FEATURES, _UNITS_PER_G, _UNITS_PER_RAD_S, _ZERO_POINT, _GRAVITY_SHIFT,
  * _ACC_LIMIT_MG and _GYRO_LIMIT_MRAD_S are in mn_contract.h. */
 #define MN_IMU_SCALE (1.0f / MN_IMU_UNITS_PER_G) /* real value of one unit, for the model file */
-#define MN_IMU_STATE_SIZE 20        /* bytes, == mn_imu_state_size() */
+#define MN_IMU_STATE_SIZE 20                     /* bytes, == mn_imu_state_size() */
 
 enum {
-    MN_IMU_BODY_X = 0, MN_IMU_BODY_Y, MN_IMU_BODY_Z,
-    MN_IMU_GRAVITY_X, MN_IMU_GRAVITY_Y, MN_IMU_GRAVITY_Z,
-    MN_IMU_GYRO_X, MN_IMU_GYRO_Y, MN_IMU_GYRO_Z
+    MN_IMU_BODY_X = 0,
+    MN_IMU_BODY_Y,
+    MN_IMU_BODY_Z,
+    MN_IMU_GRAVITY_X,
+    MN_IMU_GRAVITY_Y,
+    MN_IMU_GRAVITY_Z,
+    MN_IMU_GYRO_X,
+    MN_IMU_GYRO_Y,
+    MN_IMU_GYRO_Z
 };
 
 /* Bytes of IMU state (4-byte aligned): magic, gravity_q8 (3), primed flag. */
@@ -150,11 +156,14 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
 /* MN_AUDIO_SAMPLE_RATE_HZ, MN_AUDIO_HOP_SAMPLES, MN_AUDIO_WINDOW_SAMPLES (also the FFT size),
  * MN_LOGMEL_FEATURES, _LOW_HZ, _HIGH_HZ, _UNITS_PER_LOG2, _LOG2_REF (q = 0 at E = 2^24) and
  * _ZERO_POINT are in mn_contract.h. */
-#define MN_LOGMEL_SCALE (1.0f / MN_LOGMEL_UNITS_PER_LOG2) /* real value of one unit (log2 of power),
+#define MN_LOGMEL_SCALE \
+    (1.0f / MN_LOGMEL_UNITS_PER_LOG2) /* real value of one unit (log2 of power),
                                                              for the model file */
-#define MN_LOGMEL_STATE_SIZE 392     /* bytes, == mn_logmel_state_size(): magic, overlap min,
+#define MN_LOGMEL_STATE_SIZE \
+    392 /* bytes, == mn_logmel_state_size(): magic, overlap min,
                                         max + 192 int16 */
-#define MN_LOGMEL_SCRATCH_SIZE 1520  /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16
+#define MN_LOGMEL_SCRATCH_SIZE \
+    1520 /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16
                                         + per mel interval (M + 1) uint64 + (M + 1) uint32 + pad */
 
 size_t mn_logmel_state_size(void);   /* 4-byte aligned */

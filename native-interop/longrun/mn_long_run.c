@@ -74,8 +74,8 @@ static uint32_t xorshift(uint32_t *s)
 }
 
 enum { PAT_MAX, PAT_MIN, PAT_ALTERNATE, PAT_ZERO, PAT_NOISE, PAT_COUNT };
-static const char *const pattern_names[PAT_COUNT] = {"full_scale_pos", "full_scale_neg", "alternating",
-                                                     "constant_zero", "noise"};
+static const char *const pattern_names[PAT_COUNT] = {"full_scale_pos", "full_scale_neg",
+                                                     "alternating", "constant_zero", "noise"};
 
 static void frame(int pattern, uint64_t t, uint32_t *rng, int8_t *x, int n)
 {
@@ -100,7 +100,8 @@ static int probe(loaded *m, int32_t *logits)
     }
     for (int t = 0; t < PROBE_STEPS; t++) {
         frame(PAT_NOISE, (uint64_t)t, &rng, x, m->model.n_features);
-        if (mn_step_s8(&m->model, m->state, m->state_size, m->scratch, m->scratch_size, x) != MN_OK) {
+        if (mn_step_s8(&m->model, m->state, m->state_size, m->scratch, m->scratch_size, x) !=
+            MN_OK) {
             return 0;
         }
     }
@@ -131,7 +132,8 @@ static int run_model(const char *path, uint64_t steps)
     }
     int32_t fresh_logits[MN_MAX_CLASSES], logits[MN_MAX_CLASSES];
     int ok = probe(&fresh, fresh_logits);
-    printf("{\"model\": \"%s\", \"steps_per_pattern\": %llu, \"patterns\": [", path, (unsigned long long)steps);
+    printf("{\"model\": \"%s\", \"steps_per_pattern\": %llu, \"patterns\": [", path,
+           (unsigned long long)steps);
     for (int p = 0; p < PAT_COUNT && ok; p++) {
         int8_t x[MN_MAX_FEATURES];
         uint32_t rng = 777u + (uint32_t)p;
@@ -149,10 +151,13 @@ static int run_model(const char *path, uint64_t steps)
             }
         }
         const double rails = rail_fraction(&m);
-        const int same = ok && probe(&m, logits) && memcmp(logits, fresh_logits, sizeof(int32_t) * m.model.n_classes) == 0;
+        const int same = ok && probe(&m, logits) &&
+                         memcmp(logits, fresh_logits, sizeof(int32_t) * m.model.n_classes) == 0;
         ok = ok && same;
-        printf("%s{\"pattern\": \"%s\", \"state_at_rails\": %.6f, \"logit_min\": %.3f, \"logit_max\": %.3f, "
-               "\"reset_equals_fresh\": %s}", p ? ", " : "", pattern_names[p], rails, lo / 256.0, hi / 256.0,
+        printf("%s{\"pattern\": \"%s\", \"state_at_rails\": %.6f, \"logit_min\": %.3f, "
+               "\"logit_max\": %.3f, "
+               "\"reset_equals_fresh\": %s}",
+               p ? ", " : "", pattern_names[p], rails, lo / 256.0, hi / 256.0,
                same ? "true" : "false");
     }
     printf("], \"ok\": %s}\n", ok ? "true" : "false");

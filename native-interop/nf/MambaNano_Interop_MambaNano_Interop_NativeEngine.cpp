@@ -26,8 +26,7 @@
 
 using namespace MambaNano_Interop::MambaNano_Interop;
 
-namespace
-{
+namespace {
 
 // The array's element count as the C API's int32_t (a managed array never exceeds INT32_MAX).
 template <class T> int32_t Length(CLR_RT_TypedArray<T> &array)
@@ -45,72 +44,78 @@ template <class C, class T> C *Data(CLR_RT_TypedArray<T> &array)
 
 } // namespace
 
-signed int NativeEngine::Load( signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2, HRESULT &hr )
+signed int NativeEngine::Load(signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2,
+                              HRESULT &hr)
 {
     (void)hr;
     return mn_engine_load(param0, Data<const uint8_t>(param1), Length(param1), param2);
 }
 
-signed int NativeEngine::Info( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr )
+signed int NativeEngine::Info(signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_info(param0, Data<int32_t>(param1), Length(param1));
 }
 
-signed int NativeEngine::ClassName( signed int param0, signed int param1, CLR_RT_TypedArray_UINT8 param2, HRESULT &hr )
+signed int NativeEngine::ClassName(signed int param0, signed int param1,
+                                   CLR_RT_TypedArray_UINT8 param2, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_class_name(param0, param1, Data<uint8_t>(param2), Length(param2));
 }
 
-signed int NativeEngine::StatusText( signed int param0, CLR_RT_TypedArray_UINT8 param1, HRESULT &hr )
+signed int NativeEngine::StatusText(signed int param0, CLR_RT_TypedArray_UINT8 param1, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_status_text(param0, Data<uint8_t>(param1), Length(param1));
 }
 
-signed int NativeEngine::Start( signed int param0, signed int param1, HRESULT &hr )
+signed int NativeEngine::Start(signed int param0, signed int param1, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_start(param0, param1);
 }
 
-signed int NativeEngine::Reset( signed int param0, signed int param1, HRESULT &hr )
+signed int NativeEngine::Reset(signed int param0, signed int param1, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_reset(param0, param1);
 }
 
-signed int NativeEngine::PushImuCounts( signed int param0, CLR_RT_TypedArray_INT16 param1, signed int param2, signed int param3, HRESULT &hr )
+signed int NativeEngine::PushImuCounts(signed int param0, CLR_RT_TypedArray_INT16 param1,
+                                       signed int param2, signed int param3, HRESULT &hr)
 {
     (void)hr;
-    return mn_engine_push_imu_counts(param0, Data<const int16_t>(param1), Length(param1), param2, param3);
+    return mn_engine_push_imu_counts(param0, Data<const int16_t>(param1), Length(param1), param2,
+                                     param3);
 }
 
-signed int NativeEngine::PushImuPhysical( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr )
+signed int NativeEngine::PushImuPhysical(signed int param0, CLR_RT_TypedArray_INT32 param1,
+                                         HRESULT &hr)
 {
     (void)hr;
     return mn_engine_push_imu_physical(param0, Data<const int32_t>(param1), Length(param1));
 }
 
-signed int NativeEngine::PushPcm( signed int param0, CLR_RT_TypedArray_UINT8 param1, signed int param2, signed int param3, HRESULT &hr )
+signed int NativeEngine::PushPcm(signed int param0, CLR_RT_TypedArray_UINT8 param1,
+                                 signed int param2, signed int param3, HRESULT &hr)
 {
     (void)hr;
     // param2 = count: the first count bytes of the array (the host build refuses the same way)
-    if (param2 < 0 || param2 > Length(param1))
-    {
+    if (param2 < 0 || param2 > Length(param1)) {
         return MN_ERR_ARG;
     }
     return mn_engine_push_pcm(param0, Data<const uint8_t>(param1), param2, param3);
 }
 
-signed int NativeEngine::Read( signed int param0, signed int param1, CLR_RT_TypedArray_INT32 param2, HRESULT &hr )
+signed int NativeEngine::Read(signed int param0, signed int param1, CLR_RT_TypedArray_INT32 param2,
+                              HRESULT &hr)
 {
     (void)hr;
     return mn_engine_read(param0, param1, Data<int32_t>(param2), Length(param2));
 }
 
-signed int NativeEngine::Signal( signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr )
+signed int NativeEngine::Signal(signed int param0, CLR_RT_TypedArray_INT32 param1, HRESULT &hr)
 {
     (void)hr;
     return mn_engine_signal(param0, Data<int32_t>(param1), Length(param1));

@@ -29,10 +29,7 @@ static inline int8_t mn_rq_s8(int32_t acc, const mn_rq *rq)
     return (int8_t)(p > 127 ? 127 : (p < -128 ? -128 : p));
 }
 
-static inline int8_t mn_sat8(int32_t v)
-{
-    return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v));
-}
+static inline int8_t mn_sat8(int32_t v) { return (int8_t)(v > 127 ? 127 : (v < -128 ? -128 : v)); }
 
 /* sat8(a + b) without int32 overflow: either term may be a saturated requantization. */
 static inline int8_t mn_sat8_sum(int32_t a, int32_t b)

@@ -14,7 +14,7 @@
 #define MN_ENGINE_ALIGN16 /* the loader pads the arena's start to 16 itself */
 #endif
 
-#define MN_ENGINE_ROUND(n, a) ((((size_t)(n)) + ((a) - 1u)) & ~(size_t)((a) - 1u))
+#define MN_ENGINE_ROUND(n, a) ((((size_t)(n)) + ((a)-1u)) & ~(size_t)((a)-1u))
 #define MN_ENGINE_ARENA_CAP_0 MN_ENGINE_ROUND(MN_ENGINE_ARENA_BYTES_0, 16u)
 #define MN_ENGINE_ARENA_CAP_1 MN_ENGINE_ROUND(MN_ENGINE_ARENA_BYTES_1, 16u)
 #define MN_ENGINE_STATE_CAP_0 MN_ENGINE_ROUND(MN_ENGINE_STATE_BYTES_0, 8u)
@@ -50,17 +50,18 @@ typedef union {
 } mn_engine_fe_state;
 
 typedef struct {
-    mn_model model;               /* n_layers == 0: no model */
+    mn_model model; /* n_layers == 0: no model */
     uint32_t file_bytes;
     int32_t n_streams;
-    uint32_t stream_bytes;        /* mn_state_size, rounded up to 8 */
-    mn_engine_fe_state fe;        /* the front-end named by model.frontend */
+    uint32_t stream_bytes; /* mn_state_size, rounded up to 8 */
+    mn_engine_fe_state fe; /* the front-end named by model.frontend */
     int32_t signal[MN_SIGNAL_COUNT];
     int8_t features[MN_MAX_FEATURES];
     int16_t hop[MN_AUDIO_HOP_SAMPLES]; /* one hop of PCM, converted from the caller's bytes */
 } mn_engine_slot;
 
-typedef char mn_engine_scratch_fits_logmel[(MN_ENGINE_SCRATCH_BYTES >= MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
+typedef char
+    mn_engine_scratch_fits_logmel[(MN_ENGINE_SCRATCH_BYTES >= MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
 
 static mn_engine_slot mn_slots[MN_ENGINE_SLOTS];
 static MN_ENGINE_ARENA_ATTR MN_ENGINE_ALIGN16 mn_engine_arenas mn_arenas;
@@ -70,7 +71,8 @@ static MN_ENGINE_ALIGN16 mn_engine_scratch mn_scratch;
 const char *mn_engine_status_message(int32_t status)
 {
     switch (status) {
-#define MN_ENGINE_STATUS_CASE(code, message) case code: return message;
+#define MN_ENGINE_STATUS_CASE(code, message) \
+    case code: return message;
         MN_ENGINE_STATUS_MESSAGES(MN_ENGINE_STATUS_CASE)
 #undef MN_ENGINE_STATUS_CASE
     }
@@ -116,9 +118,7 @@ static int32_t mn_fe_reset(mn_engine_fe_state *fe, uint8_t frontend, int32_t sam
     mn_engine_fe_state fresh;
     int32_t st = MN_OK;
     switch (frontend) {
-    case MN_FRONTEND_IMU:
-        st = mn_imu_reset(fresh.imu, sizeof fresh.imu, sample_rate_hz);
-        break;
+    case MN_FRONTEND_IMU: st = mn_imu_reset(fresh.imu, sizeof fresh.imu, sample_rate_hz); break;
     case MN_FRONTEND_LOGMEL:
         st = mn_logmel_reset(fresh.logmel, sizeof fresh.logmel, sample_rate_hz);
         break;
@@ -159,7 +159,8 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
         return MN_ENGINE_ERR_STREAM;
     }
     size_t arena_size, state_size, scratch_size;
-    mn_status st = mn_model_buffer_sizes(file, (size_t)file_size, &arena_size, &state_size, &scratch_size);
+    mn_status st =
+        mn_model_buffer_sizes(file, (size_t)file_size, &arena_size, &state_size, &scratch_size);
     if (st != MN_OK) {
         return st;
     }
@@ -350,8 +351,8 @@ int32_t mn_engine_push_imu_counts(int32_t slot, const int16_t *counts, int32_t n
     if (counts == NULL || n != 6) {
         return MN_ENGINE_ERR_LENGTH;
     }
-    st = mn_imu_step_counts_s8(s->fe.imu, sizeof s->fe.imu, accel_full_scale_g, gyro_full_scale_dps, counts,
-                               counts + 3, s->features);
+    st = mn_imu_step_counts_s8(s->fe.imu, sizeof s->fe.imu, accel_full_scale_g, gyro_full_scale_dps,
+                               counts, counts + 3, s->features);
     if (st != MN_OK) {
         return st;
     }
@@ -381,7 +382,8 @@ int32_t mn_engine_push_imu_physical(int32_t slot, const int32_t *values, int32_t
     return mn_step(slot, s, s->features);
 }
 
-int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes, int32_t bytes_per_sample)
+int32_t mn_engine_push_pcm(int32_t slot, const uint8_t *pcm, int32_t n_bytes,
+                           int32_t bytes_per_sample)
 {
     int32_t st;
     mn_engine_slot *s = mn_loaded(slot, &st);

@@ -40,32 +40,34 @@
 #include "mn_frontend.h"
 #include "mn_frontend_tables.h"
 
-#define MN_FFT_POINTS (MN_AUDIO_WINDOW_SAMPLES / 2)                     /* complex: 256 */
+#define MN_FFT_POINTS (MN_AUDIO_WINDOW_SAMPLES / 2)                         /* complex: 256 */
 #define MN_OVERLAP_SAMPLES (MN_AUDIO_WINDOW_SAMPLES - MN_AUDIO_HOP_SAMPLES) /* 192 */
-#define MN_LOGMEL_STATE_MAGIC 0x314D4C4Du                               /* "MLM1" */
+#define MN_LOGMEL_STATE_MAGIC 0x314D4C4Du                                   /* "MLM1" */
 #define MN_LOG2_LUT_BITS 6
 
 #if defined(__GNUC__)
-#define MN_ALWAYS_INLINE inline __attribute__((always_inline)) /* hot helpers with several callers */
+#define MN_ALWAYS_INLINE \
+    inline __attribute__((always_inline)) /* hot helpers with several callers */
 #else
 #define MN_ALWAYS_INLINE inline
 #endif
 
 typedef struct {
-    uint32_t magic;                         /* MN_LOGMEL_STATE_MAGIC once reset at 16 kHz */
-    int16_t overlap_lo, overlap_hi;         /* min and max of overlap[] (0 after reset) */
-    int16_t overlap[MN_OVERLAP_SAMPLES];    /* (192) last samples of the previous hop */
+    uint32_t magic;                      /* MN_LOGMEL_STATE_MAGIC once reset at 16 kHz */
+    int16_t overlap_lo, overlap_hi;      /* min and max of overlap[] (0 after reset) */
+    int16_t overlap[MN_OVERLAP_SAMPLES]; /* (192) last samples of the previous hop */
 } mn_logmel_state;
 
 typedef struct {
-    int16_t fft[2 * MN_FFT_POINTS];            /* (256, 2) {re, im} */
-    uint64_t rising[MN_LOGMEL_FEATURES + 1];   /* (41) per mel interval j: sum of P w */
-    uint32_t total[MN_LOGMEL_FEATURES + 1];    /* (41) per mel interval j: sum of P */
-    uint32_t pad;                              /* the same size, 1520, on every ABI */
+    int16_t fft[2 * MN_FFT_POINTS];          /* (256, 2) {re, im} */
+    uint64_t rising[MN_LOGMEL_FEATURES + 1]; /* (41) per mel interval j: sum of P w */
+    uint32_t total[MN_LOGMEL_FEATURES + 1];  /* (41) per mel interval j: sum of P */
+    uint32_t pad;                            /* the same size, 1520, on every ABI */
 } mn_logmel_scratch;
 
 typedef char mn_logmel_state_check[(sizeof(mn_logmel_state) == MN_LOGMEL_STATE_SIZE) ? 1 : -1];
-typedef char mn_logmel_scratch_check[(sizeof(mn_logmel_scratch) == MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
+typedef char
+    mn_logmel_scratch_check[(sizeof(mn_logmel_scratch) == MN_LOGMEL_SCRATCH_SIZE) ? 1 : -1];
 typedef char mn_logmel_hop_check[(MN_AUDIO_HOP_SAMPLES >= MN_OVERLAP_SAMPLES) ? 1 : -1];
 
 size_t mn_logmel_state_size(void) { return sizeof(mn_logmel_state); }
@@ -137,8 +139,8 @@ static mn_span_range mn_span_range_of(const int16_t *x, int count)
 
 /* v = floor((x - mid) * w / 2^rshift) for the frame samples n and 512 - n, which share the
  * (symmetric) Hann weight w. fft: the FFT buffer as 512 int16. */
-static MN_ALWAYS_INLINE void mn_window_pair(int16_t *fft, int n, int32_t xn, int32_t xm,
-                                            int32_t w, int32_t mid, int rshift)
+static MN_ALWAYS_INLINE void mn_window_pair(int16_t *fft, int n, int32_t xn, int32_t xm, int32_t w,
+                                            int32_t mid, int rshift)
 {
     fft[n] = (int16_t)(((xn - mid) * w) >> rshift);
     fft[MN_AUDIO_WINDOW_SAMPLES - n] = (int16_t)(((xm - mid) * w) >> rshift);
@@ -155,11 +157,11 @@ static void mn_window(int16_t *fft, const int16_t *overlap, const int16_t *pcm, 
         mn_window_pair(fft, n, overlap[n], tail[-n], mn_hann_q15[n], mid, rshift);
     }
     for (int n = MN_OVERLAP_SAMPLES; n < MN_FFT_POINTS; n++) {
-        mn_window_pair(fft, n, pcm[n - MN_OVERLAP_SAMPLES], tail[-n], mn_hann_q15[n], mid,
-                       rshift);
+        mn_window_pair(fft, n, pcm[n - MN_OVERLAP_SAMPLES], tail[-n], mn_hann_q15[n], mid, rshift);
     }
-    fft[MN_FFT_POINTS] = (int16_t)(((pcm[MN_FFT_POINTS - MN_OVERLAP_SAMPLES] - mid) *
-                                    mn_hann_q15[MN_FFT_POINTS]) >> rshift);
+    fft[MN_FFT_POINTS] =
+        (int16_t)(((pcm[MN_FFT_POINTS - MN_OVERLAP_SAMPLES] - mid) * mn_hann_q15[MN_FFT_POINTS]) >>
+                  rshift);
 }
 
 /* out = round(y W / 4), W = c - i s in Q15 {cos, sin}: the butterfly's 1/4 and the Q15 scale go
@@ -314,11 +316,12 @@ static void mn_logmel_frame(const int16_t *overlap, const int16_t *pcm, mn_span_
 {
     const int32_t mid = (range.lo + range.hi) >> 1;
     const int32_t peak = range.hi - mid; /* >= mid - lo */
-    if (peak == 0) { /* a constant frame: no power in any band */
+    if (peak == 0) {                     /* a constant frame: no power in any band */
         memset(features, -128, MN_LOGMEL_FEATURES);
         return;
     }
-    const int e = mn_ilog2_u32((uint32_t)peak); /* 0..15: scale 2^(13-e) puts the peak in [2^13, 2^14) */
+    const int e =
+        mn_ilog2_u32((uint32_t)peak); /* 0..15: scale 2^(13-e) puts the peak in [2^13, 2^14) */
     mn_window(sc->fft, overlap, pcm, mid, e + 2);
     mn_fft256_q15(sc->fft);
     mn_mel_sums(sc);
@@ -361,8 +364,8 @@ static void mn_logmel_hop(mn_logmel_state *s, mn_logmel_scratch *sc, const int16
     /* The frame's range joins the overlap's (kept in the state), the hop's head's and its tail's
      * (the next overlap's). */
     const mn_span_range head = mn_span_range_of(pcm, MN_AUDIO_HOP_SAMPLES - MN_OVERLAP_SAMPLES);
-    const mn_span_range tail = mn_span_range_of(pcm + (MN_AUDIO_HOP_SAMPLES - MN_OVERLAP_SAMPLES),
-                                                MN_OVERLAP_SAMPLES);
+    const mn_span_range tail =
+        mn_span_range_of(pcm + (MN_AUDIO_HOP_SAMPLES - MN_OVERLAP_SAMPLES), MN_OVERLAP_SAMPLES);
     mn_span_range frame = {s->overlap_lo, s->overlap_hi};
     frame.lo = head.lo < frame.lo ? head.lo : frame.lo;
     frame.lo = tail.lo < frame.lo ? tail.lo : frame.lo;
@@ -404,7 +407,8 @@ mn_fe_status mn_logmel_run_s8(void *state, size_t state_size, void *scratch, siz
     const int32_t hops = n_samples / MN_AUDIO_HOP_SAMPLES;
     for (int32_t h = 0; h < hops; h++) {
         mn_logmel_hop((mn_logmel_state *)state, (mn_logmel_scratch *)scratch,
-                      pcm + (size_t)h * MN_AUDIO_HOP_SAMPLES, features + (size_t)h * MN_LOGMEL_FEATURES);
+                      pcm + (size_t)h * MN_AUDIO_HOP_SAMPLES,
+                      features + (size_t)h * MN_LOGMEL_FEATURES);
     }
     return MN_FE_OK;
 }

@@ -12,9 +12,9 @@
 
 /* State layout: 20 bytes, 4-byte aligned. */
 typedef struct {
-    uint32_t magic;         /* MN_IMU_STATE_MAGIC once reset at the right rate */
-    int32_t gravity_q8[3];  /* (3) low-passed acceleration, milli-g * 256 */
-    uint32_t primed;        /* 0 until the first sample after reset */
+    uint32_t magic;        /* MN_IMU_STATE_MAGIC once reset at the right rate */
+    int32_t gravity_q8[3]; /* (3) low-passed acceleration, milli-g * 256 */
+    uint32_t primed;       /* 0 until the first sample after reset */
 } mn_imu_state;
 
 typedef char mn_imu_state_size_check[(sizeof(mn_imu_state) == MN_IMU_STATE_SIZE) ? 1 : -1];
@@ -22,7 +22,8 @@ typedef char mn_imu_state_size_check[(sizeof(mn_imu_state) == MN_IMU_STATE_SIZE)
 const char *mn_fe_status_message(mn_fe_status status)
 {
     switch (status) {
-#define MN_FE_STATUS_CASE(code, message) case code: return message;
+#define MN_FE_STATUS_CASE(code, message) \
+    case code: return message;
         MN_FE_STATUS_MESSAGES(MN_FE_STATUS_CASE)
 #undef MN_FE_STATUS_CASE
     }
@@ -99,11 +100,13 @@ mn_fe_status mn_imu_counts_to_physical(int32_t accel_full_scale_g, int32_t gyro_
         return MN_FE_ERR_ARG;
     }
     const int32_t gyro_mult = mn_gyro_mult_q15(gyro_full_scale_dps);
-    if ((accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 && accel_full_scale_g != 16) ||
+    if ((accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 &&
+         accel_full_scale_g != 16) ||
         gyro_mult == 0) {
         return MN_FE_ERR_FULL_SCALE;
     }
-    const int32_t acc_mult = 1000 * accel_full_scale_g; /* |counts * acc_mult| <= 2^15 * 16000 < 2^29 */
+    const int32_t acc_mult =
+        1000 * accel_full_scale_g; /* |counts * acc_mult| <= 2^15 * 16000 < 2^29 */
     for (int i = 0; i < 3; i++) {
         acc_mg[i] = (acc_counts[i] * acc_mult + (1 << 14)) >> 15;
         gyro_mrad_s[i] = (gyro_counts[i] * gyro_mult + (1 << 14)) >> 15; /* < 2^15 * 34873 < 2^31 */
@@ -162,8 +165,8 @@ mn_fe_status mn_imu_step_counts_s8(void *state, size_t state_size, int32_t accel
         return MN_FE_ERR_ARG;
     }
     int32_t acc_mg[3], gyro_mrad_s[3];
-    status = mn_imu_counts_to_physical(accel_full_scale_g, gyro_full_scale_dps, acc_counts, gyro_counts, acc_mg,
-                                       gyro_mrad_s);
+    status = mn_imu_counts_to_physical(accel_full_scale_g, gyro_full_scale_dps, acc_counts,
+                                       gyro_counts, acc_mg, gyro_mrad_s);
     if (status != MN_FE_OK) {
         return status;
     }
@@ -179,8 +182,8 @@ mn_fe_status mn_imu_run_s8(void *state, size_t state_size, const int32_t *acc_mg
     if (s == NULL) {
         return status;
     }
-    if (n_samples < 0 || (n_samples > 0 && (acc_mg == NULL || gyro_mrad_s == NULL ||
-                                            features == NULL))) {
+    if (n_samples < 0 ||
+        (n_samples > 0 && (acc_mg == NULL || gyro_mrad_s == NULL || features == NULL))) {
         return MN_FE_ERR_ARG;
     }
     for (int32_t t = 0; t < n_samples; t++) {
@@ -198,12 +201,13 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
     if (s == NULL) {
         return status;
     }
-    if (n_samples < 0 || (n_samples > 0 && (acc_counts == NULL || gyro_counts == NULL ||
-                                            features == NULL))) {
+    if (n_samples < 0 ||
+        (n_samples > 0 && (acc_counts == NULL || gyro_counts == NULL || features == NULL))) {
         return MN_FE_ERR_ARG;
     }
     if (mn_gyro_mult_q15(gyro_full_scale_dps) == 0 ||
-        (accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 && accel_full_scale_g != 16)) {
+        (accel_full_scale_g != 2 && accel_full_scale_g != 4 && accel_full_scale_g != 8 &&
+         accel_full_scale_g != 16)) {
         return MN_FE_ERR_FULL_SCALE;
     }
     for (int32_t t = 0; t < n_samples; t++) {

@@ -25,13 +25,14 @@
  * adds about 0.4 instructions per MAC to that (3.4 in the scalar x86 benchmark).
  */
 void MN_ANSI(mn_linear_s8)(int8_t *out, const int8_t *w, const int32_t *bias, const mn_rq *rq,
-                       const int8_t *x, int rows, int cols)
+                           const int8_t *x, int rows, int cols)
 {
     const ptrdiff_t c = cols, c4 = cols & ~3;
     const int8_t *xe = x + c4;
     int o = 0;
     for (; o + 3 < rows; o += 4) {
-        const int8_t *w0 = w + (size_t)o * (size_t)cols + c4, *w1 = w0 + c, *w2 = w1 + c, *w3 = w2 + c;
+        const int8_t *w0 = w + (size_t)o * (size_t)cols + c4, *w1 = w0 + c, *w2 = w1 + c,
+                     *w3 = w2 + c;
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         for (ptrdiff_t i = -c4; i != 0; i += 4) {
             int32_t xk = xe[i];
@@ -88,7 +89,7 @@ void MN_ANSI(mn_linear_s8)(int8_t *out, const int8_t *w, const int32_t *bias, co
  * has its own loop with the taps unrolled.
  */
 void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, const mn_layer *ly,
-                          int d_inner, int d_conv)
+                              int d_inner, int d_conv)
 {
     const int8_t *w = ly->conv_w; /* (E, K) */
     const int32_t *bias = ly->conv_b;
@@ -120,7 +121,7 @@ void MN_ANSI(mn_conv_silu_s8)(int8_t *xs, int8_t *conv_state, const int8_t *xi, 
 /* dt_proj fused with softplus: delta[e] = softplus_lut[sat8(rq(b[e] + w[e, :] . dt_low)) + 128].
  * dt_rank is small (Mamba's ceil(d_model / 16)): up to 4 columns are held in registers. */
 void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_layer *ly, int d_inner,
-                         int dt_rank)
+                             int dt_rank)
 {
     const int8_t *w = ly->dt_proj_w; /* (E, R) */
     const int32_t *bias = ly->dt_proj_b;
@@ -128,7 +129,8 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
     const uint16_t *lut = ly->softplus_lut + 128;
     const size_t E = (size_t)d_inner, R = (size_t)dt_rank;
     const int32_t x0 = dt_low[0];
-    const int32_t x1 = R > 1 ? dt_low[1] : 0, x2 = R > 2 ? dt_low[2] : 0, x3 = R > 3 ? dt_low[3] : 0;
+    const int32_t x1 = R > 1 ? dt_low[1] : 0, x2 = R > 2 ? dt_low[2] : 0,
+                  x3 = R > 3 ? dt_low[3] : 0;
     size_t e = 0;
     switch (R) {
     case 1:
@@ -168,48 +170,49 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
  * clamp is a no-op; 96-99 % of channel-steps on the shipped models), and with exp_shift <= 16,
  * p is computed at a fixed shift: scaling delta and the rounding term by 2^(16 - exp_shift),
  * p = (dq * a2 + 2^15) >> 16 exactly (for exp_shift 0 the 2^15 is below the shift), and
- * dq * a2 + 2^15 < 15361 * 2^16 cannot overflow. Other channels take the general loop. The int16 saturation is a branch on a
- * rare event; the common path is straight-line, two states per iteration, one induction variable.
+ * dq * a2 + 2^15 < 15361 * 2^16 cannot overflow. Other channels take the general loop.
+ * The int16 saturation is a branch on a rare event; the common path is straight-line, two states
+ * per iteration, one induction variable.
  */
 #define MN_P_MAX (15u << MN_EXP2_FRAC_BITS)
 
 /* One state element n (negative: rows are addressed from their ends): updates h[n] and adds
  * C[n] * h[n] to yacc. FAST: the fixed-shift p without the clamp (see above); otherwise the
  * general p and its clamp (at p = MN_P_MAX the table gives exp2_lut[0] >> 15). */
-#define MN_SSM_STATE(N_, FAST)                                                                     \
-    do {                                                                                           \
-        int32_t da_, v_;                                                                           \
-        if (FAST) {                                                                                \
-            const uint32_t p_ = (dq * a2[N_] + 0x8000u) >> 16;                                     \
-            da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);              \
-        } else {                                                                                   \
-            const uint32_t p_ = (d * a2[N_] + p_round) >> exp_shift;                               \
-            if (p_ >= MN_P_MAX) {                                                                  \
-                da_ = exp2_lut[0] >> 15;                                                           \
-            } else {                                                                               \
-                da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);          \
-            }                                                                                      \
-        }                                                                                          \
-        v_ = (da_ * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                          \
-        if ((uint32_t)(v_ + 32768) > 65535u) {                                                     \
-            v_ = v_ < 0 ? -32768 : 32767;                                                          \
-        }                                                                                          \
-        h[N_] = (int16_t)v_;                                                                       \
-        yacc += c[N_] * v_;                                                                        \
+#define MN_SSM_STATE(N_, FAST)                                                            \
+    do {                                                                                  \
+        int32_t da_, v_;                                                                  \
+        if (FAST) {                                                                       \
+            const uint32_t p_ = (dq * a2[N_] + 0x8000u) >> 16;                            \
+            da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS);     \
+        } else {                                                                          \
+            const uint32_t p_ = (d * a2[N_] + p_round) >> exp_shift;                      \
+            if (p_ >= MN_P_MAX) {                                                         \
+                da_ = exp2_lut[0] >> 15;                                                  \
+            } else {                                                                      \
+                da_ = exp2_lut[p_ & (MN_EXP2_LUT_SIZE - 1)] >> (p_ >> MN_EXP2_FRAC_BITS); \
+            }                                                                             \
+        }                                                                                 \
+        v_ = (da_ * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                 \
+        if ((uint32_t)(v_ + 32768) > 65535u) {                                            \
+            v_ = v_ < 0 ? -32768 : 32767;                                                 \
+        }                                                                                 \
+        h[N_] = (int16_t)v_;                                                              \
+        yacc += c[N_] * v_;                                                               \
     } while (0)
 
 /* One channel: n runs from -N to -1, an odd first state alone, then pairs. */
-#define MN_SSM_ROW(FAST)                                                                           \
-    do {                                                                                           \
-        ptrdiff_t n = -ns;                                                                         \
-        if (ns & 1) {                                                                              \
-            MN_SSM_STATE(n, FAST);                                                                 \
-            n++;                                                                                   \
-        }                                                                                          \
-        for (; n != 0; n += 2) {                                                                   \
-            MN_SSM_STATE(n, FAST);                                                                 \
-            MN_SSM_STATE(n + 1, FAST);                                                             \
-        }                                                                                          \
+#define MN_SSM_ROW(FAST)               \
+    do {                               \
+        ptrdiff_t n = -ns;             \
+        if (ns & 1) {                  \
+            MN_SSM_STATE(n, FAST);     \
+            n++;                       \
+        }                              \
+        for (; n != 0; n += 2) {       \
+            MN_SSM_STATE(n, FAST);     \
+            MN_SSM_STATE(n + 1, FAST); \
+        }                              \
     } while (0)
 
 /*
@@ -217,8 +220,8 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
 void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
-                         const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
-                         const int8_t *bc, const int8_t *z, int d_inner, int d_state)
+                             const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
+                             const int8_t *bc, const int8_t *z, int d_inner, int d_state)
 {
     const uint32_t exp_shift = (uint32_t)ly->exp_shift;
     /* p = round_half_up(delta * a2 / 2^exp_shift): delta < 2^16 and a2 < 2^15 (loader-checked)
@@ -248,7 +251,8 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
         /* u = clamp(rq(delta * xs), +-2^23): one clamp of the int64 value (== the int32
          * saturation followed by the clamp). */
         const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
-        const int32_t u = (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
+        const int32_t u =
+            (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
         const uint32_t dq = fast_shift ? d << (16u - exp_shift) : 0u;
         int32_t yacc = 0;
         if (d <= d_free && fast_shift) {
@@ -262,14 +266,14 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
 }
 
 /* One state element n of a scalar-A channel (dA shared by the row): updates h[n], adds C[n] * h[n]. */
-#define MN_SSM_STATE_SCALAR_A(N_)                                                                  \
-    do {                                                                                           \
-        int32_t v_ = (da * h[N_] + u * b[N_] + (1 << 14)) >> 15;                                   \
-        if ((uint32_t)(v_ + 32768) > 65535u) {                                                     \
-            v_ = v_ < 0 ? -32768 : 32767;                                                          \
-        }                                                                                          \
-        h[N_] = (int16_t)v_;                                                                       \
-        yacc += c[N_] * v_;                                                                        \
+#define MN_SSM_STATE_SCALAR_A(N_)                                \
+    do {                                                         \
+        int32_t v_ = (da * h[N_] + u * b[N_] + (1 << 14)) >> 15; \
+        if ((uint32_t)(v_ + 32768) > 65535u) {                   \
+            v_ = v_ < 0 ? -32768 : 32767;                        \
+        }                                                        \
+        h[N_] = (int16_t)v_;                                     \
+        yacc += c[N_] * v_;                                      \
     } while (0)
 
 /*
@@ -280,14 +284,14 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
 void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
-                                   const uint16_t *exp2_lut, const uint16_t *delta,
-                                   const int8_t *xs, const int8_t *bc, const int8_t *z,
-                                   int d_inner, int d_state)
+                                      const uint16_t *exp2_lut, const uint16_t *delta,
+                                      const int8_t *xs, const int8_t *bc, const int8_t *z,
+                                      int d_inner, int d_state)
 {
     const uint32_t exp_shift = (uint32_t)ly->exp_shift;
     const uint32_t p_round = (1u << exp_shift) >> 1; /* delta * a2 + p_round < 2^31 + 2^21 */
     const ptrdiff_t ns = d_state;
-    const int head_dim = d_inner / ly->a_heads; /* the loader checked that H divides E */
+    const int head_dim = d_inner / ly->a_heads;  /* the loader checked that H divides E */
     const int8_t *b = bc + ns, *c = bc + 2 * ns; /* B (N), C (N), addressed from their ends */
     const mn_rq *dbx_rq = ly->dbx_rq, *y_rq = ly->y_rq, *d_rq = ly->d_rq;
     const int8_t *silu_z = ly->silu_z_lut + 128;
@@ -301,10 +305,12 @@ void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_la
         const uint32_t d = delta[e];
         const int32_t x = xs[e];
         const int64_t uw = mn_rq_wide((int32_t)d * x, &dbx_rq[e]);
-        const int32_t u = (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
+        const int32_t u =
+            (int32_t)(uw > (1 << 23) ? (1 << 23) : (uw < -(1 << 23) ? -(1 << 23) : uw));
         const uint32_t p = (d * *a2_head + p_round) >> exp_shift;
-        const int32_t da = p >= MN_P_MAX ? exp2_lut[0] >> 15
-                                         : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
+        const int32_t da = p >= MN_P_MAX
+                               ? exp2_lut[0] >> 15
+                               : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
         int32_t yacc = 0;
         ptrdiff_t n = -ns;
         if (ns & 1) {

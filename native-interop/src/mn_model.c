@@ -26,19 +26,21 @@
 
 /* The arena is the file's bytes read in place, so the target must store integers little-endian
  * like the file (true of the ESP32-S3 and every host we build on). */
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "mn_model.c reads the model in place: it needs a little-endian target"
 #endif
 
 /* mn_rq is read in place from (rows, 2) int32 tensors. */
-typedef char mn_assert_rq_is_two_int32[(sizeof(mn_rq) == 8 && offsetof(mn_rq, shift) == 4) ? 1 : -1];
+typedef char
+    mn_assert_rq_is_two_int32[(sizeof(mn_rq) == 8 && offsetof(mn_rq, shift) == 4) ? 1 : -1];
 
 /* Legal ranges the kernel relies on (see mn_step_s8.c and mamba_nano.h). */
 #define MN_RQ_SHIFT_MAX 62
 #define MN_BIAS_LIMIT ((int32_t)1 << 30) /* |bias| < 2^30 keeps every int32 accumulator < 2^31 */
-#define MN_FRAC_BITS_MAX 16          /* delta_frac_bits, a2_frac_bits */
-#define MN_EXP2_ONE 32768u           /* exp2_lut[i] <= 2^15 keeps dA * h within 2^30 */
-#define MN_F32_EXP_MASK 0x7F800000u  /* all exponent bits set: inf or NaN */
+#define MN_FRAC_BITS_MAX 16              /* delta_frac_bits, a2_frac_bits */
+#define MN_EXP2_ONE 32768u               /* exp2_lut[i] <= 2^15 keeps dA * h within 2^30 */
+#define MN_F32_EXP_MASK 0x7F800000u      /* all exponent bits set: inf or NaN */
 #define MN_F32_SIGN_MASK 0x80000000u
 
 /* ------------------------------------------------------------------------------------------- */
@@ -63,7 +65,8 @@ uint32_t mn_crc32(uint32_t crc, const uint8_t *data, size_t len)
 const char *mn_status_message(mn_status status)
 {
     switch (status) {
-#define MN_STATUS_CASE(code, message) case code: return message;
+#define MN_STATUS_CASE(code, message) \
+    case code: return message;
         MN_STATUS_MESSAGES(MN_STATUS_CASE)
 #undef MN_STATUS_CASE
     }
@@ -85,7 +88,8 @@ static int32_t mn_rd_i32(const uint8_t *p)
 {
     const uint32_t u = mn_rd_u32(p);
     int32_t v;
-    memcpy(&v, &u, sizeof v); /* two's complement reinterpretation without implementation-defined casts */
+    memcpy(&v, &u,
+           sizeof v); /* two's complement reinterpretation without implementation-defined casts */
     return v;
 }
 
@@ -95,43 +99,57 @@ static int32_t mn_rd_i32(const uint8_t *p)
 
 /* A tensor dim as a function of the model dims. */
 typedef enum {
-    MN_SYM_1 = 1, MN_SYM_2, MN_SYM_3, MN_SYM_NAME, MN_SYM_LUT256, MN_SYM_EXP2, MN_SYM_ACT,
-    MN_SYM_F, MN_SYM_D, MN_SYM_E, MN_SYM_2E, MN_SYM_N, MN_SYM_R, MN_SYM_R2N, MN_SYM_K, MN_SYM_C
+    MN_SYM_1 = 1,
+    MN_SYM_2,
+    MN_SYM_3,
+    MN_SYM_NAME,
+    MN_SYM_LUT256,
+    MN_SYM_EXP2,
+    MN_SYM_ACT,
+    MN_SYM_F,
+    MN_SYM_D,
+    MN_SYM_E,
+    MN_SYM_2E,
+    MN_SYM_N,
+    MN_SYM_R,
+    MN_SYM_R2N,
+    MN_SYM_K,
+    MN_SYM_C
 } mn_sym;
 
 /* How a tensor lands in mn_model / mn_layer. */
 typedef enum {
-    MN_VIEW_S8 = 1,      /* const int8_t *   */
-    MN_VIEW_CHAR,        /* const char *     */
-    MN_VIEW_U16,         /* const uint16_t * */
-    MN_VIEW_S32,         /* const int32_t *  */
-    MN_VIEW_RQ,          /* const mn_rq *    */
-    MN_VIEW_F32,         /* const float *    */
-    MN_VIEW_RQ_VALUE,    /* mn_rq copied by value (gate_rq, res_rq) */
-    MN_VIEW_SSM_PARAMS,  /* delta_frac_bits, a2_frac_bits, exp_shift */
-    MN_VIEW_INPUT_QUANT  /* input_scale, input_zero_point */
+    MN_VIEW_S8 = 1,     /* const int8_t *   */
+    MN_VIEW_CHAR,       /* const char *     */
+    MN_VIEW_U16,        /* const uint16_t * */
+    MN_VIEW_S32,        /* const int32_t *  */
+    MN_VIEW_RQ,         /* const mn_rq *    */
+    MN_VIEW_F32,        /* const float *    */
+    MN_VIEW_RQ_VALUE,   /* mn_rq copied by value (gate_rq, res_rq) */
+    MN_VIEW_SSM_PARAMS, /* delta_frac_bits, a2_frac_bits, exp_shift */
+    MN_VIEW_INPUT_QUANT /* input_scale, input_zero_point */
 } mn_view;
 
 /* Which value-range check a tensor gets (MN_ERR_PARAM). */
 typedef enum {
     MN_CHECK_NONE = 0,
-    MN_CHECK_RQ,          /* every shift in [0, 62] */
-    MN_CHECK_BIAS,        /* every |b| < 2^30 */
-    MN_CHECK_F32,         /* every value finite */
-    MN_CHECK_NAMES,       /* every row NUL-terminated within MN_CLASS_NAME_BYTES */
-    MN_CHECK_EXP2,        /* entries <= 2^15, non-increasing, first > 0 */
-    MN_CHECK_SSM,         /* frac bits in [0, 16], exp_shift = sum - MN_EXP2_FRAC_BITS >= 0 */
-    MN_CHECK_A2,          /* every entry < 2^15, so delta * a2 + rounding fits uint32 */
-    MN_CHECK_INPUT_QUANT  /* finite, scale > 0 */
+    MN_CHECK_RQ,         /* every shift in [0, 62] */
+    MN_CHECK_BIAS,       /* every |b| < 2^30 */
+    MN_CHECK_F32,        /* every value finite */
+    MN_CHECK_NAMES,      /* every row NUL-terminated within MN_CLASS_NAME_BYTES */
+    MN_CHECK_EXP2,       /* entries <= 2^15, non-increasing, first > 0 */
+    MN_CHECK_SSM,        /* frac bits in [0, 16], exp_shift = sum - MN_EXP2_FRAC_BITS >= 0 */
+    MN_CHECK_A2,         /* every entry < 2^15, so delta * a2 + rounding fits uint32 */
+    MN_CHECK_INPUT_QUANT /* finite, scale > 0 */
 } mn_check;
 
 typedef struct {
-    uint8_t dtype;     /* mn_dtype; 0 marks a kind value this build does not know */
-    uint8_t per_layer; /* 1: one per layer (layer < L); 0: global (layer 0) */
+    uint8_t dtype;      /* mn_dtype; 0 marks a kind value this build does not know */
+    uint8_t per_layer;  /* 1: one per layer (layer < L); 0: global (layer 0) */
     uint8_t dim0, dim1; /* mn_sym */
-    uint8_t view;      /* mn_view */
-    uint8_t check;     /* mn_check */
-    uint16_t field;    /* offsetof the field in mn_model (global) or mn_layer (per layer) */
+    uint8_t view;       /* mn_view */
+    uint8_t check;      /* mn_check */
+    uint16_t field;     /* offsetof the field in mn_model (global) or mn_layer (per layer) */
 } mn_kind_info;
 
 #define MN_KIND_LIMIT (MN_T_ACT_SCALES + 1)
@@ -192,10 +210,16 @@ typedef struct {
 #define MN_BIND_ACT_SCALES F32, F32, act_scales
 
 /* One mn_kinds entry: scope G fills an mn_model field, L an mn_layer field. */
-#define MN_KIND_G(dt, d0, d1, view, check, member) \
-    { MN_DTYPE_##dt, 0, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, offsetof(mn_model, member) }
-#define MN_KIND_L(dt, d0, d1, view, check, member) \
-    { MN_DTYPE_##dt, 1, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, offsetof(mn_layer, member) }
+#define MN_KIND_G(dt, d0, d1, view, check, member)                                    \
+    {                                                                                 \
+        MN_DTYPE_##dt, 0, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, \
+            offsetof(mn_model, member)                                                \
+    }
+#define MN_KIND_L(dt, d0, d1, view, check, member)                                    \
+    {                                                                                 \
+        MN_DTYPE_##dt, 1, MN_SYM_##d0, MN_SYM_##d1, MN_VIEW_##view, MN_CHECK_##check, \
+            offsetof(mn_layer, member)                                                \
+    }
 #define MN_KIND_EXPAND(entry, args) entry args /* expands MN_BIND_<kind> into arguments first */
 #define MN_KIND_ENTRY(kind, scope, dt, d0, d1) \
     [MN_T_##kind] = MN_KIND_EXPAND(MN_KIND_##scope, (dt, d0, d1, MN_BIND_##kind)),
@@ -347,19 +371,18 @@ static mn_status mn_check_header(const uint8_t *file, size_t file_size, mn_heade
 
 static mn_status mn_check_dims(const mn_header *h)
 {
-    const int ok = mn_in_range(h->task, MN_TASK_HAR, MN_TASK_KWS) &&
-                   mn_in_range(h->frontend, MN_FRONTEND_IMU, MN_FRONTEND_RAW) &&
-                   h->pooling == MN_POOL_MEAN && mn_in_range(h->n_layers, 1, MN_MAX_LAYERS) &&
-                   mn_in_range(h->n_features, 1, MN_MAX_FEATURES) &&
-                   mn_in_range(h->d_model, 1, MN_MAX_D_MODEL) &&
-                   mn_in_range(h->d_inner, 1, MN_MAX_D_INNER) &&
-                   mn_in_range(h->d_state, 1, MN_MAX_D_STATE) &&
-                   mn_in_range(h->dt_rank, 1, MN_MAX_DT_RANK) &&
-                   mn_in_range(h->d_conv, 1, MN_MAX_D_CONV) &&
-                   mn_in_range(h->n_classes, 1, MN_MAX_CLASSES);
+    const int ok =
+        mn_in_range(h->task, MN_TASK_HAR, MN_TASK_KWS) &&
+        mn_in_range(h->frontend, MN_FRONTEND_IMU, MN_FRONTEND_RAW) && h->pooling == MN_POOL_MEAN &&
+        mn_in_range(h->n_layers, 1, MN_MAX_LAYERS) &&
+        mn_in_range(h->n_features, 1, MN_MAX_FEATURES) &&
+        mn_in_range(h->d_model, 1, MN_MAX_D_MODEL) && mn_in_range(h->d_inner, 1, MN_MAX_D_INNER) &&
+        mn_in_range(h->d_state, 1, MN_MAX_D_STATE) && mn_in_range(h->dt_rank, 1, MN_MAX_DT_RANK) &&
+        mn_in_range(h->d_conv, 1, MN_MAX_D_CONV) && mn_in_range(h->n_classes, 1, MN_MAX_CLASSES);
     /* A front-end fixes the feature count: its frames are what the model steps on. */
-    const int features_ok = (h->frontend != MN_FRONTEND_IMU || h->n_features == MN_IMU_FEATURES) &&
-                            (h->frontend != MN_FRONTEND_LOGMEL || h->n_features == MN_LOGMEL_FEATURES);
+    const int features_ok =
+        (h->frontend != MN_FRONTEND_IMU || h->n_features == MN_IMU_FEATURES) &&
+        (h->frontend != MN_FRONTEND_LOGMEL || h->n_features == MN_LOGMEL_FEATURES);
     return ok && features_ok ? MN_OK : MN_ERR_DIMS;
 }
 
@@ -380,7 +403,8 @@ static mn_status mn_check_entry(const mn_entry *e, const mn_kind_info *k, const 
                                 uint64_t table_end)
 {
     const uint64_t expect_bytes = (uint64_t)e->dim0 * e->dim1 * mn_dtype_size(e->dtype);
-    const int table_shape = e->dim0 == mn_sym_value(k->dim0, h) && e->dim1 == mn_sym_value(k->dim1, h);
+    const int table_shape =
+        e->dim0 == mn_sym_value(k->dim0, h) && e->dim1 == mn_sym_value(k->dim1, h);
     if (e->dtype != k->dtype || !(table_shape || mn_scalar_a_heads(e, h) != 0) ||
         e->nbytes != expect_bytes) {
         return MN_ERR_TENSOR_SHAPE;
@@ -405,8 +429,7 @@ static mn_status mn_check_values(const uint8_t *data, const mn_entry *e, const m
 {
     const uint32_t count = (uint32_t)e->dim0 * e->dim1;
     switch ((mn_check)k->check) {
-    case MN_CHECK_NONE:
-        return MN_OK;
+    case MN_CHECK_NONE: return MN_OK;
     case MN_CHECK_RQ: /* (rows, 2) {mult, shift} */
         for (uint32_t r = 0; r < e->dim0; r++) {
             const int32_t shift = mn_rd_i32(data + 8u * r + 4u);
@@ -498,7 +521,8 @@ static mn_status mn_validate(const uint8_t *file, size_t file_size, mn_header *h
         return st;
     }
 
-    const uint64_t table_end = (uint64_t)h->table_offset + (uint64_t)h->n_tensors * MN_TENSOR_ENTRY_SIZE;
+    const uint64_t table_end =
+        (uint64_t)h->table_offset + (uint64_t)h->n_tensors * MN_TENSOR_ENTRY_SIZE;
     if (table_end > UINT32_MAX) {
         return MN_ERR_OVERFLOW;
     }

@@ -29,7 +29,10 @@ typedef struct {
 static size_t mn_align4(size_t n) { return (n + 3u) & ~(size_t)3u; }
 
 static size_t mn_pool_offset(void) { return sizeof(mn_state_header); }
-static size_t mn_ssm_offset(const mn_model *m) { return mn_pool_offset() + 4u * (size_t)m->d_model; }
+static size_t mn_ssm_offset(const mn_model *m)
+{
+    return mn_pool_offset() + 4u * (size_t)m->d_model;
+}
 static size_t mn_conv_offset(const mn_model *m)
 {
     return mn_ssm_offset(m) + 2u * (size_t)m->n_layers * m->d_inner * m->d_state;
@@ -51,8 +54,8 @@ size_t mn_scratch_size(const mn_model *model)
         return 0;
     }
     const size_t e = model->d_inner;
-    return mn_align4(2u * e + model->d_model + 2u * e + e +
-                     (size_t)model->dt_rank + 2u * model->d_state + e);
+    return mn_align4(2u * e + model->d_model + 2u * e + e + (size_t)model->dt_rank +
+                     2u * model->d_state + e);
 }
 
 static int mn_state_ok(const mn_model *model, const void *state, size_t state_size)
@@ -146,9 +149,9 @@ mn_status mn_step_s8_with(const mn_kernels *kernels, const mn_model *model, void
 
     uint8_t *st = (uint8_t *)state;
     mn_state_header *hdr = (mn_state_header *)st;
-    int32_t *pool_sum = (int32_t *)(st + mn_pool_offset());         /* (D) */
-    int16_t *ssm_all = (int16_t *)(st + mn_ssm_offset(model));      /* (L, E, N) */
-    int8_t *conv_all = (int8_t *)(st + mn_conv_offset(model));      /* (L, K-1, E) */
+    int32_t *pool_sum = (int32_t *)(st + mn_pool_offset());    /* (D) */
+    int16_t *ssm_all = (int16_t *)(st + mn_ssm_offset(model)); /* (L, E, N) */
+    int8_t *conv_all = (int8_t *)(st + mn_conv_offset(model)); /* (L, K-1, E) */
 
     k->linear_s8(r, model->in_w, model->in_b, model->in_rq, features, D, model->n_features);
 

@@ -14,13 +14,13 @@
 #include "mamba_nano.h"
 
 typedef struct {
-    const float *in_proj_w, *in_proj_b; /* (2E, D), (2E) */
-    const float *conv_w, *conv_b;     /* (E, K), (E) */
-    const float *x_proj_w;             /* (R+2N, E) */
-    const float *dt_proj_w, *dt_proj_b; /* (E, R), (E) */
-    const float *a;                   /* (E, a_n) A = -|A| */
-    int a_n;                          /* N, or 1 with scalar-A heads (one A per channel) */
-    const float *d;                   /* (E) D, the skip */
+    const float *in_proj_w, *in_proj_b;   /* (2E, D), (2E) */
+    const float *conv_w, *conv_b;         /* (E, K), (E) */
+    const float *x_proj_w;                /* (R+2N, E) */
+    const float *dt_proj_w, *dt_proj_b;   /* (E, R), (E) */
+    const float *a;                       /* (E, a_n) A = -|A| */
+    int a_n;                              /* N, or 1 with scalar-A heads (one A per channel) */
+    const float *d;                       /* (E) D, the skip */
     const float *out_proj_w, *out_proj_b; /* (D, E), (D) */
 } mnf_layer;
 
@@ -38,8 +38,8 @@ static size_t mnf_weight_floats(const mn_model *m)
 {
     const size_t F = m->n_features, D = m->d_model, E = m->d_inner, N = m->d_state;
     const size_t R = m->dt_rank, K = m->d_conv, C = m->n_classes;
-    const size_t per_layer = 2 * E * D + 2 * E + E * K + E + (R + 2 * N) * E + E * R + E + E * N +
-                             E + D * E + D;
+    const size_t per_layer =
+        2 * E * D + 2 * E + E * K + E + (R + 2 * N) * E + E * R + E + E * N + E + D * E + D;
     return D * F + D + C * D + C + (size_t)m->n_layers * per_layer;
 }
 
@@ -184,10 +184,14 @@ const float *mnf_state_ssm(const mnf_model *m, const void *state, int layer)
     return (layer < 0 || layer >= m->n_layers) ? NULL : mnf_ssm(m, state, layer);
 }
 
-const float *mnf_state_pool_sum(const mnf_model *m, const void *state) { return mnf_pool(m, state); }
+const float *mnf_state_pool_sum(const mnf_model *m, const void *state)
+{
+    return mnf_pool(m, state);
+}
 
 /* out (rows) = w (rows, cols) x (cols) + b (rows, or NULL) */
-static void mnf_linear(float *out, const float *w, const float *b, const float *x, int rows, int cols)
+static void mnf_linear(float *out, const float *w, const float *b, const float *x, int rows,
+                       int cols)
 {
     for (int o = 0; o < rows; o++) {
         float acc = b != NULL ? b[o] : 0.0f;
@@ -206,13 +210,13 @@ static float mnf_softplus(float x) { return x > 20.0f ? x : log1pf(expf(x)); }
 void mnf_step(const mnf_model *m, void *state, void *scratch, const float *features)
 {
     const int D = m->d_model, E = m->d_inner, N = m->d_state, R = m->dt_rank, K = m->d_conv;
-    float *r = (float *)scratch;   /* (D) */
-    float *xz = r + D;             /* (2E) xi then z */
-    float *xs = xz + 2 * E;        /* (E) */
-    float *dbc = xs + E;           /* (R + 2N) */
+    float *r = (float *)scratch;    /* (D) */
+    float *xz = r + D;              /* (2E) xi then z */
+    float *xs = xz + 2 * E;         /* (E) */
+    float *dbc = xs + E;            /* (R + 2N) */
     float *delta = dbc + R + 2 * N; /* (E) */
-    float *g = delta + E;          /* (E) */
-    float *out = g + E;            /* (D) */
+    float *g = delta + E;           /* (E) */
+    float *out = g + E;             /* (D) */
 
     mnf_linear(r, m->in_w, m->in_b, features, D, m->n_features);
     for (int l = 0; l < m->n_layers; l++) {

@@ -63,7 +63,7 @@ static inline int32_t mn_dot_s8(const int8_t *w, const int8_t *x, int cols)
  * instructions per MAC).
  */
 void mn_linear_s8_ref(int8_t *out, const int8_t *w, const int32_t *bias, const mn_rq *rq,
-                         const int8_t *x, int rows, int cols)
+                      const int8_t *x, int rows, int cols)
 {
     int o = 0;
     for (; o + 3 < rows; o += 4) {
@@ -143,9 +143,9 @@ void mn_dt_softplus_ref(uint16_t *delta, const int8_t *dt_low, const mn_layer *l
  * Selective state update and gate for one layer (see mamba_nano.h for the arithmetic).
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
-void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
-                        const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
-                        const int8_t *bc, const int8_t *z, int d_inner, int d_state)
+void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly, const uint16_t *exp2_lut,
+                        const uint16_t *delta, const int8_t *xs, const int8_t *bc, const int8_t *z,
+                        int d_inner, int d_state)
 {
     const int8_t *b = bc;           /* (N) */
     const int8_t *c = bc + d_state; /* (N) */
@@ -170,7 +170,8 @@ void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
             h[n] = hn;
             yacc += c[n] * hn;
         }
-        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t y =
+            mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
         const int32_t zs = ly->silu_z_lut[z[e] + 128];
         g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
     }
@@ -203,7 +204,8 @@ void mn_ssm_gate_scalar_a_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *
             h[n] = hn;
             yacc += c[n] * hn;
         }
-        const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
+        const int32_t y =
+            mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
         const int32_t zs = ly->silu_z_lut[z[e] + 128];
         g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
     }
@@ -218,6 +220,11 @@ void mn_residual_s8_ref(int8_t *r, const int8_t *o, const mn_rq *res_rq, int d_m
 }
 
 const mn_kernels mn_kernels_ref = {
-    "ref", mn_linear_s8_ref, mn_conv_silu_s8_ref, mn_dt_softplus_ref, mn_ssm_gate_s8_ref,
-    mn_ssm_gate_scalar_a_s8_ref, mn_residual_s8_ref,
+    "ref",
+    mn_linear_s8_ref,
+    mn_conv_silu_s8_ref,
+    mn_dt_softplus_ref,
+    mn_ssm_gate_s8_ref,
+    mn_ssm_gate_scalar_a_s8_ref,
+    mn_residual_s8_ref,
 };

@@ -12,12 +12,16 @@
 
 namespace mn_test {
 
-inline std::string fixture_path(const std::string &name) { return std::string(MN_FIXTURE_DIR) + "/" + name; }
+inline std::string fixture_path(const std::string &name)
+{
+    return std::string(MN_FIXTURE_DIR) + "/" + name;
+}
 
 inline std::vector<uint8_t> read_file(const std::string &path)
 {
     std::ifstream f(path, std::ios::binary);
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f),
+                                std::istreambuf_iterator<char>());
 }
 
 // A model loaded from a fixture, with a 4-byte-aligned state and scratch of the companion sizes.
@@ -58,7 +62,8 @@ class FrameGen {
     void fill(int8_t *out, int n, int lo = -128, int hi = 127)
     {
         for (int i = 0; i < n; i++) {
-            out[i] = static_cast<int8_t>(lo + static_cast<int>(next() % static_cast<uint32_t>(hi - lo + 1)));
+            out[i] = static_cast<int8_t>(
+                lo + static_cast<int>(next() % static_cast<uint32_t>(hi - lo + 1)));
         }
     }
 
@@ -66,4 +71,4 @@ class FrameGen {
     uint32_t s_;
 };
 
-}  // namespace mn_test
+} // namespace mn_test

@@ -28,4 +28,4 @@ inline std::vector<const mn_kernels *> kernel_variants()
     return out;
 }
 
-}  // namespace mn_test
+} // namespace mn_test

@@ -20,7 +20,8 @@ class Engine : public ::testing::Test {
   protected:
     void SetUp() override
     {
-        for (int s = 0; s < MN_ENGINE_SLOTS; s++) mn_engine_unload(s);
+        for (int s = 0; s < MN_ENGINE_SLOTS; s++)
+            mn_engine_unload(s);
     }
     void TearDown() override { SetUp(); }
 
@@ -45,7 +46,8 @@ class Engine : public ::testing::Test {
     {
         std::vector<uint8_t> out;
         for (int16_t v : x) {
-            for (int i = 0; i < bytes_per_sample - 2; i++) out.push_back((uint8_t)(0x5a + i)); // low bits: ignored
+            for (int i = 0; i < bytes_per_sample - 2; i++)
+                out.push_back((uint8_t)(0x5a + i)); // low bits: ignored
             out.push_back((uint8_t)((uint16_t)v & 0xff));
             out.push_back((uint8_t)((uint16_t)v >> 8));
         }
@@ -74,13 +76,16 @@ TEST_F(Engine, FeaturesPathEqualsThePlainApiBitForBit)
     for (int t = 0; t < 300; t++) {
         gen.fill(frame.data(), (int)frame.size());
         ASSERT_EQ(mn_engine_push_features(0, frame.data(), (int32_t)frame.size()), MN_OK);
-        ASSERT_EQ(mn_step_s8(&ref.model, ref.state(), ref.state_size(), ref.scratch(), ref.scratch_size(),
-                             frame.data()), MN_OK);
+        ASSERT_EQ(mn_step_s8(&ref.model, ref.state(), ref.state_size(), ref.scratch(),
+                             ref.scratch_size(), frame.data()),
+                  MN_OK);
         if (t % 50 == 49) {
-            ASSERT_EQ(mn_logits_q8(&ref.model, ref.state(), ref.state_size(), logits.data()), MN_OK);
+            ASSERT_EQ(mn_logits_q8(&ref.model, ref.state(), ref.state_size(), logits.data()),
+                      MN_OK);
             const int best = reference_read(ref, logits, ref_probs);
             ASSERT_EQ(read(0, probs), best);
-            for (int c = 0; c < ref.model.n_classes; c++) EXPECT_EQ(probs[c], ref_probs[c]) << c;
+            for (int c = 0; c < ref.model.n_classes; c++)
+                EXPECT_EQ(probs[c], ref_probs[c]) << c;
         }
     }
     auto i = info(0);
@@ -105,16 +110,21 @@ TEST_F(Engine, ImuCountsPathEqualsFrontEndThenStep)
     int16_t counts[6];
     int8_t features[MN_IMU_FEATURES];
     for (int t = 0; t < 200; t++) {
-        for (auto &c : counts) c = (int16_t)(gen.next() >> 16);
+        for (auto &c : counts)
+            c = (int16_t)(gen.next() >> 16);
         ASSERT_EQ(mn_engine_push_imu_counts(0, counts, 6, 4, 500), MN_OK);
-        ASSERT_EQ(mn_imu_step_counts_s8(fe_state, mn_imu_state_size(), 4, 500, counts, counts + 3, features), MN_FE_OK);
-        ASSERT_EQ(mn_step_s8(&ref.model, ref.state(), ref.state_size(), ref.scratch(), ref.scratch_size(), features),
+        ASSERT_EQ(mn_imu_step_counts_s8(fe_state, mn_imu_state_size(), 4, 500, counts, counts + 3,
+                                        features),
+                  MN_FE_OK);
+        ASSERT_EQ(mn_step_s8(&ref.model, ref.state(), ref.state_size(), ref.scratch(),
+                             ref.scratch_size(), features),
                   MN_OK);
     }
     std::vector<int32_t> probs, logits(ref.model.n_classes), ref_probs;
     ASSERT_EQ(mn_logits_q8(&ref.model, ref.state(), ref.state_size(), logits.data()), MN_OK);
     EXPECT_EQ(read(0, probs), reference_read(ref, logits, ref_probs));
-    for (int c = 0; c < ref.model.n_classes; c++) EXPECT_EQ(probs[c], ref_probs[c]);
+    for (int c = 0; c < ref.model.n_classes; c++)
+        EXPECT_EQ(probs[c], ref_probs[c]);
 }
 
 TEST_F(Engine, AudioPathTakesWholeHopsAndMeasuresTheSignal)
@@ -161,7 +171,8 @@ TEST_F(Engine, AFailedLoadLeavesTheRunningModelAsItWas)
     EXPECT_EQ(mn_engine_load(0, bad.data(), (int32_t)bad.size(), 1), MN_ERR_CRC);
     auto big = read_file(fixture_path("largest.mnm")); // 193 KB: more than the arena
     EXPECT_EQ(mn_engine_load(0, big.data(), (int32_t)big.size(), 1), MN_ERR_ARENA_TOO_SMALL);
-    auto kws = read_file(fixture_path("kws_size.mnm")); // 4,744 B of state: 3 streams fit 16 KB, 8 do not
+    auto kws =
+        read_file(fixture_path("kws_size.mnm")); // 4,744 B of state: 3 streams fit 16 KB, 8 do not
     EXPECT_EQ(mn_engine_load(0, kws.data(), (int32_t)kws.size(), 8), MN_ERR_BUFFER_TOO_SMALL);
     EXPECT_EQ(mn_engine_load(0, bad.data(), 10, 1), MN_ERR_TRUNCATED);
     EXPECT_EQ(mn_engine_load(0, nullptr, 100, 1), MN_ERR_ARG);
@@ -210,7 +221,8 @@ TEST_F(Engine, BufferSizeQueryAgreesWithTheLoadedModel)
     EXPECT_EQ(scratch, mn_scratch_size(&ref.model));
     EXPECT_EQ(arena, mn_model_arena_size(file.data(), file.size()));
     file[100] ^= 1;
-    EXPECT_EQ(mn_model_buffer_sizes(file.data(), file.size(), &arena, &state, &scratch), MN_ERR_CRC);
+    EXPECT_EQ(mn_model_buffer_sizes(file.data(), file.size(), &arena, &state, &scratch),
+              MN_ERR_CRC);
 }
 
 TEST_F(Engine, StaggeredStreamsEachEqualAFreshModelOverTheirWindow)
@@ -221,8 +233,10 @@ TEST_F(Engine, StaggeredStreamsEachEqualAFreshModelOverTheirWindow)
     std::vector<int8_t> frame(5);
     std::vector<int32_t> a, b;
     for (int t = 0; t < 90; t++) {
-        if (t > 0 && t % 30 == 0) ASSERT_EQ(mn_engine_reset(0, (t / 30) % 3), MN_OK);
-        if (t == 60) ASSERT_EQ(mn_engine_reset(1, 0), MN_OK); // the reference restarts with stream 2
+        if (t > 0 && t % 30 == 0)
+            ASSERT_EQ(mn_engine_reset(0, (t / 30) % 3), MN_OK);
+        if (t == 60)
+            ASSERT_EQ(mn_engine_reset(1, 0), MN_OK); // the reference restarts with stream 2
         gen.fill(frame.data(), 5);
         ASSERT_EQ(mn_engine_push_features(0, frame.data(), 5), MN_OK);
         ASSERT_EQ(mn_engine_push_features(1, frame.data(), 5), MN_OK);
@@ -240,7 +254,8 @@ TEST_F(Engine, ThirtyTwoBitPcmUsesTheTopSixteenBits)
     load(1, "logmel.mnm");
     FrameGen gen(4);
     std::vector<int16_t> pcm(4 * MN_AUDIO_HOP_SAMPLES);
-    for (auto &v : pcm) v = (int16_t)(gen.next() >> 18);
+    for (auto &v : pcm)
+        v = (int16_t)(gen.next() >> 18);
     auto b16 = pcm_bytes(pcm, 2), b32 = pcm_bytes(pcm, 4);
     ASSERT_EQ(mn_engine_push_pcm(0, b16.data(), (int32_t)b16.size(), 2), MN_OK);
     ASSERT_EQ(mn_engine_push_pcm(1, b32.data(), (int32_t)b32.size(), 4), MN_OK);
@@ -253,7 +268,8 @@ TEST_F(Engine, WrongSampleRateIsRefusedAndTheStreamKeepsItsState)
 {
     load(0, "imu.mnm");
     int16_t counts[6] = {100, -200, 16000, 5, -5, 7};
-    for (int t = 0; t < 20; t++) ASSERT_EQ(mn_engine_push_imu_counts(0, counts, 6, 2, 250), MN_OK);
+    for (int t = 0; t < 20; t++)
+        ASSERT_EQ(mn_engine_push_imu_counts(0, counts, 6, 2, 250), MN_OK);
     std::vector<int32_t> before, after;
     const int best = read(0, before);
     EXPECT_EQ(mn_engine_start(0, 100), MN_FE_ERR_SAMPLE_RATE);
@@ -295,8 +311,10 @@ TEST_F(Engine, BadArgumentsGetTheirOwnStatus)
     EXPECT_EQ(mn_engine_load(MN_ENGINE_SLOTS, (const uint8_t *)frame, 8, 1), MN_ENGINE_ERR_SLOT);
     EXPECT_EQ(mn_engine_load(-1, (const uint8_t *)frame, 8, 1), MN_ENGINE_ERR_SLOT);
     EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, -1), MN_ENGINE_ERR_STREAM);
-    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, 0), MN_ERR_TRUNCATED) << "0 streams: check only";
-    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, MN_ENGINE_MAX_STREAMS + 1), MN_ENGINE_ERR_STREAM);
+    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, 0), MN_ERR_TRUNCATED)
+        << "0 streams: check only";
+    EXPECT_EQ(mn_engine_load(0, (const uint8_t *)frame, 8, MN_ENGINE_MAX_STREAMS + 1),
+              MN_ENGINE_ERR_STREAM);
     EXPECT_EQ(mn_engine_push_features(0, frame, 5), MN_ERR_NOT_LOADED);
     EXPECT_EQ(mn_engine_reset(0, 0), MN_ERR_NOT_LOADED);
     EXPECT_EQ(mn_engine_info(0, out, MN_INFO_COUNT - 1), MN_ENGINE_ERR_LENGTH);

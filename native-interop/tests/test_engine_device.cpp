@@ -32,7 +32,8 @@ class EngineDevice : public ::testing::Test {
   protected:
     void SetUp() override
     {
-        for (int s = 0; s < MN_ENGINE_SLOTS; s++) mn_engine_unload(s);
+        for (int s = 0; s < MN_ENGINE_SLOTS; s++)
+            mn_engine_unload(s);
     }
     void TearDown() override { SetUp(); }
     static int32_t load(int slot, const char *path, int streams)
@@ -48,7 +49,7 @@ class EngineDevice : public ::testing::Test {
     }
 };
 
-}  // namespace
+} // namespace
 
 TEST_F(EngineDevice, DefaultsAreTheShippedModelsNeeds)
 {
@@ -126,13 +127,16 @@ TEST_F(EngineDevice, LeanSlotGivesTheFullFilesResults)
     for (int t = 0; t < 300; t++) {
         gen.fill(x.data(), full.model.n_features);
         ASSERT_EQ(mn_engine_push_features(1, x.data(), (int32_t)x.size()), MN_OK);
-        ASSERT_EQ(mn_step_s8(&full.model, full.state(), full.state_size(), full.scratch(), full.scratch_size(), x.data()), MN_OK);
+        ASSERT_EQ(mn_step_s8(&full.model, full.state(), full.state_size(), full.scratch(),
+                             full.scratch_size(), x.data()),
+                  MN_OK);
         ASSERT_EQ(mn_logits_q8(&full.model, full.state(), full.state_size(), logits.data()), MN_OK);
         std::vector<uint16_t> p(full.model.n_classes);
         const int best = mn_softmax_q15(&full.model, logits.data(), p.data());
         for (int s = 0; s < kKwsStreams; s++) {
             ASSERT_EQ(mn_engine_read(1, s, probs.data(), MN_MAX_CLASSES), best);
-            for (int c = 0; c < full.model.n_classes; c++) ASSERT_EQ(probs[c], p[c]);
+            for (int c = 0; c < full.model.n_classes; c++)
+                ASSERT_EQ(probs[c], p[c]);
         }
     }
 }

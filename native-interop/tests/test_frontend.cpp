@@ -27,13 +27,18 @@ struct Lcg {
 struct Logmel {
     std::vector<uint32_t> state = std::vector<uint32_t>(MN_LOGMEL_STATE_SIZE / 4);
     std::vector<uint64_t> scratch = std::vector<uint64_t>(MN_LOGMEL_SCRATCH_SIZE / 8);
-    Logmel() { EXPECT_EQ(mn_logmel_reset(state.data(), MN_LOGMEL_STATE_SIZE, MN_AUDIO_SAMPLE_RATE_HZ), MN_FE_OK); }
+    Logmel()
+    {
+        EXPECT_EQ(mn_logmel_reset(state.data(), MN_LOGMEL_STATE_SIZE, MN_AUDIO_SAMPLE_RATE_HZ),
+                  MN_FE_OK);
+    }
     // pcm: (S) whole hops -> (H, M)
     std::vector<int8_t> run(const std::vector<int16_t> &pcm)
     {
         std::vector<int8_t> out(pcm.size() / MN_AUDIO_HOP_SAMPLES * MN_LOGMEL_FEATURES);
-        EXPECT_EQ(mn_logmel_run_s8(state.data(), MN_LOGMEL_STATE_SIZE, scratch.data(), MN_LOGMEL_SCRATCH_SIZE,
-                                   pcm.data(), (int32_t)pcm.size(), out.data()),
+        EXPECT_EQ(mn_logmel_run_s8(state.data(), MN_LOGMEL_STATE_SIZE, scratch.data(),
+                                   MN_LOGMEL_SCRATCH_SIZE, pcm.data(), (int32_t)pcm.size(),
+                                   out.data()),
                   MN_FE_OK);
         return out;
     }
@@ -50,7 +55,10 @@ std::vector<int16_t> white_noise(int hops, int shift, int32_t dc, uint32_t seed 
     return pcm;
 }
 
-const int8_t *frame(const std::vector<int8_t> &f, int h) { return f.data() + (size_t)h * MN_LOGMEL_FEATURES; }
+const int8_t *frame(const std::vector<int8_t> &f, int h)
+{
+    return f.data() + (size_t)h * MN_LOGMEL_FEATURES;
+}
 
 // ---- sizes, arguments, rates -------------------------------------------------------------------
 
@@ -59,7 +67,8 @@ TEST(Frontend, SizesMatchTheHeaderMacros)
     EXPECT_EQ(mn_imu_state_size(), (size_t)MN_IMU_STATE_SIZE);
     EXPECT_EQ(mn_logmel_state_size(), (size_t)MN_LOGMEL_STATE_SIZE);
     EXPECT_EQ(mn_logmel_scratch_size(), (size_t)MN_LOGMEL_SCRATCH_SIZE);
-    EXPECT_LE(MN_LOGMEL_STATE_SIZE + MN_LOGMEL_SCRATCH_SIZE, 8192) << "audio budget: 8 KB state + scratch";
+    EXPECT_LE(MN_LOGMEL_STATE_SIZE + MN_LOGMEL_SCRATCH_SIZE, 8192)
+        << "audio budget: 8 KB state + scratch";
 }
 
 TEST(Frontend, ResetRefusesAWrongSampleRate)
@@ -76,8 +85,8 @@ TEST(Frontend, ResetRefusesAWrongSampleRate)
     EXPECT_EQ(mn_logmel_reset(lm.state.data(), MN_LOGMEL_STATE_SIZE, 8000), MN_FE_ERR_SAMPLE_RATE);
     std::vector<int16_t> hop(MN_AUDIO_HOP_SAMPLES, 0);
     int8_t out[MN_LOGMEL_FEATURES];
-    EXPECT_EQ(mn_logmel_step_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(), MN_LOGMEL_SCRATCH_SIZE,
-                                hop.data(), out),
+    EXPECT_EQ(mn_logmel_step_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(),
+                                MN_LOGMEL_SCRATCH_SIZE, hop.data(), out),
               MN_FE_ERR_NOT_RESET);
     EXPECT_STREQ(mn_fe_status_message(MN_FE_ERR_SAMPLE_RATE),
                  "sample rate refused: IMU needs 50 Hz, audio 16000 Hz");
@@ -88,26 +97,31 @@ TEST(Frontend, ArgumentErrorsHaveTheirOwnStatus)
     uint32_t imu[MN_IMU_STATE_SIZE / 4] = {0};
     int32_t acc_mg[3] = {0, 0, 1000}, gyro[3] = {0, 0, 0};
     int8_t f[MN_IMU_FEATURES];
-    EXPECT_EQ(mn_imu_step_s8(imu, sizeof(imu), acc_mg, gyro, f), MN_FE_ERR_NOT_RESET) << "zeroed, never reset";
-    EXPECT_EQ(mn_imu_reset(imu, MN_IMU_STATE_SIZE - 1, MN_IMU_SAMPLE_RATE_HZ), MN_FE_ERR_BUFFER_TOO_SMALL);
+    EXPECT_EQ(mn_imu_step_s8(imu, sizeof(imu), acc_mg, gyro, f), MN_FE_ERR_NOT_RESET)
+        << "zeroed, never reset";
+    EXPECT_EQ(mn_imu_reset(imu, MN_IMU_STATE_SIZE - 1, MN_IMU_SAMPLE_RATE_HZ),
+              MN_FE_ERR_BUFFER_TOO_SMALL);
     EXPECT_EQ(mn_imu_reset(nullptr, MN_IMU_STATE_SIZE, MN_IMU_SAMPLE_RATE_HZ), MN_FE_ERR_ARG);
     ASSERT_EQ(mn_imu_reset(imu, sizeof(imu), MN_IMU_SAMPLE_RATE_HZ), MN_FE_OK);
     EXPECT_EQ(mn_imu_step_s8(imu, sizeof(imu), nullptr, gyro, f), MN_FE_ERR_ARG);
     EXPECT_EQ(mn_imu_run_s8(imu, sizeof(imu), acc_mg, gyro, -1, f), MN_FE_ERR_ARG);
-    EXPECT_EQ(mn_imu_run_s8(imu, sizeof(imu), nullptr, nullptr, 0, nullptr), MN_FE_OK) << "zero samples";
+    EXPECT_EQ(mn_imu_run_s8(imu, sizeof(imu), nullptr, nullptr, 0, nullptr), MN_FE_OK)
+        << "zero samples";
 
     Logmel lm;
     std::vector<int16_t> pcm(MN_AUDIO_HOP_SAMPLES * 2 + 1, 0);
     std::vector<int8_t> out(3 * MN_LOGMEL_FEATURES);
-    EXPECT_EQ(mn_logmel_run_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(), MN_LOGMEL_SCRATCH_SIZE,
-                               pcm.data(), (int32_t)pcm.size(), out.data()),
+    EXPECT_EQ(mn_logmel_run_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(),
+                               MN_LOGMEL_SCRATCH_SIZE, pcm.data(), (int32_t)pcm.size(), out.data()),
               MN_FE_ERR_HOP);
     EXPECT_EQ(mn_logmel_run_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(),
-                               MN_LOGMEL_SCRATCH_SIZE - 1, pcm.data(), MN_AUDIO_HOP_SAMPLES, out.data()),
+                               MN_LOGMEL_SCRATCH_SIZE - 1, pcm.data(), MN_AUDIO_HOP_SAMPLES,
+                               out.data()),
               MN_FE_ERR_BUFFER_TOO_SMALL);
     uint8_t *misaligned = reinterpret_cast<uint8_t *>(lm.scratch.data()) + 4;
-    EXPECT_EQ(mn_logmel_run_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, misaligned, MN_LOGMEL_SCRATCH_SIZE,
-                               pcm.data(), MN_AUDIO_HOP_SAMPLES, out.data()),
+    EXPECT_EQ(mn_logmel_run_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, misaligned,
+                               MN_LOGMEL_SCRATCH_SIZE, pcm.data(), MN_AUDIO_HOP_SAMPLES,
+                               out.data()),
               MN_FE_ERR_ARG);
 }
 
@@ -121,7 +135,8 @@ TEST(FrontendImu, AtRestGravityIsOneGAndTheFirstSamplePrimesTheFilter)
     int8_t f[MN_IMU_FEATURES];
     for (int t = 0; t < 3; t++) {
         ASSERT_EQ(mn_imu_step_s8(s, sizeof(s), acc_mg, gyro, f), MN_FE_OK);
-        const int8_t expect[MN_IMU_FEATURES] = {0, 0, 0, 0, -16, 28, 32, -64, 1}; // round(x * 32 / 1000)
+        const int8_t expect[MN_IMU_FEATURES] = {0,  0,  0,   0, -16,
+                                                28, 32, -64, 1}; // round(x * 32 / 1000)
         EXPECT_EQ(0, std::memcmp(f, expect, sizeof(expect))) << "sample " << t;
     }
 }
@@ -162,15 +177,20 @@ TEST(FrontendImu, ExtremeInputsSaturateWithoutOverflow)
 
 TEST(FrontendImu, CountsConvertAtEveryFullScaleRange)
 {
-    const int32_t accel_full_scale_g[4] = {2, 4, 8, 16}, gyro_full_scale_dps[4] = {250, 500, 1000, 2000};
+    const int32_t accel_full_scale_g[4] = {2, 4, 8, 16},
+                  gyro_full_scale_dps[4] = {250, 500, 1000, 2000};
     const double gyro_sens[4] = {131.0, 65.5, 32.8, 16.4}; // LSB per deg/s (datasheet)
     for (int r = 0; r < 4; r++) {
         for (int32_t c : {-32768, -16384, -1, 0, 1, 131, 12345, 32767}) {
-            const int16_t ac[3] = {(int16_t)c, (int16_t)(-c / 2), 0}, gc[3] = {(int16_t)c, 0, (int16_t)(c / 3)};
+            const int16_t ac[3] = {(int16_t)c, (int16_t)(-c / 2), 0},
+                          gc[3] = {(int16_t)c, 0, (int16_t)(c / 3)};
             int32_t acc_mg[3], gyro[3];
-            ASSERT_EQ(mn_imu_counts_to_physical(accel_full_scale_g[r], gyro_full_scale_dps[r], ac, gc, acc_mg, gyro), MN_FE_OK);
+            ASSERT_EQ(mn_imu_counts_to_physical(accel_full_scale_g[r], gyro_full_scale_dps[r], ac,
+                                                gc, acc_mg, gyro),
+                      MN_FE_OK);
             for (int i = 0; i < 3; i++) {
-                EXPECT_NEAR(acc_mg[i], ac[i] * 1000.0 * accel_full_scale_g[r] / 32768.0, 0.5 + 1e-9);
+                EXPECT_NEAR(acc_mg[i], ac[i] * 1000.0 * accel_full_scale_g[r] / 32768.0,
+                            0.5 + 1e-9);
                 // 0.5 rounding + the Q15 multiplier's error (< 1.2e-4 relative)
                 const double want = gc[i] / gyro_sens[r] * M_PI / 180.0 * 1000.0;
                 EXPECT_NEAR(gyro[i], want, 0.5 + 1.2e-4 * std::fabs(want));
@@ -200,19 +220,22 @@ TEST(FrontendImu, RunEqualsStepsAndCountsPathEqualsPhysicalPath)
     ASSERT_EQ(mn_imu_reset(s1, sizeof(s1), MN_IMU_SAMPLE_RATE_HZ), MN_FE_OK);
     ASSERT_EQ(mn_imu_reset(s2, sizeof(s2), MN_IMU_SAMPLE_RATE_HZ), MN_FE_OK);
     ASSERT_EQ(mn_imu_reset(s3, sizeof(s3), MN_IMU_SAMPLE_RATE_HZ), MN_FE_OK);
-    std::vector<int8_t> by_run(T * MN_IMU_FEATURES), by_step(T * MN_IMU_FEATURES), by_phys(T * MN_IMU_FEATURES);
+    std::vector<int8_t> by_run(T * MN_IMU_FEATURES), by_step(T * MN_IMU_FEATURES),
+        by_phys(T * MN_IMU_FEATURES);
     std::vector<int32_t> acc_mg(3 * T), gyro_mrad_s(3 * T);
-    ASSERT_EQ(mn_imu_run_counts_s8(s1, sizeof(s1), 4, 500, acc_counts.data(), gyro_counts.data(), T, by_run.data()),
+    ASSERT_EQ(mn_imu_run_counts_s8(s1, sizeof(s1), 4, 500, acc_counts.data(), gyro_counts.data(), T,
+                                   by_run.data()),
               MN_FE_OK);
     for (int t = 0; t < T; t++) {
-        ASSERT_EQ(mn_imu_step_counts_s8(s2, sizeof(s2), 4, 500, &acc_counts[3 * t], &gyro_counts[3 * t],
-                                        &by_step[MN_IMU_FEATURES * t]),
+        ASSERT_EQ(mn_imu_step_counts_s8(s2, sizeof(s2), 4, 500, &acc_counts[3 * t],
+                                        &gyro_counts[3 * t], &by_step[MN_IMU_FEATURES * t]),
                   MN_FE_OK);
-        ASSERT_EQ(mn_imu_counts_to_physical(4, 500, &acc_counts[3 * t], &gyro_counts[3 * t], &acc_mg[3 * t],
-                                            &gyro_mrad_s[3 * t]),
+        ASSERT_EQ(mn_imu_counts_to_physical(4, 500, &acc_counts[3 * t], &gyro_counts[3 * t],
+                                            &acc_mg[3 * t], &gyro_mrad_s[3 * t]),
                   MN_FE_OK);
     }
-    ASSERT_EQ(mn_imu_run_s8(s3, sizeof(s3), acc_mg.data(), gyro_mrad_s.data(), T, by_phys.data()), MN_FE_OK);
+    ASSERT_EQ(mn_imu_run_s8(s3, sizeof(s3), acc_mg.data(), gyro_mrad_s.data(), T, by_phys.data()),
+              MN_FE_OK);
     EXPECT_EQ(by_run, by_step);
     EXPECT_EQ(by_run, by_phys);
 }
@@ -341,8 +364,9 @@ TEST(FrontendLogmel, ChunkingDoesNotMatterBeyondWholeHops)
     Logmel lm;
     for (int h = 0; h < H; h++) {
         int8_t out[MN_LOGMEL_FEATURES];
-        ASSERT_EQ(mn_logmel_step_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(), MN_LOGMEL_SCRATCH_SIZE,
-                                    &pcm[(size_t)h * MN_AUDIO_HOP_SAMPLES], out),
+        ASSERT_EQ(mn_logmel_step_s8(lm.state.data(), MN_LOGMEL_STATE_SIZE, lm.scratch.data(),
+                                    MN_LOGMEL_SCRATCH_SIZE, &pcm[(size_t)h * MN_AUDIO_HOP_SAMPLES],
+                                    out),
                   MN_FE_OK);
         EXPECT_EQ(0, std::memcmp(out, frame(ref, h), MN_LOGMEL_FEATURES)) << "hop " << h;
     }
@@ -360,7 +384,8 @@ TEST(Frontend, CheckSignalsReproduceTheHeaderChecksums)
     }
     Logmel lm;
     const auto f = lm.run(pcm);
-    EXPECT_EQ(mn_crc32(0, reinterpret_cast<const uint8_t *>(f.data()), f.size()), (uint32_t)MN_LOGMEL_CHECK_CRC32);
+    EXPECT_EQ(mn_crc32(0, reinterpret_cast<const uint8_t *>(f.data()), f.size()),
+              (uint32_t)MN_LOGMEL_CHECK_CRC32);
 
     Lcg imu_lcg;
     std::vector<int16_t> acc(3 * MN_IMU_CHECK_SAMPLES), gyro(3 * MN_IMU_CHECK_SAMPLES);
@@ -375,9 +400,11 @@ TEST(Frontend, CheckSignalsReproduceTheHeaderChecksums)
     uint32_t s[MN_IMU_STATE_SIZE / 4];
     ASSERT_EQ(mn_imu_reset(s, sizeof(s), MN_IMU_SAMPLE_RATE_HZ), MN_FE_OK);
     std::vector<int8_t> fi(MN_IMU_CHECK_SAMPLES * MN_IMU_FEATURES);
-    ASSERT_EQ(mn_imu_run_counts_s8(s, sizeof(s), 4, 500, acc.data(), gyro.data(), MN_IMU_CHECK_SAMPLES, fi.data()),
+    ASSERT_EQ(mn_imu_run_counts_s8(s, sizeof(s), 4, 500, acc.data(), gyro.data(),
+                                   MN_IMU_CHECK_SAMPLES, fi.data()),
               MN_FE_OK);
-    EXPECT_EQ(mn_crc32(0, reinterpret_cast<const uint8_t *>(fi.data()), fi.size()), (uint32_t)MN_IMU_CHECK_CRC32);
+    EXPECT_EQ(mn_crc32(0, reinterpret_cast<const uint8_t *>(fi.data()), fi.size()),
+              (uint32_t)MN_IMU_CHECK_CRC32);
 }
 
 } // namespace

@@ -33,10 +33,10 @@ namespace {
 constexpr int kGoldenFrames = 2000;
 
 struct Golden {
-    const char *model;    // path relative to the repository's native-interop/tests/fixtures
-    uint32_t file_crc;    // mn_model.crc32 of the file the values were recorded on
-    uint32_t logits_crc;  // running CRC-32 of the Q8 logits (int32 LE) after every step
-    uint32_t state_crc;   // running CRC-32 of the whole state after every step
+    const char *model;   // path relative to the repository's native-interop/tests/fixtures
+    uint32_t file_crc;   // mn_model.crc32 of the file the values were recorded on
+    uint32_t logits_crc; // running CRC-32 of the Q8 logits (int32 LE) after every step
+    uint32_t state_crc;  // running CRC-32 of the whole state after every step
 };
 
 // Recorded with the kernel of commit 2f689ae (MN_GOLDEN_PRINT=1).
@@ -91,28 +91,28 @@ class Crc32 {
 // ordinary ones. Integer only, so the frames are the same on every platform.
 void golden_frame(int t, FrameGen &gen, int8_t *f, int n)
 {
-    if (t < 600) {  // uniform over the whole int8 range
+    if (t < 600) { // uniform over the whole int8 range
         gen.fill(f, n);
-    } else if (t < 900) {  // small values
+    } else if (t < 900) { // small values
         gen.fill(f, n, -6, 6);
-    } else if (t < 1000) {  // full scale, constant
+    } else if (t < 1000) { // full scale, constant
         std::memset(f, 127, static_cast<size_t>(n));
     } else if (t < 1100) {
         std::memset(f, -128, static_cast<size_t>(n));
-    } else if (t < 1200) {  // full scale, alternating in time and across features
+    } else if (t < 1200) { // full scale, alternating in time and across features
         for (int i = 0; i < n; i++) {
             f[i] = static_cast<int8_t>(((t + i) & 1) ? 127 : -128);
         }
-    } else if (t < 1300) {  // silence
+    } else if (t < 1300) { // silence
         std::memset(f, 0, static_cast<size_t>(n));
-    } else if (t < 1600) {  // slow triangle waves, a different period per feature
+    } else if (t < 1600) { // slow triangle waves, a different period per feature
         for (int i = 0; i < n; i++) {
             const int period = 37 + 6 * i;
             const int ph = t % period;
-            const int tri = ph < period / 2 ? ph : period - ph;  // 0 .. period/2
+            const int tri = ph < period / 2 ? ph : period - ph; // 0 .. period/2
             f[i] = static_cast<int8_t>(tri * 200 / period - 50);
         }
-    } else {  // uniform with sparse full-scale spikes
+    } else { // uniform with sparse full-scale spikes
         gen.fill(f, n, -40, 40);
         for (int i = 0; i < n; i++) {
             if (gen.next() % 20 == 0) {
@@ -145,8 +145,8 @@ RunCrcs run_golden(const mn_kernels *kernels, const char *model)
     std::vector<uint8_t> logits_le(4u * m.n_classes);
     for (int t = 0; t < kGoldenFrames; t++) {
         golden_frame(t, gen, frame.data(), m.n_features);
-        const mn_status st = mn_step_s8_with(kernels, &m, L.state(), L.state_size(), L.scratch(), L.scratch_size(),
-                                             frame.data());
+        const mn_status st = mn_step_s8_with(kernels, &m, L.state(), L.state_size(), L.scratch(),
+                                             L.scratch_size(), frame.data());
         if (st != MN_OK) {
             ADD_FAILURE() << model << ": step " << t << ": " << mn_status_message(st);
             return out;
@@ -172,19 +172,25 @@ TEST_P(GoldenModel, StepReproducesRecordedCrcs)
     const mn_kernels *k = std::get<1>(GetParam());
     const RunCrcs r = run_golden(k, g.model);
     if (std::getenv("MN_GOLDEN_PRINT") != nullptr) {
-        std::printf("    {\"%s\", 0x%08Xu, 0x%08Xu, 0x%08Xu},\n", g.model, r.file_crc, r.logits_crc, r.state_crc);
+        std::printf("    {\"%s\", 0x%08Xu, 0x%08Xu, 0x%08Xu},\n", g.model, r.file_crc, r.logits_crc,
+                    r.state_crc);
     }
     if (r.file_crc == g.file_crc) {
-        EXPECT_EQ(r.logits_crc, g.logits_crc) << g.model << ", " << k->name << ": logits differ from the recorded kernel";
-        EXPECT_EQ(r.state_crc, g.state_crc) << g.model << ", " << k->name << ": state differs from the recorded kernel";
+        EXPECT_EQ(r.logits_crc, g.logits_crc)
+            << g.model << ", " << k->name << ": logits differ from the recorded kernel";
+        EXPECT_EQ(r.state_crc, g.state_crc)
+            << g.model << ", " << k->name << ": state differs from the recorded kernel";
         return;
     }
-    std::printf("[ NOTE ] %s: file CRC %08X, golden recorded on %08X: compared with the reference only\n",
-                g.model, r.file_crc, g.file_crc);
+    std::printf(
+        "[ NOTE ] %s: file CRC %08X, golden recorded on %08X: compared with the reference only\n",
+        g.model, r.file_crc, g.file_crc);
     if (k != &mn_kernels_ref) {
         const RunCrcs ref = run_golden(&mn_kernels_ref, g.model);
-        EXPECT_EQ(r.logits_crc, ref.logits_crc) << g.model << ", " << k->name << ": logits differ from the reference";
-        EXPECT_EQ(r.state_crc, ref.state_crc) << g.model << ", " << k->name << ": state differs from the reference";
+        EXPECT_EQ(r.logits_crc, ref.logits_crc)
+            << g.model << ", " << k->name << ": logits differ from the reference";
+        EXPECT_EQ(r.state_crc, ref.state_crc)
+            << g.model << ", " << k->name << ": state differs from the reference";
     }
 }
 
@@ -205,4 +211,4 @@ INSTANTIATE_TEST_SUITE_P(Models, GoldenModel,
                                             ::testing::ValuesIn(mn_test::kernel_variants())),
                          golden_name);
 
-}  // namespace
+} // namespace

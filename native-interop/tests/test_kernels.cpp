@@ -17,7 +17,7 @@
 #include "mn_test_variants.h"
 
 extern "C" {
-#include "../src/mn_arith.h"  // the requantization primitives, tested directly below
+#include "../src/mn_arith.h" // the requantization primitives, tested directly below
 }
 
 using mn_test::FrameGen;
@@ -29,7 +29,10 @@ class Rng {
   public:
     explicit Rng(uint32_t seed) : g_(seed) {}
     uint32_t u32() { return g_.next(); }
-    int range(int lo, int hi) { return lo + static_cast<int>(u32() % static_cast<uint32_t>(hi - lo + 1)); }
+    int range(int lo, int hi)
+    {
+        return lo + static_cast<int>(u32() % static_cast<uint32_t>(hi - lo + 1));
+    }
     bool chance(int one_in) { return u32() % static_cast<uint32_t>(one_in) == 0; }
     // Dims: mostly small, sometimes up to the limit.
     int dim(int max) { return chance(4) ? range(1, max) : range(1, std::min(max, 24)); }
@@ -38,7 +41,9 @@ class Rng {
         std::vector<int8_t> v(n);
         const int mode = extreme ? 0 : range(0, 3);
         for (auto &x : v) {
-            x = static_cast<int8_t>(mode == 0 ? (chance(2) ? -128 : 127) : mode == 1 ? range(-4, 4) : range(-128, 127));
+            x = static_cast<int8_t>(mode == 0   ? (chance(2) ? -128 : 127)
+                                    : mode == 1 ? range(-4, 4)
+                                                : range(-128, 127));
         }
         return v;
     }
@@ -64,27 +69,29 @@ class Rng {
         std::vector<int32_t> v(n);
         const int mode = range(0, 2);
         for (auto &x : v) {
-            x = mode == 0 ? (chance(2) ? (1 << 30) - 1 : -(1 << 30) + 1)
-                          : mode == 1 ? range(-100000, 100000) : static_cast<int32_t>(u32() % (1u << 31)) - (1 << 30);
+            x = mode == 0   ? (chance(2) ? (1 << 30) - 1 : -(1 << 30) + 1)
+                : mode == 1 ? range(-100000, 100000)
+                            : static_cast<int32_t>(u32() % (1u << 31)) - (1 << 30);
         }
         return v;
     }
     // A requantization the loader admits: shift in [0, 62], any multiplier; three regimes.
     mn_rq rq()
     {
-        static const int32_t kMult[] = {INT32_MIN, INT32_MIN + 1, -1, 0, 1, 1 << 30, INT32_MAX, -(1 << 30)};
+        static const int32_t kMult[] = {INT32_MIN, INT32_MIN + 1, -1,        0,
+                                        1,         1 << 30,       INT32_MAX, -(1 << 30)};
         static const int32_t kShift[] = {0, 1, 2, 30, 31, 32, 33, 34, 61, 62};
         mn_rq q;
         switch (range(0, 2)) {
-        case 0:  // what the quantizer writes
+        case 0: // what the quantizer writes
             q.mult = static_cast<int32_t>((1u << 30) + u32() % (1u << 30)) * (chance(8) ? -1 : 1);
             q.shift = range(16, 58);
             break;
-        case 1:  // anything legal
+        case 1: // anything legal
             q.mult = static_cast<int32_t>(u32());
             q.shift = range(0, 62);
             break;
-        default:  // edges
+        default: // edges
             q.mult = kMult[range(0, 7)];
             q.shift = kShift[range(0, 9)];
             break;
@@ -98,7 +105,7 @@ class Rng {
         const mn_rq first = rq();
         for (auto &x : v) {
             x = rq();
-            if (one_regime) {  // rows sharing a shift, as in real layers
+            if (one_regime) { // rows sharing a shift, as in real layers
                 x.shift = first.shift;
             }
         }
@@ -125,9 +132,11 @@ TEST_P(KernelVariant, LinearMatchesReference)
         const auto bias = rng.bias(static_cast<size_t>(rows));
         const auto rq = rng.rqs(static_cast<size_t>(rows));
         const bool no_bias = rng.chance(3);
-        std::vector<int8_t> want(rows + 1, 0x55), got(rows + 1, 0x55);  // one guard byte
-        mn_linear_s8_ref(want.data(), w.data(), no_bias ? nullptr : bias.data(), rq.data(), x.data(), rows, cols);
-        k->linear_s8(got.data(), w.data(), no_bias ? nullptr : bias.data(), rq.data(), x.data(), rows, cols);
+        std::vector<int8_t> want(rows + 1, 0x55), got(rows + 1, 0x55); // one guard byte
+        mn_linear_s8_ref(want.data(), w.data(), no_bias ? nullptr : bias.data(), rq.data(),
+                         x.data(), rows, cols);
+        k->linear_s8(got.data(), w.data(), no_bias ? nullptr : bias.data(), rq.data(), x.data(),
+                     rows, cols);
         ASSERT_EQ(got, want) << k->name << ": trial " << t << ", " << rows << " x " << cols;
     }
 }
@@ -159,9 +168,9 @@ struct RandomLayer {
         exp2.resize(MN_EXP2_LUT_SIZE);
         if (rng.chance(2)) {
             uint32_t v = 32768;
-            for (int i = 0; i < MN_EXP2_LUT_SIZE; i++) {  // 2^15 * 2^(-i/1024), integer recurrence
+            for (int i = 0; i < MN_EXP2_LUT_SIZE; i++) { // 2^15 * 2^(-i/1024), integer recurrence
                 exp2[i] = static_cast<uint16_t>(v);
-                v = v - (v * 677u + (1u << 19)) / (1u << 20);  // * 2^(-1/1024) ~ 1 - 677/2^20
+                v = v - (v * 677u + (1u << 19)) / (1u << 20); // * 2^(-1/1024) ~ 1 - 677/2^20
             }
         } else {
             uint32_t v = static_cast<uint32_t>(rng.range(1, 32768));
@@ -239,10 +248,10 @@ TEST_P(KernelVariant, SsmGateMatchesReference)
         const auto z = rng.s8(E);
         auto h_want = h0, h_got = h0;
         std::vector<int8_t> want(E + 1, 0x55), got(E + 1, 0x55);
-        mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
-                           z.data(), E, N);
-        k->ssm_gate_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(), z.data(),
-                       E, N);
+        mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(),
+                           xs.data(), bc.data(), z.data(), E, N);
+        k->ssm_gate_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
+                       bc.data(), z.data(), E, N);
         ASSERT_EQ(h_got, h_want) << k->name << ": state, trial " << t << ", E " << E << " N " << N
                                  << " exp_shift " << L.ly.exp_shift;
         ASSERT_EQ(got, want) << k->name << ": gate, trial " << t << ", E " << E << " N " << N;
@@ -265,9 +274,11 @@ TEST_P(KernelVariant, SsmGateAtTheExpClampBoundary)
             L.ly.exp_shift = dfb + afb - MN_EXP2_FRAC_BITS;
             const uint64_t p_round = (uint64_t{1} << L.ly.exp_shift) >> 1;
             const uint64_t limit = (uint64_t{15 * 1024 + 1} << L.ly.exp_shift) - p_round;
-            const int64_t d_star = static_cast<int64_t>((limit + 0x7FFE) / 0x7FFF);  // first d that can clamp
+            const int64_t d_star =
+                static_cast<int64_t>((limit + 0x7FFE) / 0x7FFF); // first d that can clamp
             for (size_t i = 0; i < L.a2.size(); i++) {
-                L.a2[i] = (i % 3 == 0) ? uint16_t{0x7FFF} : static_cast<uint16_t>(rng.u32() % 0x8000u);
+                L.a2[i] =
+                    (i % 3 == 0) ? uint16_t{0x7FFF} : static_cast<uint16_t>(rng.u32() % 0x8000u);
             }
             std::vector<uint16_t> delta(E);
             for (int e = 0; e < E; e++) {
@@ -278,11 +289,12 @@ TEST_P(KernelVariant, SsmGateAtTheExpClampBoundary)
             const auto xs = rng.s8(E), bc = rng.s8(2 * N), z = rng.s8(E);
             auto h_want = h0, h_got = h0;
             std::vector<int8_t> want(E), got(E);
-            mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
-                               z.data(), E, N);
-            k->ssm_gate_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
-                           z.data(), E, N);
-            ASSERT_EQ(h_got, h_want) << k->name << ": exp_shift " << L.ly.exp_shift << ", d* " << d_star;
+            mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(),
+                               xs.data(), bc.data(), z.data(), E, N);
+            k->ssm_gate_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
+                           bc.data(), z.data(), E, N);
+            ASSERT_EQ(h_got, h_want)
+                << k->name << ": exp_shift " << L.ly.exp_shift << ", d* " << d_star;
             ASSERT_EQ(got, want) << k->name << ": exp_shift " << L.ly.exp_shift;
         }
     }
@@ -319,12 +331,12 @@ TEST_P(KernelVariant, SsmGateScalarAMatchesReference)
         const auto z = rng.s8(E);
         auto h_want = h0, h_got = h0;
         std::vector<int8_t> want(E + 1, 0x55), got(E + 1, 0x55);
-        mn_ssm_gate_scalar_a_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
-                                    bc.data(), z.data(), E, N);
-        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(),
-                                bc.data(), z.data(), E, N);
-        ASSERT_EQ(h_got, h_want) << k->name << ": state, trial " << t << ", E " << E << " N " << N << " H "
-                                 << L.ly.a_heads << " exp_shift " << L.ly.exp_shift;
+        mn_ssm_gate_scalar_a_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(),
+                                    xs.data(), bc.data(), z.data(), E, N);
+        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &L.ly, L.exp2.data(), delta.data(),
+                                xs.data(), bc.data(), z.data(), E, N);
+        ASSERT_EQ(h_got, h_want) << k->name << ": state, trial " << t << ", E " << E << " N " << N
+                                 << " H " << L.ly.a_heads << " exp_shift " << L.ly.exp_shift;
         ASSERT_EQ(got, want) << k->name << ": gate, trial " << t << ", E " << E << " N " << N;
     }
 }
@@ -340,7 +352,7 @@ TEST_P(KernelVariant, SsmGateScalarAEqualsRepeatedRows)
         RandomLayer L(rng, E, N, 1, 1);
         const int H = random_heads(rng, E);
         const auto heads_a2 = rng.u16(H, 0x7FFFu);
-        for (int e = 0; e < E; e++) {  // the (E, N) twin: row e repeats a2[e / (E / H)]
+        for (int e = 0; e < E; e++) { // the (E, N) twin: row e repeats a2[e / (E / H)]
             std::fill_n(L.a2.begin() + static_cast<ptrdiff_t>(e) * N, N, heads_a2[e / (E / H)]);
         }
         mn_layer scalar_a = L.ly;
@@ -351,11 +363,12 @@ TEST_P(KernelVariant, SsmGateScalarAEqualsRepeatedRows)
         const auto xs = rng.s8(E), bc = rng.s8(2 * static_cast<size_t>(N)), z = rng.s8(E);
         auto h_want = h0, h_got = h0;
         std::vector<int8_t> want(E), got(E);
-        mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(), xs.data(), bc.data(),
-                           z.data(), E, N);
-        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &scalar_a, L.exp2.data(), delta.data(), xs.data(),
-                                bc.data(), z.data(), E, N);
-        ASSERT_EQ(h_got, h_want) << k->name << ": trial " << t << ", E " << E << " N " << N << " H " << H;
+        mn_ssm_gate_s8_ref(want.data(), h_want.data(), &L.ly, L.exp2.data(), delta.data(),
+                           xs.data(), bc.data(), z.data(), E, N);
+        k->ssm_gate_scalar_a_s8(got.data(), h_got.data(), &scalar_a, L.exp2.data(), delta.data(),
+                                xs.data(), bc.data(), z.data(), E, N);
+        ASSERT_EQ(h_got, h_want) << k->name << ": trial " << t << ", E " << E << " N " << N << " H "
+                                 << H;
         ASSERT_EQ(got, want) << k->name << ": gate, trial " << t;
     }
 }
@@ -381,11 +394,13 @@ TEST_P(KernelVariant, ResidualMatchesReference)
 TEST(Requantization, HighProductEqualsInt64Definition)
 {
     Rng rng(707);
-    static const int32_t kEdge[] = {INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -129, -128, -1, 0, 1,
-                                    127, 128, 65535, 1 << 30, INT32_MAX - 1, INT32_MAX};
+    static const int32_t kEdge[] = {
+        INT32_MIN, INT32_MIN + 1, -(1 << 30), -65536, -129,    -128,          -1,       0,
+        1,         127,           128,        65535,  1 << 30, INT32_MAX - 1, INT32_MAX};
     auto check = [](int32_t acc, int32_t mult, int32_t shift) {
         const mn_rq q{mult, shift};
-        ASSERT_EQ(mn_rq32_hp(acc, &q), mn_rq_apply(acc, &q)) << acc << " * " << mult << " >> " << shift;
+        ASSERT_EQ(mn_rq32_hp(acc, &q), mn_rq_apply(acc, &q))
+            << acc << " * " << mult << " >> " << shift;
         ASSERT_EQ(mn_rq8_hp(acc, &q), mn_rq_s8(acc, &q)) << acc << " * " << mult << " >> " << shift;
     };
     for (int32_t shift = 0; shift <= 62; shift++) {
@@ -418,4 +433,4 @@ INSTANTIATE_TEST_SUITE_P(Variants, KernelVariant, ::testing::ValuesIn(optimized_
                              return std::string(info.param->name);
                          });
 
-}  // namespace
+} // namespace

@@ -25,7 +25,8 @@ const Pair kPairs[] = {
 
 uint32_t rd32(const std::vector<uint8_t> &f, size_t at)
 {
-    return (uint32_t)f[at] | ((uint32_t)f[at + 1] << 8) | ((uint32_t)f[at + 2] << 16) | ((uint32_t)f[at + 3] << 24);
+    return (uint32_t)f[at] | ((uint32_t)f[at + 1] << 8) | ((uint32_t)f[at + 2] << 16) |
+           ((uint32_t)f[at + 3] << 24);
 }
 
 void wr32(std::vector<uint8_t> &f, size_t at, uint32_t v)
@@ -37,7 +38,7 @@ void wr32(std::vector<uint8_t> &f, size_t at, uint32_t v)
 
 void fix_crc(std::vector<uint8_t> &f) { wr32(f, 16, mn_crc32(0, f.data() + 20, f.size() - 20)); }
 
-}  // namespace
+} // namespace
 
 TEST(Lean, ShippedLeanFilesAreSmallerAndFlagged)
 {
@@ -83,16 +84,23 @@ TEST(Lean, Int8BitExactWithFullFile)
                 ASSERT_EQ(mn_state_reset(&fm, full.state(), full.state_size()), MN_OK);
                 ASSERT_EQ(mn_state_reset(&lean.model, lean.state(), lean.state_size()), MN_OK);
             }
-            ASSERT_EQ(mn_step_s8(&fm, full.state(), full.state_size(), full.scratch(), full.scratch_size(), x.data()), MN_OK);
-            ASSERT_EQ(mn_step_s8(&lean.model, lean.state(), lean.state_size(), lean.scratch(), lean.scratch_size(), x.data()), MN_OK);
+            ASSERT_EQ(mn_step_s8(&fm, full.state(), full.state_size(), full.scratch(),
+                                 full.scratch_size(), x.data()),
+                      MN_OK);
+            ASSERT_EQ(mn_step_s8(&lean.model, lean.state(), lean.state_size(), lean.scratch(),
+                                 lean.scratch_size(), x.data()),
+                      MN_OK);
             ASSERT_EQ(mn_logits_q8(&fm, full.state(), full.state_size(), lf.data()), MN_OK);
             ASSERT_EQ(mn_logits_q8(&lean.model, lean.state(), lean.state_size(), ll.data()), MN_OK);
             ASSERT_EQ(lf, ll) << p.lean << " step " << t;
             const size_t n = mn_state_size(&fm);
-            ASSERT_EQ(std::memcmp((const uint8_t *)full.state() + 4, (const uint8_t *)lean.state() + 4, n - 4), 0)
+            ASSERT_EQ(std::memcmp((const uint8_t *)full.state() + 4,
+                                  (const uint8_t *)lean.state() + 4, n - 4),
+                      0)
                 << p.lean << " step " << t;
             uint16_t pf[MN_MAX_CLASSES], pl[MN_MAX_CLASSES];
-            ASSERT_EQ(mn_softmax_q15(&fm, lf.data(), pf), mn_softmax_q15(&lean.model, ll.data(), pl));
+            ASSERT_EQ(mn_softmax_q15(&fm, lf.data(), pf),
+                      mn_softmax_q15(&lean.model, ll.data(), pl));
             ASSERT_EQ(std::memcmp(pf, pl, sizeof(uint16_t) * fm.n_classes), 0);
         }
     }

@@ -32,7 +32,10 @@ const Bytes &valid_file()
     return file;
 }
 
-uint16_t rd16(const Bytes &f, size_t pos) { return static_cast<uint16_t>(f[pos] | (f[pos + 1] << 8)); }
+uint16_t rd16(const Bytes &f, size_t pos)
+{
+    return static_cast<uint16_t>(f[pos] | (f[pos + 1] << 8));
+}
 uint32_t rd32(const Bytes &f, size_t pos)
 {
     return static_cast<uint32_t>(f[pos]) | (static_cast<uint32_t>(f[pos + 1]) << 8) |
@@ -60,7 +63,7 @@ constexpr size_t H_D_CONV = 34, H_N_CLASSES = 36, H_N_TENSORS = 38, H_TABLE_OFFS
 void recrc(Bytes &f) { wr32(f, H_CRC, mn_crc32(0, f.data() + 20, rd32(f, H_FILE_SIZE) - 20)); }
 
 struct Entry {
-    size_t pos;  // of the entry in the file
+    size_t pos; // of the entry in the file
     uint8_t kind, layer, dtype;
     uint16_t dim0, dim1;
     uint32_t offset, nbytes;
@@ -69,8 +72,14 @@ struct Entry {
 Entry entry_at(const Bytes &f, size_t i)
 {
     const size_t pos = rd32(f, H_TABLE_OFFSET) + i * MN_TENSOR_ENTRY_SIZE;
-    return Entry{pos,           f[pos],           f[pos + 1],        f[pos + 2],
-                 rd16(f, pos + 4), rd16(f, pos + 6), rd32(f, pos + 8), rd32(f, pos + 12)};
+    return Entry{pos,
+                 f[pos],
+                 f[pos + 1],
+                 f[pos + 2],
+                 rd16(f, pos + 4),
+                 rd16(f, pos + 6),
+                 rd32(f, pos + 8),
+                 rd32(f, pos + 12)};
 }
 
 std::vector<Entry> entries(const Bytes &f)
@@ -107,7 +116,8 @@ Entry find(const Bytes &f, int kind, int layer = 0)
 
 bool is_known_kind(int kind)
 {
-    return (kind >= MN_T_CLASS_NAMES && kind <= MN_T_POOL_SCALE) || (kind >= MN_T_IN_PROJ_W && kind <= MN_T_ACT_SCALES);
+    return (kind >= MN_T_CLASS_NAMES && kind <= MN_T_POOL_SCALE) ||
+           (kind >= MN_T_IN_PROJ_W && kind <= MN_T_ACT_SCALES);
 }
 bool is_rq(const Entry &e) { return e.dtype == MN_DTYPE_I32 && e.dim1 == 2; }
 bool is_bias(const Entry &e)
@@ -207,7 +217,7 @@ const void *field_of(const mn_model &m, int kind, int layer)
     case MN_T_OUT_PROJ_WSCALE: return l.out_proj_wscale;
     case MN_T_OUT_PROJ_BF: return l.out_proj_bf;
     case MN_T_ACT_SCALES: return l.act_scales;
-    default: return nullptr;  // INPUT_QUANT, SSM_PARAMS, GATE_RQ, RES_RQ are copied by value
+    default: return nullptr; // INPUT_QUANT, SSM_PARAMS, GATE_RQ, RES_RQ are copied by value
     }
 }
 
@@ -224,11 +234,11 @@ struct Loaded {
         arena_size = mn_model_arena_size(f.data(), f.size());
         arena_storage.resize(arena_size + 64);
         uint8_t *p = arena_storage.data();
-        p += (64 - reinterpret_cast<uintptr_t>(p) % 64) % 64 + misalign;  // 64-aligned + misalign
+        p += (64 - reinterpret_cast<uintptr_t>(p) % 64) % 64 + misalign; // 64-aligned + misalign
         arena = p;
         status = mn_model_load(&model, arena, arena_size, f.data(), f.size());
     }
-    const uint8_t *base() const  // where the file landed: arena aligned up to MN_TENSOR_ALIGN
+    const uint8_t *base() const // where the file landed: arena aligned up to MN_TENSOR_ALIGN
     {
         const uintptr_t a = reinterpret_cast<uintptr_t>(arena);
         return arena + (MN_TENSOR_ALIGN - a % MN_TENSOR_ALIGN) % MN_TENSOR_ALIGN;
@@ -258,10 +268,11 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
     int pointer_kinds = 0;
     for (const Entry &e : entries(f)) {
         if (!is_known_kind(e.kind)) {
-            continue;  // ignored entry of a newer minor version
+            continue; // ignored entry of a newer minor version
         }
         const void *p = field_of(m, e.kind, e.layer);
-        const std::string what = "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
+        const std::string what =
+            "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
         if (p != nullptr) {
             pointer_kinds++;
             EXPECT_EQ(p, base + e.offset) << what;
@@ -300,7 +311,8 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
 
 TEST(Loader, FixtureExists)
 {
-    ASSERT_FALSE(valid_file().empty()) << fixture_path() << " missing: run tools/python/mambanano/make_fixtures.py";
+    ASSERT_FALSE(valid_file().empty())
+        << fixture_path() << " missing: run tools/python/mambanano/make_fixtures.py";
     ASSERT_GE(valid_file().size(), static_cast<size_t>(MN_HEADER_SIZE));
     EXPECT_EQ(rd32(valid_file(), H_FILE_SIZE), valid_file().size());
 }
@@ -308,12 +320,12 @@ TEST(Loader, FixtureExists)
 TEST(Loader, Crc32IsZlibs)
 {
     const uint8_t check[] = {'1', '2', '3', '4', '5', '6', '7', '8', '9'};
-    EXPECT_EQ(mn_crc32(0, check, sizeof check), 0xCBF43926u);  // CRC-32/IEEE check value
+    EXPECT_EQ(mn_crc32(0, check, sizeof check), 0xCBF43926u); // CRC-32/IEEE check value
     EXPECT_EQ(mn_crc32(mn_crc32(0, check, 4), check + 4, 5), 0xCBF43926u) << "chaining";
     EXPECT_EQ(mn_crc32(0, check, 0), 0u);
     EXPECT_EQ(mn_crc32(0x12345678u, nullptr, 5), 0x12345678u);
     const uint8_t zeros[32] = {};
-    EXPECT_EQ(mn_crc32(0, zeros, sizeof zeros), 0x190A55ADu);  // zlib.crc32(bytes(32))
+    EXPECT_EQ(mn_crc32(0, zeros, sizeof zeros), 0x190A55ADu); // zlib.crc32(bytes(32))
 }
 
 TEST(Loader, StatusMessagesAreDistinct)
@@ -359,7 +371,9 @@ TEST(Loader, UnalignedFileAndArenaLoad)
         for (size_t arena_mis = 0; arena_mis < MN_TENSOR_ALIGN; arena_mis++) {
             Loaded ld(src, arena_mis);
             mn_model m2;
-            ASSERT_EQ(mn_model_load(&m2, ld.arena, ld.arena_size, shifted.data() + file_mis, src.size()), MN_OK);
+            ASSERT_EQ(
+                mn_model_load(&m2, ld.arena, ld.arena_size, shifted.data() + file_mis, src.size()),
+                MN_OK);
             ASSERT_EQ(ld.status, MN_OK) << "arena misaligned by " << arena_mis;
             ld.model = m2;
             expect_model_matches(ld, src);
@@ -418,7 +432,8 @@ TEST(Loader, TruncatedAtEveryLength)
     Bytes arena(f.size() + MN_TENSOR_ALIGN);
     mn_model m;
     for (size_t len = 0; len < f.size(); len += 61) {
-        ASSERT_EQ(mn_model_load(&m, arena.data(), arena.size(), f.data(), len), MN_ERR_TRUNCATED) << len;
+        ASSERT_EQ(mn_model_load(&m, arena.data(), arena.size(), f.data(), len), MN_ERR_TRUNCATED)
+            << len;
     }
 }
 
@@ -440,7 +455,8 @@ TEST(Loader, EverySingleBitFlipIsRejected)
         for (int bit = 0; bit < 8; bit++) {
             f[byte] ^= static_cast<uint8_t>(1u << bit);
             const mn_status st = validate(f);
-            const std::string where = "byte " + std::to_string(byte) + " bit " + std::to_string(bit);
+            const std::string where =
+                "byte " + std::to_string(byte) + " bit " + std::to_string(bit);
             if (byte < 4) {
                 ASSERT_EQ(st, MN_ERR_MAGIC) << where;
             } else if (byte < 6 || (byte >= H_HEADER_SIZE && byte < H_FILE_SIZE)) {
@@ -452,9 +468,10 @@ TEST(Loader, EverySingleBitFlipIsRejected)
                 EXPECT_EQ(ld.model.version_minor, rd16(f, H_VERSION_MINOR));
             } else if (byte < H_CRC) {
                 const uint32_t declared = rd32(f, H_FILE_SIZE);
-                const mn_status expected = (declared > size || declared < MN_HEADER_SIZE) ? MN_ERR_TRUNCATED
-                                           : declared < size                              ? MN_ERR_TRAILING
-                                                                                          : MN_ERR_CRC;
+                const mn_status expected = (declared > size || declared < MN_HEADER_SIZE)
+                                               ? MN_ERR_TRUNCATED
+                                           : declared < size ? MN_ERR_TRAILING
+                                                             : MN_ERR_CRC;
                 ASSERT_EQ(st, expected) << where;
             } else {
                 ASSERT_EQ(st, MN_ERR_CRC) << where;
@@ -478,7 +495,8 @@ TEST(Loader, MagicAndVersion)
     for (uint32_t header_size : {0u, MN_HEADER_SIZE - 1u, MN_HEADER_SIZE + 16u}) {
         f = valid_file();
         wr32(f, H_HEADER_SIZE, header_size);
-        expect_status(f, MN_ERR_VERSION, "header_size " + std::to_string(header_size) + " at minor 0");
+        expect_status(f, MN_ERR_VERSION,
+                      "header_size " + std::to_string(header_size) + " at minor 0");
     }
 
     f = valid_file();
@@ -509,10 +527,10 @@ TEST(Loader, DimsOutOfRange)
         int bytes;
         uint32_t max;
     };
-    const Dim dims[] = {{H_N_LAYERS, 1, MN_MAX_LAYERS},     {H_N_FEATURES, 2, MN_MAX_FEATURES},
-                        {H_D_MODEL, 2, MN_MAX_D_MODEL},     {H_D_INNER, 2, MN_MAX_D_INNER},
-                        {H_D_STATE, 2, MN_MAX_D_STATE},     {H_DT_RANK, 2, MN_MAX_DT_RANK},
-                        {H_D_CONV, 2, MN_MAX_D_CONV},       {H_N_CLASSES, 2, MN_MAX_CLASSES}};
+    const Dim dims[] = {{H_N_LAYERS, 1, MN_MAX_LAYERS}, {H_N_FEATURES, 2, MN_MAX_FEATURES},
+                        {H_D_MODEL, 2, MN_MAX_D_MODEL}, {H_D_INNER, 2, MN_MAX_D_INNER},
+                        {H_D_STATE, 2, MN_MAX_D_STATE}, {H_DT_RANK, 2, MN_MAX_DT_RANK},
+                        {H_D_CONV, 2, MN_MAX_D_CONV},   {H_N_CLASSES, 2, MN_MAX_CLASSES}};
     for (const Dim &d : dims) {
         for (uint32_t v : {0u, d.max + 1, d.bytes == 1 ? 0xFFu : 0xFFFFu}) {
             Bytes f = valid_file();
@@ -522,19 +540,22 @@ TEST(Loader, DimsOutOfRange)
                 wr16(f, d.pos, v);
             }
             recrc(f);
-            expect_status(f, MN_ERR_DIMS, "header byte " + std::to_string(d.pos) + " = " + std::to_string(v));
+            expect_status(f, MN_ERR_DIMS,
+                          "header byte " + std::to_string(d.pos) + " = " + std::to_string(v));
         }
     }
     const struct {
         size_t pos;
         uint8_t value;
-    } enums[] = {{H_TASK, 0},     {H_TASK, MN_TASK_KWS + 1},          {H_FRONTEND, 0},
-                 {H_FRONTEND, MN_FRONTEND_RAW + 1}, {H_POOLING, 0}, {H_POOLING, MN_POOL_MEAN + 1}};
+    } enums[] = {{H_TASK, 0},     {H_TASK, MN_TASK_KWS + 1},
+                 {H_FRONTEND, 0}, {H_FRONTEND, MN_FRONTEND_RAW + 1},
+                 {H_POOLING, 0},  {H_POOLING, MN_POOL_MEAN + 1}};
     for (const auto &e : enums) {
         Bytes f = valid_file();
         f[e.pos] = e.value;
         recrc(f);
-        expect_status(f, MN_ERR_DIMS, "header byte " + std::to_string(e.pos) + " = " + std::to_string(e.value));
+        expect_status(f, MN_ERR_DIMS,
+                      "header byte " + std::to_string(e.pos) + " = " + std::to_string(e.value));
     }
     for (uint8_t task : {static_cast<uint8_t>(MN_TASK_HAR), static_cast<uint8_t>(MN_TASK_KWS)}) {
         Bytes f = valid_file();
@@ -547,7 +568,8 @@ TEST(Loader, DimsOutOfRange)
 // Dims in range that disagree with the tensors: the first tensor using the dim fails its shape.
 TEST(Loader, DimsThatDisagreeWithTensors)
 {
-    for (size_t pos : {H_N_FEATURES, H_D_MODEL, H_D_INNER, H_D_STATE, H_DT_RANK, H_D_CONV, H_N_CLASSES}) {
+    for (size_t pos :
+         {H_N_FEATURES, H_D_MODEL, H_D_INNER, H_D_STATE, H_DT_RANK, H_D_CONV, H_N_CLASSES}) {
         for (int delta : {-1, +1}) {
             Bytes f = valid_file();
             const int v = rd16(f, pos) + delta;
@@ -556,7 +578,8 @@ TEST(Loader, DimsThatDisagreeWithTensors)
             }
             wr16(f, pos, static_cast<uint32_t>(v));
             recrc(f);
-            expect_status(f, MN_ERR_TENSOR_SHAPE, "header byte " + std::to_string(pos) + " = " + std::to_string(v));
+            expect_status(f, MN_ERR_TENSOR_SHAPE,
+                          "header byte " + std::to_string(pos) + " = " + std::to_string(v));
         }
     }
     Bytes f = valid_file();
@@ -610,13 +633,15 @@ TEST(Loader, UnknownKindLayerAndDuplicateEntries)
     const uint8_t n_layers = valid_file()[H_N_LAYERS];
     for (const Entry &src : entries(valid_file())) {
         const bool per_layer = src.kind >= MN_T_IN_PROJ_W;
-        for (uint8_t layer : {per_layer ? n_layers : static_cast<uint8_t>(1), static_cast<uint8_t>(255)}) {
+        for (uint8_t layer :
+             {per_layer ? n_layers : static_cast<uint8_t>(1), static_cast<uint8_t>(255)}) {
             Bytes f = valid_file();
             Entry e = src;
             e.layer = layer;
             put_entry(f, e, e.pos);
             recrc(f);
-            expect_status(f, MN_ERR_TENSOR_TABLE, "kind " + std::to_string(e.kind) + " layer " + std::to_string(layer));
+            expect_status(f, MN_ERR_TENSOR_TABLE,
+                          "kind " + std::to_string(e.kind) + " layer " + std::to_string(layer));
         }
     }
     Bytes f = valid_file();
@@ -636,7 +661,7 @@ TEST(Loader, UnknownKindIsIgnoredOnlyInNewerMinor)
     Entry extra{};
     extra.kind = 200;
     extra.dtype = 99;
-    extra.offset = 0xFFFFFFFFu;  // never read: an ignored entry is not checked
+    extra.offset = 0xFFFFFFFFu; // never read: an ignored entry is not checked
     extra.nbytes = 7;
     Bytes f = with_extra_entry(valid_file(), extra);
     expect_status(f, MN_ERR_TENSOR_TABLE, "unknown kind at our minor");
@@ -653,23 +678,26 @@ TEST(Loader, EveryTensorIsRequired)
     const std::vector<Entry> es = entries(src);
     for (size_t i = 0; i < es.size(); i++) {
         Bytes f = src;
-        put_entry(f, es.back(), es[i].pos);  // the last entry takes i's place; the table shrinks
+        put_entry(f, es.back(), es[i].pos); // the last entry takes i's place; the table shrinks
         wr16(f, H_N_TENSORS, static_cast<uint32_t>(es.size() - 1));
         recrc(f);
-        expect_status(f, MN_ERR_TENSOR_MISSING, "without kind " + std::to_string(es[i].kind) + " layer " +
-                                                    std::to_string(es[i].layer));
+        expect_status(f, MN_ERR_TENSOR_MISSING,
+                      "without kind " + std::to_string(es[i].kind) + " layer " +
+                          std::to_string(es[i].layer));
     }
 }
 
 TEST(Loader, TensorDtypeShapeAndSize)
 {
     for (const Entry &src : entries(valid_file())) {
-        const std::string what = "kind " + std::to_string(src.kind) + " layer " + std::to_string(src.layer);
+        const std::string what =
+            "kind " + std::to_string(src.kind) + " layer " + std::to_string(src.layer);
         const uint32_t elem = src.nbytes / (src.dim0 * src.dim1);
         Entry variants[5] = {src, src, src, src, src};
-        variants[0].dtype = static_cast<uint8_t>(src.dtype == MN_DTYPE_F32 ? MN_DTYPE_I32 : src.dtype + 1);
+        variants[0].dtype =
+            static_cast<uint8_t>(src.dtype == MN_DTYPE_F32 ? MN_DTYPE_I32 : src.dtype + 1);
         variants[1].dim0++;
-        variants[1].nbytes += src.dim1 * elem;  // consistent size, wrong shape
+        variants[1].nbytes += src.dim1 * elem; // consistent size, wrong shape
         variants[2].dim1++;
         variants[2].nbytes += src.dim0 * elem;
         variants[3].nbytes++;
@@ -690,7 +718,8 @@ TEST(Loader, TensorAlignmentOverflowAndBounds)
     const uint32_t table = rd32(src, H_TABLE_OFFSET);
     const uint32_t table_end = table + rd16(src, H_N_TENSORS) * MN_TENSOR_ENTRY_SIZE;
     for (const Entry &orig : entries(src)) {
-        const std::string what = "kind " + std::to_string(orig.kind) + " layer " + std::to_string(orig.layer);
+        const std::string what =
+            "kind " + std::to_string(orig.kind) + " layer " + std::to_string(orig.layer);
         auto patched = [&](uint32_t offset) {
             Bytes f = src;
             Entry e = orig;
@@ -703,15 +732,19 @@ TEST(Loader, TensorAlignmentOverflowAndBounds)
             expect_status(patched(orig.offset + mis), MN_ERR_ALIGN, what + " misaligned");
         }
         // 0xFFFFFFF0 + nbytes wraps 32 bits from nbytes 16 on; below that it is merely outside the file.
-        expect_status(patched(0xFFFFFFF0u), orig.nbytes >= 16 ? MN_ERR_OVERFLOW : MN_ERR_TENSOR_BOUNDS,
+        expect_status(patched(0xFFFFFFF0u),
+                      orig.nbytes >= 16 ? MN_ERR_OVERFLOW : MN_ERR_TENSOR_BOUNDS,
                       what + " at 2^32 - 16");
         expect_status(patched(0u), MN_ERR_TENSOR_BOUNDS, what + " over the header");
         expect_status(patched(48u), MN_ERR_TENSOR_BOUNDS, what + " over the header's end");
         expect_status(patched(table), MN_ERR_TENSOR_BOUNDS, what + " over the table start");
-        expect_status(patched((table_end - 1) / 16 * 16), MN_ERR_TENSOR_BOUNDS, what + " over the table end");
+        expect_status(patched((table_end - 1) / 16 * 16), MN_ERR_TENSOR_BOUNDS,
+                      what + " over the table end");
         expect_status(patched((size + 15) / 16 * 16), MN_ERR_TENSOR_BOUNDS, what + " past the end");
-        const uint32_t last_fit = (size - orig.nbytes) / 16 * 16;  // largest aligned offset that fits
-        expect_status(patched(last_fit + 16), MN_ERR_TENSOR_BOUNDS, what + " one step past the last fit");
+        const uint32_t last_fit =
+            (size - orig.nbytes) / 16 * 16; // largest aligned offset that fits
+        expect_status(patched(last_fit + 16), MN_ERR_TENSOR_BOUNDS,
+                      what + " one step past the last fit");
     }
 }
 
@@ -723,12 +756,15 @@ TEST(Loader, RqShiftRange)
             continue;
         }
         checked++;
-        const std::string what = "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
+        const std::string what =
+            "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
         for (size_t row : {static_cast<size_t>(0), static_cast<size_t>(e.dim0 - 1)}) {
             const size_t shift = 2 * row + 1;
-            expect_status(with_u32(valid_file(), e.kind, e.layer, shift, static_cast<uint32_t>(-1)), MN_ERR_PARAM, what);
+            expect_status(with_u32(valid_file(), e.kind, e.layer, shift, static_cast<uint32_t>(-1)),
+                          MN_ERR_PARAM, what);
             expect_status(with_u32(valid_file(), e.kind, e.layer, shift, 63), MN_ERR_PARAM, what);
-            expect_status(with_u32(valid_file(), e.kind, e.layer, shift, 0x80000000u), MN_ERR_PARAM, what);
+            expect_status(with_u32(valid_file(), e.kind, e.layer, shift, 0x80000000u), MN_ERR_PARAM,
+                          what);
             expect_status(with_u32(valid_file(), e.kind, e.layer, shift, 62), MN_OK, what);
             expect_status(with_u32(valid_file(), e.kind, e.layer, shift, 0), MN_OK, what);
         }
@@ -746,9 +782,11 @@ TEST(Loader, BiasRange)
             continue;
         }
         checked++;
-        const std::string what = "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
+        const std::string what =
+            "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
         const size_t last = e.dim0 - 1u;
-        for (uint32_t bad : {1u << 30, static_cast<uint32_t>(-(1 << 30)), 0x7FFFFFFFu, 0x80000000u}) {
+        for (uint32_t bad :
+             {1u << 30, static_cast<uint32_t>(-(1 << 30)), 0x7FFFFFFFu, 0x80000000u}) {
             expect_status(with_u32(valid_file(), e.kind, e.layer, 0, bad), MN_ERR_PARAM, what);
             expect_status(with_u32(valid_file(), e.kind, e.layer, last, bad), MN_ERR_PARAM, what);
         }
@@ -767,12 +805,14 @@ TEST(Loader, FloatTensorsMustBeFinite)
             continue;
         }
         checked++;
-        const std::string what = "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
+        const std::string what =
+            "kind " + std::to_string(e.kind) + " layer " + std::to_string(e.layer);
         const size_t last = e.nbytes / 4 - 1;
         for (uint32_t bits : {0x7FC00000u, 0x7F800001u, 0xFFC00000u, 0x7F800000u, 0xFF800000u}) {
             expect_status(with_u32(valid_file(), e.kind, e.layer, last, bits), MN_ERR_PARAM, what);
         }
-        expect_status(with_u32(valid_file(), e.kind, e.layer, last, 0x7F7FFFFFu), MN_OK, what + " FLT_MAX");
+        expect_status(with_u32(valid_file(), e.kind, e.layer, last, 0x7F7FFFFFu), MN_OK,
+                      what + " FLT_MAX");
     }
     EXPECT_EQ(checked, 6 + 12 * valid_file()[H_N_LAYERS]);
 }
@@ -780,11 +820,15 @@ TEST(Loader, FloatTensorsMustBeFinite)
 TEST(Loader, InputQuantScaleMustBePositive)
 {
     for (uint32_t scale : {0u, 0x80000000u, 0xBF800000u, 0x7FC00000u, 0x7F800000u}) {
-        expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 0, scale), MN_ERR_PARAM, "scale bits " + std::to_string(scale));
+        expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 0, scale), MN_ERR_PARAM,
+                      "scale bits " + std::to_string(scale));
     }
-    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 0, 1u), MN_OK, "smallest denormal scale");
-    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 1, 0x7FC00000u), MN_ERR_PARAM, "NaN zero point");
-    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 1, 0xC3000000u), MN_OK, "zero point -128");
+    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 0, 1u), MN_OK,
+                  "smallest denormal scale");
+    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 1, 0x7FC00000u), MN_ERR_PARAM,
+                  "NaN zero point");
+    expect_status(with_u32(valid_file(), MN_T_INPUT_QUANT, 0, 1, 0xC3000000u), MN_OK,
+                  "zero point -128");
 }
 
 TEST(Loader, ClassNamesMustBeTerminated)
@@ -816,7 +860,8 @@ TEST(Loader, Exp2LutRange)
     const Bytes &f = valid_file();
     expect_status(with_lut(0, 32769), MN_ERR_PARAM, "lut[0] above 2^15");
     expect_status(with_lut(0, 0xFFFF), MN_ERR_PARAM, "lut[0] 65535");
-    expect_status(with_lut(10, static_cast<uint16_t>(rd16(f, e.offset + 18) + 1)), MN_ERR_PARAM, "increasing");
+    expect_status(with_lut(10, static_cast<uint16_t>(rd16(f, e.offset + 18) + 1)), MN_ERR_PARAM,
+                  "increasing");
     expect_status(with_lut(MN_EXP2_LUT_SIZE - 1, 0), MN_OK, "last entry 0");
     Bytes zero = f;
     std::memset(&zero[e.offset], 0, e.nbytes);
@@ -865,13 +910,17 @@ TEST(Loader, ArenaTooSmall)
     const Bytes &f = valid_file();
     const size_t file_size = f.size();
     for (size_t mis = 0; mis < MN_TENSOR_ALIGN; mis++) {
-        Loaded ld(f, mis);  // arena of exactly mn_model_arena_size(): fits at every misalignment
+        Loaded ld(f, mis); // arena of exactly mn_model_arena_size(): fits at every misalignment
         ASSERT_EQ(ld.status, MN_OK) << mis;
         const size_t pad = (MN_TENSOR_ALIGN - mis) % MN_TENSOR_ALIGN;
         mn_model m;
         EXPECT_EQ(mn_model_load(&m, ld.arena, pad + file_size, f.data(), f.size()), MN_OK) << mis;
-        EXPECT_EQ(mn_model_load(&m, ld.arena, pad + file_size - 1, f.data(), f.size()), MN_ERR_ARENA_TOO_SMALL) << mis;
-        EXPECT_EQ(mn_model_load(&m, ld.arena, pad > 0 ? pad - 1 : 0, f.data(), f.size()), MN_ERR_ARENA_TOO_SMALL) << mis;
+        EXPECT_EQ(mn_model_load(&m, ld.arena, pad + file_size - 1, f.data(), f.size()),
+                  MN_ERR_ARENA_TOO_SMALL)
+            << mis;
+        EXPECT_EQ(mn_model_load(&m, ld.arena, pad > 0 ? pad - 1 : 0, f.data(), f.size()),
+                  MN_ERR_ARENA_TOO_SMALL)
+            << mis;
     }
 }
 
@@ -901,7 +950,7 @@ TEST(Loader, FailedLoadLeavesModelAndArenaUntouched)
     bad.emplace_back(with_u32(good, MN_T_SSM_PARAMS, 0, 2, 99), MN_ERR_PARAM);
     // A different, valid model that does not fit the arena.
     Bytes bigger = with_extra_entry(good, entry_at(good, 0));
-    wr16(bigger, H_N_TENSORS, rd16(good, H_N_TENSORS));  // the extra entry is beyond n_tensors
+    wr16(bigger, H_N_TENSORS, rd16(good, H_N_TENSORS)); // the extra entry is beyond n_tensors
     recrc(bigger);
     ASSERT_EQ(validate(bigger), MN_OK);
     bad.emplace_back(bigger, MN_ERR_ARENA_TOO_SMALL);
@@ -909,10 +958,13 @@ TEST(Loader, FailedLoadLeavesModelAndArenaUntouched)
     const mn_model model_before = ld.model;
     const Bytes arena_before(ld.arena, ld.arena + ld.arena_size);
     for (const auto &b : bad) {
-        EXPECT_EQ(mn_model_load(&ld.model, ld.arena, ld.arena_size, b.first.data(), b.first.size()), b.second)
+        EXPECT_EQ(mn_model_load(&ld.model, ld.arena, ld.arena_size, b.first.data(), b.first.size()),
+                  b.second)
             << mn_status_message(b.second);
-        EXPECT_EQ(std::memcmp(&ld.model, &model_before, sizeof model_before), 0) << mn_status_message(b.second);
-        EXPECT_EQ(std::memcmp(ld.arena, arena_before.data(), ld.arena_size), 0) << mn_status_message(b.second);
+        EXPECT_EQ(std::memcmp(&ld.model, &model_before, sizeof model_before), 0)
+            << mn_status_message(b.second);
+        EXPECT_EQ(std::memcmp(ld.arena, arena_before.data(), ld.arena_size), 0)
+            << mn_status_message(b.second);
     }
     expect_model_matches(ld, good);
 }
@@ -979,7 +1031,7 @@ TEST(Loader, ScalarAHeadsLoad)
 TEST(Loader, PerStateAHasNoHeads)
 {
     for (uint16_t minor : {uint16_t{0}, uint16_t{1}, uint16_t{MN_SCALAR_A_MINOR}}) {
-        Bytes f = valid_file();  // a full file: its flags are 0, as 1.0 requires
+        Bytes f = valid_file(); // a full file: its flags are 0, as 1.0 requires
         wr16(f, H_VERSION_MINOR, minor);
         Loaded ld(f);
         ASSERT_EQ(ld.status, MN_OK) << "minor " << minor;
@@ -992,7 +1044,8 @@ TEST(Loader, ScalarAHeadsBadShapes)
     const Bytes &v = valid_file();
     const uint16_t E = rd16(v, H_D_INNER), N = rd16(v, H_D_STATE);
     ASSERT_GT(2 * E, 3);
-    expect_status(with_a2_shape(3, 1), E % 3 == 0 ? MN_OK : MN_ERR_TENSOR_SHAPE, "H not dividing E");
+    expect_status(with_a2_shape(3, 1), E % 3 == 0 ? MN_OK : MN_ERR_TENSOR_SHAPE,
+                  "H not dividing E");
     expect_status(with_a2_shape(static_cast<uint16_t>(2 * E), 1), MN_ERR_TENSOR_SHAPE, "H = 2E");
     expect_status(with_a2_shape(0, 1), MN_ERR_TENSOR_SHAPE, "H = 0");
     expect_status(with_a2_shape(static_cast<uint16_t>(E / 2), 2), MN_ERR_TENSOR_SHAPE, "(E/2, 2)");
@@ -1014,9 +1067,9 @@ TEST(Loader, ScalarAHeadsValuesChecked)
     const uint16_t E = rd16(valid_file(), H_D_INNER);
     Bytes f = with_a2_shape(static_cast<uint16_t>(E / 4), 1);
     const Entry e = find(f, MN_T_A2, 0);
-    wr16(f, e.offset + 2u * (e.dim0 - 1u), 0x8000u);  // the last head's |A| code >= 2^15
+    wr16(f, e.offset + 2u * (e.dim0 - 1u), 0x8000u); // the last head's |A| code >= 2^15
     recrc(f);
     expect_status(f, MN_ERR_PARAM, "a2 of a head >= 2^15");
 }
 
-}  // namespace
+} // namespace

@@ -33,9 +33,9 @@ constexpr double kStateTolMax = 0.5;
 constexpr double kClippedMax = 0.01;
 constexpr int kLongSteps = 10000;
 
-const char *const kFixtures[] = {"tiny.mnm",     "ones.mnm",        "odd.mnm",         "dstate1.mnm",
-                                 "deep.mnm",     "kws_size.mnm",    "largest.mnm",     "scalar_a.mnm",
-                                 "har_scalar_a.mnm", "kws_scalar_a.mnm"};
+const char *const kFixtures[] = {
+    "tiny.mnm",     "ones.mnm",    "odd.mnm",      "dstate1.mnm",      "deep.mnm",
+    "kws_size.mnm", "largest.mnm", "scalar_a.mnm", "har_scalar_a.mnm", "kws_scalar_a.mnm"};
 
 // Float reference bound to a loaded int8 model.
 struct FloatRef {
@@ -80,7 +80,9 @@ TEST_P(StepFixture, Int8TracksFloatReferenceOverLongSequence)
     size_t clipped = 0, state_elems = 0;
     for (int t = 1; t <= kLongSteps; t++) {
         gen.fill(frame.data(), m.n_features);
-        ASSERT_EQ(mn_step_s8(&m, L.state(), L.state_size(), L.scratch(), L.scratch_size(), frame.data()), MN_OK);
+        ASSERT_EQ(
+            mn_step_s8(&m, L.state(), L.state_size(), L.scratch(), L.scratch_size(), frame.data()),
+            MN_OK);
         std::vector<float> x = dequantize_features(m, frame.data());
         mnf_step(ref.m, ref.state.data(), ref.scratch.data(), x.data());
         if (t % 500 != 0) {
@@ -92,7 +94,8 @@ TEST_P(StepFixture, Int8TracksFloatReferenceOverLongSequence)
         const double spread = (*hi - *lo) + 1.0;
         for (int c = 0; c < m.n_classes; c++) {
             ASSERT_TRUE(std::isfinite(logits_f[c]));
-            worst_logit = std::max(worst_logit, std::fabs(logits_q8[c] / 256.0 - logits_f[c]) / spread);
+            worst_logit =
+                std::max(worst_logit, std::fabs(logits_q8[c] / 256.0 - logits_f[c]) / spread);
         }
         for (int l = 0; l < m.n_layers; l++) {
             const int16_t *hq = mn_state_ssm(&m, L.state(), l);
@@ -119,10 +122,11 @@ TEST_P(StepFixture, Int8TracksFloatReferenceOverLongSequence)
     const double state_median = state_errors[state_errors.size() / 2];
     const double state_p99 = state_errors[static_cast<size_t>(0.99 * (state_errors.size() - 1))];
     const double state_max = state_errors.back();
-    std::printf("  %s: logit error max %.4f (tol %.2f); state error median %.4f (tol %.2f), p99 %.4f "
-                "(tol %.2f), max %.4f (tol %.2f); clipped %.5f (max %.2f)\n", GetParam(), worst_logit,
-                kLogitTol, state_median, kStateTolMedian, state_p99, kStateTolP99, state_max, kStateTolMax,
-                clipped_fraction, kClippedMax);
+    std::printf(
+        "  %s: logit error max %.4f (tol %.2f); state error median %.4f (tol %.2f), p99 %.4f "
+        "(tol %.2f), max %.4f (tol %.2f); clipped %.5f (max %.2f)\n",
+        GetParam(), worst_logit, kLogitTol, state_median, kStateTolMedian, state_p99, kStateTolP99,
+        state_max, kStateTolMax, clipped_fraction, kClippedMax);
     EXPECT_LE(worst_logit, kLogitTol);
     EXPECT_LE(state_median, kStateTolMedian);
     EXPECT_LE(state_p99, kStateTolP99);
@@ -148,11 +152,16 @@ TEST_P(StepFixture, SplitAcrossCopiedStateEqualsWholeSequence)
         if (t == 137) {
             copy = a.state_words;
         }
-        ASSERT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), frames[t].data()), MN_OK);
+        ASSERT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(),
+                             frames[t].data()),
+                  MN_OK);
     }
-    std::vector<uint32_t> scratch(a.scratch_words.size(), 0xA5A5A5A5u); // scratch contents must not matter
+    std::vector<uint32_t> scratch(a.scratch_words.size(),
+                                  0xA5A5A5A5u); // scratch contents must not matter
     for (size_t t = 137; t < frames.size(); t++) {
-        ASSERT_EQ(mn_step_s8(&m, copy.data(), copy.size() * 4, scratch.data(), scratch.size() * 4, frames[t].data()), MN_OK);
+        ASSERT_EQ(mn_step_s8(&m, copy.data(), copy.size() * 4, scratch.data(), scratch.size() * 4,
+                             frames[t].data()),
+                  MN_OK);
     }
     EXPECT_EQ(copy, a.state_words);
 }
@@ -167,7 +176,9 @@ TEST_P(StepFixture, ResetEqualsFreshState)
     ASSERT_EQ(mn_state_reset(&m, a.state(), a.state_size()), MN_OK);
     for (int t = 0; t < 200; t++) {
         noise.fill(f.data(), m.n_features);
-        ASSERT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()), MN_OK);
+        ASSERT_EQ(
+            mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()),
+            MN_OK);
     }
     ASSERT_EQ(mn_state_reset(&m, a.state(), a.state_size()), MN_OK);
     std::vector<uint32_t> fresh(a.state_words.size(), 0xFFFFFFFFu);
@@ -176,9 +187,13 @@ TEST_P(StepFixture, ResetEqualsFreshState)
     FrameGen g1(9), g2(9);
     for (int t = 0; t < 50; t++) {
         g1.fill(f.data(), m.n_features);
-        ASSERT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()), MN_OK);
+        ASSERT_EQ(
+            mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()),
+            MN_OK);
         g2.fill(f.data(), m.n_features);
-        ASSERT_EQ(mn_step_s8(&m, fresh.data(), fresh.size() * 4, a.scratch(), a.scratch_size(), f.data()), MN_OK);
+        ASSERT_EQ(
+            mn_step_s8(&m, fresh.data(), fresh.size() * 4, a.scratch(), a.scratch_size(), f.data()),
+            MN_OK);
     }
     EXPECT_EQ(fresh, a.state_words);
 }
@@ -196,9 +211,14 @@ TEST_P(StepFixture, AdversarialInputsKeepStateBounded)
         ASSERT_EQ(mn_state_reset(&m, a.state(), a.state_size()), MN_OK);
         std::vector<int16_t> prev(m.d_inner * m.d_state, 0);
         for (int t = 0; t < 2000; t++) {
-            const int8_t v = pattern == 0 ? 127 : pattern == 1 ? -128 : pattern == 2 ? (t % 2 ? 127 : -128) : 0;
+            const int8_t v = pattern == 0   ? 127
+                             : pattern == 1 ? -128
+                             : pattern == 2 ? (t % 2 ? 127 : -128)
+                                            : 0;
             std::fill(f.begin(), f.end(), v);
-            ASSERT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()), MN_OK);
+            ASSERT_EQ(
+                mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()),
+                MN_OK);
             const int16_t *h = mn_state_ssm(&m, a.state(), 0);
             for (size_t i = 0; i < prev.size(); i++) {
                 ASSERT_LT(std::abs(h[i] - prev[i]), 65535) << "state wrapped at step " << t;
@@ -220,16 +240,23 @@ TEST(StepApi, ErrorPaths)
     std::vector<int32_t> logits(m.n_classes);
     // Not reset: the state belongs to no model.
     std::fill(a.state_words.begin(), a.state_words.end(), 0u);
-    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()), MN_ERR_NOT_LOADED);
+    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()),
+              MN_ERR_NOT_LOADED);
     ASSERT_EQ(mn_state_reset(&m, a.state(), a.state_size()), MN_OK);
     EXPECT_EQ(mn_logits_q8(&m, a.state(), a.state_size(), logits.data()), MN_ERR_NO_STEPS);
-    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size() - 4, a.scratch(), a.scratch_size(), f.data()), MN_ERR_BUFFER_TOO_SMALL);
-    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size() - 4, f.data()), MN_ERR_BUFFER_TOO_SMALL);
-    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), nullptr), MN_ERR_ARG);
+    EXPECT_EQ(
+        mn_step_s8(&m, a.state(), a.state_size() - 4, a.scratch(), a.scratch_size(), f.data()),
+        MN_ERR_BUFFER_TOO_SMALL);
+    EXPECT_EQ(
+        mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size() - 4, f.data()),
+        MN_ERR_BUFFER_TOO_SMALL);
+    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), nullptr),
+              MN_ERR_ARG);
     EXPECT_EQ(mn_state_reset(&m, a.state(), a.state_size() - 4), MN_ERR_BUFFER_TOO_SMALL);
     mn_model empty{};
     EXPECT_EQ(mn_state_reset(&empty, a.state(), a.state_size()), MN_ERR_NOT_LOADED);
-    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()), MN_OK);
+    EXPECT_EQ(mn_step_s8(&m, a.state(), a.state_size(), a.scratch(), a.scratch_size(), f.data()),
+              MN_OK);
     EXPECT_EQ(mn_logits_q8(&m, a.state(), a.state_size(), logits.data()), MN_OK);
     EXPECT_EQ(mn_state_steps(&m, a.state(), a.state_size()), 1u);
 }
@@ -243,7 +270,9 @@ TEST(StepApi, StateIsBoundToItsModel)
     std::vector<uint32_t> state(std::max(a.state_words.size(), b.state_words.size()));
     ASSERT_EQ(mn_state_reset(&a.model, state.data(), state.size() * 4), MN_OK);
     std::vector<int8_t> f(b.model.n_features, 3);
-    EXPECT_EQ(mn_step_s8(&b.model, state.data(), state.size() * 4, b.scratch(), b.scratch_size(), f.data()), MN_ERR_NOT_LOADED);
+    EXPECT_EQ(mn_step_s8(&b.model, state.data(), state.size() * 4, b.scratch(), b.scratch_size(),
+                         f.data()),
+              MN_ERR_NOT_LOADED);
 }
 
 TEST(StepApi, SoftmaxIsANormalizedMonotoneDistribution)
@@ -280,4 +309,4 @@ TEST(StepApi, SoftmaxIsANormalizedMonotoneDistribution)
     }
 }
 
-}  // namespace
+} // namespace

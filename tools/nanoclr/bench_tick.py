@@ -15,6 +15,7 @@ Counted on x86-64 (nanoCLR at -O2, the engine's C at -O2 -fno-tree-vectorize, as
 benchmarks); the ESP32-S3 figure assumes one instruction per cycle at 240 MHz, the same cost model
 as tools/python/mambanano/perf.py. --readme rewrites the table between README's nanoclr-tick markers.
 """
+
 import argparse
 import re
 import subprocess
@@ -24,7 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CLR = REPO / "build" / "nanoclr" / "posix" / "bin" / "nanoFramework.nanoCLR.test"
-SHORT, LONG = 10, 20      # seconds of input time
+SHORT, LONG = 10, 20  # seconds of input time
 TICK_MS = 20
 MHZ = 240
 BEGIN, END = "<!-- nanoclr-tick:begin -->", "<!-- nanoclr-tick:end -->"
@@ -33,8 +34,20 @@ SCOPES = {"total": None, "interop": "Library_MambaNano_Interop_*", "engine": "mn
 
 def build(seconds):
     """Record `seconds` of continuous input and build the replay; its .pe files in load order."""
-    run = subprocess.run(["bash", str(REPO / "tools" / "nanoclr" / "replay.sh"), "--seconds", str(seconds),
-                          "--continuous", "--build-only"], cwd=REPO, capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [
+            "bash",
+            str(REPO / "tools" / "nanoclr" / "replay.sh"),
+            "--seconds",
+            str(seconds),
+            "--continuous",
+            "--build-only",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return (REPO / run.stdout.split()[-1]).read_text().split()
 
 
@@ -55,32 +68,46 @@ def measure():
     for seconds in (SHORT, LONG):
         pes = build(seconds)
         counts[seconds] = {scope: instructions(pes, fn) for scope, fn in SCOPES.items()}
-        print(f"{seconds} s: " + ", ".join(f"{k} {v:,}" for k, v in counts[seconds].items()), file=sys.stderr)
+        print(
+            f"{seconds} s: " + ", ".join(f"{k} {v:,}" for k, v in counts[seconds].items()),
+            file=sys.stderr,
+        )
     ticks = (LONG - SHORT) * 1000 // TICK_MS
     per_tick = {scope: (counts[LONG][scope] - counts[SHORT][scope]) / ticks for scope in SCOPES}
-    return {"interpreter": per_tick["total"] - per_tick["interop"],
-            "marshalling": per_tick["interop"] - per_tick["engine"],
-            "engine": per_tick["engine"], "total": per_tick["total"]}
+    return {
+        "interpreter": per_tick["total"] - per_tick["interop"],
+        "marshalling": per_tick["interop"] - per_tick["engine"],
+        "engine": per_tick["engine"],
+        "total": per_tick["total"],
+    }
 
 
 def table(t):
     budget = MHZ * 1000 * TICK_MS
 
     def row(label, value):
-        return f"| {label} | {value:,.0f} | {100 * value / t['total']:.1f} % | {value / MHZ:,.0f} µs = {100 * value / budget:.2f} % |"
-    return "\n".join([
-        "| one 20 ms tick, HAR + KWS (nanoCLR) | instructions | share | ESP32-S3 @ 240 MHz, 1 IPC (of the tick) |",
-        "|---|---|---|---|",
-        row("interpreter and runtime (managed code, CLR, GC, serial lines)", t["interpreter"]),
-        row("interop marshalling (Library_MambaNano_Interop_*)", t["marshalling"]),
-        row("native engine (mn_engine_*: front-ends, 7 INT8 steps, heads)", t["engine"]),
-        row("**total**", t["total"]),
-    ])
+        share, micros = 100 * value / t["total"], value / MHZ
+        return f"| {label} | {value:,.0f} | {share:.1f} % | {micros:,.0f} µs = {100 * value / budget:.2f} % |"
+
+    return "\n".join(
+        [
+            "| one 20 ms tick, HAR + KWS (nanoCLR) | instructions | share | ESP32-S3 @ 240 MHz, 1 IPC (of the tick) |",
+            "|---|---|---|---|",
+            row("interpreter and runtime (managed code, CLR, GC, serial lines)", t["interpreter"]),
+            row("interop marshalling (Library_MambaNano_Interop_*)", t["marshalling"]),
+            row("native engine (mn_engine_*: front-ends, 7 INT8 steps, heads)", t["engine"]),
+            row("**total**", t["total"]),
+        ]
+    )
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--readme", action="store_true", help="rewrite the table between README's nanoclr-tick markers")
+    ap.add_argument(
+        "--readme",
+        action="store_true",
+        help="rewrite the table between README's nanoclr-tick markers",
+    )
     args = ap.parse_args()
     text = table(measure())
     print(text)

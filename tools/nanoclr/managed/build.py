@@ -16,6 +16,7 @@ ignored), then turned into a .pe by the MDP with the whole reference closure as 
 Each step is skipped when its stamp (sha-256 of the pinned commit, project file, compile files,
 resources, key, referenced assemblies' stamps and tool versions) is unchanged.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,20 +42,38 @@ MDP_PROJECT = sources.ROOT / "tools" / "nanoclr" / "MetadataProcessor"
 # nanoFramework.CoreLibrary.nuspec packs as lib/mscorlib.dll (NoReflection is another package).
 LIBRARIES = (
     ("CoreLibrary", "nanoFramework.CoreLibrary/CoreLibrary.nfproj"),
-    ("nanoFramework.Runtime.Events", "nanoFramework.Runtime.Events/nanoFramework.Runtime.Events.nfproj"),
-    ("nanoFramework.Runtime.Native", "nanoFramework.Runtime.Native/nanoFramework.Runtime.Native.nfproj"),
+    (
+        "nanoFramework.Runtime.Events",
+        "nanoFramework.Runtime.Events/nanoFramework.Runtime.Events.nfproj",
+    ),
+    (
+        "nanoFramework.Runtime.Native",
+        "nanoFramework.Runtime.Native/nanoFramework.Runtime.Native.nfproj",
+    ),
     ("nanoFramework.System.Text", "nanoFramework.System.Text/nanoFramework.System.Text.nfproj"),
     ("System.Math", "nanoFramework.System.Math/nanoFramework.System.Math.nfproj"),
-    ("nanoFramework.ResourceManager", "nanoFramework.ResourceManager/nanoFramework.ResourceManager.nfproj"),
+    (
+        "nanoFramework.ResourceManager",
+        "nanoFramework.ResourceManager/nanoFramework.ResourceManager.nfproj",
+    ),
     ("System.IO.Streams", "System.IO.Streams/System.IO.Streams.nfproj"),
     ("System.Device.Gpio", "System.Device.Gpio/System.Device.Gpio.nfproj"),
     ("System.Device.I2c", "System.Device.I2c/System.Device.I2c.nfproj"),
     ("System.Device.I2s", "System.Device.I2s/System.Device.I2s.nfproj"),
     ("System.IO.Ports", "System.IO.Ports/System.IO.Ports.nfproj"),
-    ("nanoFramework.Hardware.Esp32", "nanoFramework.Hardware.Esp32/nanoFramework.Hardware.Esp32.nfproj"),
-    ("nanoFramework.IoT.Device", "devices/System.Diagnostics.Stopwatch/System.Diagnostics.Stopwatch.nfproj"),
+    (
+        "nanoFramework.Hardware.Esp32",
+        "nanoFramework.Hardware.Esp32/nanoFramework.Hardware.Esp32.nfproj",
+    ),
+    (
+        "nanoFramework.IoT.Device",
+        "devices/System.Diagnostics.Stopwatch/System.Diagnostics.Stopwatch.nfproj",
+    ),
     ("nanoFramework.TestFramework", "source/TestFramework/nanoFramework.TestFramework.nfproj"),
-    ("nanoFramework.TestFramework", "source/UnitTestLauncher/nanoFramework.UnitTestLauncher.nfproj"),
+    (
+        "nanoFramework.TestFramework",
+        "source/UnitTestLauncher/nanoFramework.UnitTestLauncher.nfproj",
+    ),
 )
 
 DIAGNOSTIC = re.compile(r"(?:^|: )(warning|error) [A-Z]+\d+: ")
@@ -68,6 +87,7 @@ class BuildError(RuntimeError):
 @dataclass(frozen=True)
 class Layout:
     """Where an assembly's outputs go."""
+
     dll_dir: Path
     pe_dir: Path
     obj_dir: Path
@@ -79,7 +99,7 @@ class Assembly:
     dll: Path
     pe: Path
     key: str
-    closure: list[Assembly]     # what it references, directly or not, in load order
+    closure: list[Assembly]  # what it references, directly or not, in load order
     native_checksum: str
     warnings: list[str]
     cached: bool
@@ -118,8 +138,9 @@ def _resx_files(resx: Path) -> list[Path]:
             link = (data.findtext("value") or "").split(";")[0].strip().replace("\\", "/")
             file = (resx.parent / link).resolve()
             if not file.is_file():
-                raise BuildError(f"{resx}: resource '{data.get('name')}' links {file}, "
-                                 f"which does not exist")
+                raise BuildError(
+                    f"{resx}: resource '{data.get('name')}' links {file}, which does not exist"
+                )
             files.append(file)
     return files
 
@@ -129,8 +150,14 @@ def assembly_version(project_dir: Path, tree: Path, ref: str) -> str | None:
     version.json: major.minor from it, and at 'build' precision the git height, read from the
     pinned tag (vMAJOR.MINOR.HEIGHT); a pin that is not such a tag gives height 0. None without
     a version.json (the project states its own version)."""
-    config_file = next((folder / "version.json" for folder in _folders_up(project_dir, tree)
-                        if (folder / "version.json").is_file()), None)
+    config_file = next(
+        (
+            folder / "version.json"
+            for folder in _folders_up(project_dir, tree)
+            if (folder / "version.json").is_file()
+        ),
+        None,
+    )
     if config_file is None:
         return None
     config = json.loads(config_file.read_text(encoding="utf-8-sig"))
@@ -147,7 +174,7 @@ def assembly_version(project_dir: Path, tree: Path, ref: str) -> str | None:
 
 def _folders_up(folder: Path, top: Path) -> list[Path]:
     """FOLDER and its parents up to TOP, which contains it."""
-    return [folder, *folder.parents[:len(folder.relative_to(top).parts)]]
+    return [folder, *folder.parents[: len(folder.relative_to(top).parts)]]
 
 
 class Builder:
@@ -162,8 +189,9 @@ class Builder:
             raise BuildError(f"Roslyn not found at {self.csc}")
         self.mdp, mdp_key = self._build_mdp()
         # Everything an assembly's build depends on besides its own inputs.
-        self.tool_key = _sha256(self.sdk, mdp_key, Path(__file__).read_bytes(),
-                                Path(nfproj.__file__).read_bytes())
+        self.tool_key = _sha256(
+            self.sdk, mdp_key, Path(__file__).read_bytes(), Path(nfproj.__file__).read_bytes()
+        )
         self.library_layout = Layout(self.out / "ref", self.out / "pe", self.out / "obj")
         self.catalog: dict[str, Path] = {}
         for tree, relative in LIBRARIES:
@@ -175,8 +203,9 @@ class Builder:
 
     def _build_mdp(self) -> tuple[Path, str]:
         pin = self.pins["metadata-processor"]
-        key = _sha256(pin.commit, self.sdk,
-                      *(p.read_bytes() for p in sorted(MDP_PROJECT.glob("*.cs*"))))
+        key = _sha256(
+            pin.commit, self.sdk, *(p.read_bytes() for p in sorted(MDP_PROJECT.glob("*.cs*")))
+        )
         work = self.out / "mdp"
         dll = work / "bin" / "MetadataProcessor" / "release" / "nfmdp.dll"
         stamp = work / "stamp.json"
@@ -184,10 +213,22 @@ class Builder:
             return dll, key
         started = time.monotonic()
         stamp.unlink(missing_ok=True)
-        _run(["dotnet", "build", str(MDP_PROJECT / "MetadataProcessor.csproj"), "-c", "Release",
-              "--artifacts-path", str(work), "--disable-build-servers", "-nologo", "-v:q",
-              f"-p:MdpSourceDir={self.trees['metadata-processor']}"],
-             "building the MetadataProcessor")
+        _run(
+            [
+                "dotnet",
+                "build",
+                str(MDP_PROJECT / "MetadataProcessor.csproj"),
+                "-c",
+                "Release",
+                "--artifacts-path",
+                str(work),
+                "--disable-build-servers",
+                "-nologo",
+                "-v:q",
+                f"-p:MdpSourceDir={self.trees['metadata-processor']}",
+            ],
+            "building the MetadataProcessor",
+        )
         stamp.write_text(json.dumps({"key": key}) + "\n")
         print(f"built   MetadataProcessor ({pin.commit[:10]})  {time.monotonic() - started:.1f} s")
         return dll, key
@@ -237,19 +278,31 @@ class Builder:
         obj = layout.obj_dir / project.assembly_name
         stamp = _read_stamp(obj / "stamp.json", key)
         if stamp and dll.is_file() and pe.is_file():
-            assembly = Assembly(project.assembly_name, dll, pe, key, closure,
-                                stamp["native_checksum"], stamp["warnings"], cached=True)
+            assembly = Assembly(
+                project.assembly_name,
+                dll,
+                pe,
+                key,
+                closure,
+                stamp["native_checksum"],
+                stamp["warnings"],
+                cached=True,
+            )
         else:
-            assembly = self._compile(project, obj, dll, pe, key, closure, attributes,
-                                     list(references.values()))
+            assembly = self._compile(
+                project, obj, dll, pe, key, closure, attributes, list(references.values())
+            )
         if layout != self.library_layout:
             load = [str(a.pe) for a in [*closure, assembly]]
-            (layout.dll_dir / f"{project.assembly_name}.load.txt").write_text("\n".join(load) + "\n")
+            (layout.dll_dir / f"{project.assembly_name}.load.txt").write_text(
+                "\n".join(load) + "\n"
+            )
         self.done[path] = assembly
         return assembly
 
-    def _key(self, project: nfproj.Nfproj, pin: sources.Pin | None, attributes: str,
-             references) -> str:
+    def _key(
+        self, project: nfproj.Nfproj, pin: sources.Pin | None, attributes: str, references
+    ) -> str:
         files = [project.path, *project.sources]
         for resource in project.resources:
             files += [resource.resx, *_resx_files(resource.resx)]
@@ -260,9 +313,17 @@ class Builder:
         parts += sorted(f"{r.name}={r.key}" for r in references)
         return _sha256(*parts)
 
-    def _compile(self, project: nfproj.Nfproj, obj: Path, dll: Path, pe: Path, key: str,
-                 closure: list[Assembly], attributes: str,
-                 references: list[Assembly]) -> Assembly:
+    def _compile(
+        self,
+        project: nfproj.Nfproj,
+        obj: Path,
+        dll: Path,
+        pe: Path,
+        key: str,
+        closure: list[Assembly],
+        attributes: str,
+        references: list[Assembly],
+    ) -> Assembly:
         started = time.monotonic()
         for folder in (obj, dll.parent, pe.parent):
             folder.mkdir(parents=True, exist_ok=True)
@@ -270,12 +331,20 @@ class Builder:
         generated = obj / f"{project.assembly_name}.AssemblyAttributes.g.cs"
         generated.write_text(attributes)
 
-        args = ["-nologo", "-nostdlib+", "-deterministic+", "-utf8output",
-                f"-target:{'exe' if dll.suffix == '.exe' else 'library'}",
-                f"-out:{dll}", f"-langversion:{project.lang_version}",
-                f"-define:{';'.join(project.defines)}",
-                f"-warn:{project.warning_level}",
-                f"-nowarn:{','.join(project.nowarn)}", "-optimize+", "-debug-"]
+        args = [
+            "-nologo",
+            "-nostdlib+",
+            "-deterministic+",
+            "-utf8output",
+            f"-target:{'exe' if dll.suffix == '.exe' else 'library'}",
+            f"-out:{dll}",
+            f"-langversion:{project.lang_version}",
+            f"-define:{';'.join(project.defines)}",
+            f"-warn:{project.warning_level}",
+            f"-nowarn:{','.join(project.nowarn)}",
+            "-optimize+",
+            "-debug-",
+        ]
         if project.allow_unsafe:
             args.append("-unsafe+")
         if project.warnings_as_errors:
@@ -296,8 +365,9 @@ class Builder:
         rsp.write_text("".join(f'"{a}"\n' if " " in a else f"{a}\n" for a in args))
 
         # -noconfig only counts on the command line, not in a response file.
-        proc = subprocess.run(["dotnet", str(self.csc), "-noconfig", f"@{rsp}"],
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            ["dotnet", str(self.csc), "-noconfig", f"@{rsp}"], capture_output=True, text=True
+        )
         output = proc.stdout + proc.stderr
         (obj / "csc.log").write_text(output)
         diagnostics = {"warning": set(), "error": set()}
@@ -319,27 +389,36 @@ class Builder:
             mdp_args += ["--exclude", name]
         output = self.mdp_command(*mdp_args)
         summary = NATIVE_CHECKSUM.search(output)
-        checksum, table = summary.group(1), output[summary.end():].split()
+        checksum, table = summary.group(1), output[summary.end() :].split()
         native = pe.with_suffix(".native.txt")
         native.unlink(missing_ok=True)
         if checksum != "0x00000000":
-            native.write_text(f"{project.assembly_name} native checksum {checksum}\n"
-                              + "".join(f"{entry}\n" for entry in table))
+            native.write_text(
+                f"{project.assembly_name} native checksum {checksum}\n"
+                + "".join(f"{entry}\n" for entry in table)
+            )
 
-        (obj / "stamp.json").write_text(json.dumps(
-            {"key": key, "native_checksum": checksum, "warnings": warnings}, indent=1) + "\n")
-        print(f"built   {project.assembly_name:<40} {checksum}  {len(warnings):3d} warnings"
-              f"  {time.monotonic() - started:5.1f} s")
-        return Assembly(project.assembly_name, dll, pe, key, closure, checksum, warnings,
-                        cached=False)
+        (obj / "stamp.json").write_text(
+            json.dumps({"key": key, "native_checksum": checksum, "warnings": warnings}, indent=1)
+            + "\n"
+        )
+        print(
+            f"built   {project.assembly_name:<40} {checksum}  {len(warnings):3d} warnings"
+            f"  {time.monotonic() - started:5.1f} s"
+        )
+        return Assembly(
+            project.assembly_name, dll, pe, key, closure, checksum, warnings, cached=False
+        )
 
 
 def _generated_attributes(version: str | None) -> str:
     """What the nanoFramework project system (TargetFramework) and, for a project under a
     version.json, Nerdbank.GitVersioning (AssemblyVersion) add to every compilation."""
-    lines = ["// Generated by tools/nanoclr/managed/build.py.",
-             '[assembly: global::System.Runtime.Versioning.TargetFramework('
-             '".NETnanoFramework,Version=v1.0", FrameworkDisplayName = ".NET nanoFramework 1.0")]']
+    lines = [
+        "// Generated by tools/nanoclr/managed/build.py.",
+        "[assembly: global::System.Runtime.Versioning.TargetFramework("
+        '".NETnanoFramework,Version=v1.0", FrameworkDisplayName = ".NET nanoFramework 1.0")]',
+    ]
     if version:
         lines.append(f'[assembly: global::System.Reflection.AssemblyVersion("{version}")]')
     return "\n".join(lines) + "\n"
@@ -353,15 +432,24 @@ def _print_cached(assemblies: list[Assembly]) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--src", type=Path, default=sources.DEFAULT_SRC,
-                    help="folder of the pinned archives, or of git clones at the pinned commits")
-    ap.add_argument("--out", type=Path, default=sources.DEFAULT_OUT,
-                    help="toolchain build folder (default build/nanoclr)")
+    ap.add_argument(
+        "--src",
+        type=Path,
+        default=sources.DEFAULT_SRC,
+        help="folder of the pinned archives, or of git clones at the pinned commits",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=sources.DEFAULT_OUT,
+        help="toolchain build folder (default build/nanoclr)",
+    )
     sub = ap.add_subparsers(dest="command")
     project = sub.add_parser("project", help="build one .nfproj (and its ProjectReferences)")
     project.add_argument("nfproj", type=Path)
-    project.add_argument("--out", dest="project_out", type=Path,
-                         help="output folder (default OUT/app)")
+    project.add_argument(
+        "--out", dest="project_out", type=Path, help="output folder (default OUT/app)"
+    )
     args = ap.parse_args()
 
     started = time.monotonic()
@@ -376,8 +464,10 @@ def main() -> int:
                     print(f"{assembly.name}: {len(assembly.warnings)} warnings")
                     for warning in assembly.warnings:
                         print(f"  {warning}")
-            print(f"{built.name}: {built.pe} ({len(built.warnings)} warnings, native checksum "
-                  f"{built.native_checksum}); load order in {out / (built.name + '.load.txt')}")
+            print(
+                f"{built.name}: {built.pe} ({len(built.warnings)} warnings, native checksum "
+                f"{built.native_checksum}); load order in {out / (built.name + '.load.txt')}"
+            )
         else:
             _print_cached(libraries)
     except (sources.SourceError, nfproj.NfprojError, BuildError) as e:

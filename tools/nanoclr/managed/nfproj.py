@@ -8,6 +8,7 @@ Studio extension, not part of the snapshots) are stood in for by the defaults th
 Release configuration the NuGet packages are built in. Anything outside that subset raises
 NfprojError instead of being guessed.
 """
+
 from __future__ import annotations
 
 import glob
@@ -30,8 +31,13 @@ FRAMEWORK_DEFINE = "NANOFRAMEWORK_1_0"
 DEFAULT_NOWARN = ("1701", "1702")
 
 IGNORED_ELEMENTS = {"Target", "ProjectExtensions", "UsingTask"}
-ITEM_KINDS = {"Compile", "Reference", "ProjectReference", "EmbeddedResource",
-              "NFMDP_PE_ExcludeClassByName"}
+ITEM_KINDS = {
+    "Compile",
+    "Reference",
+    "ProjectReference",
+    "EmbeddedResource",
+    "NFMDP_PE_ExcludeClassByName",
+}
 
 
 class NfprojError(ValueError):
@@ -41,25 +47,25 @@ class NfprojError(ValueError):
 @dataclass
 class Resource:
     resx: Path
-    manifest_name: str      # e.g. MambaNano.Resources.resources
+    manifest_name: str  # e.g. MambaNano.Resources.resources
 
 
 @dataclass
 class Nfproj:
     path: Path
     assembly_name: str
-    output_type: str        # Library or Exe
+    output_type: str  # Library or Exe
     sources: list[Path]
     defines: list[str]
     lang_version: str
     allow_unsafe: bool
     key_file: Path | None
     delay_sign: bool
-    references: list[str]   # assembly names
+    references: list[str]  # assembly names
     project_references: list[Path]
     resources: list[Resource]
     exclude_classes: list[str]
-    is_core_library: bool   # NF_IsCoreLibrary: the MDP's isCoreLibrary flag
+    is_core_library: bool  # NF_IsCoreLibrary: the MDP's isCoreLibrary flag
     response_file: Path | None
     warning_level: str
     nowarn: list[str]
@@ -82,17 +88,21 @@ class _Evaluator:
     def __init__(self, project: Path, properties: dict[str, str]):
         self.project = project
         self.props = dict(properties)
-        self.props.update({
-            "MSBuildProjectDirectory": str(project.parent),
-            "MSBuildProjectName": project.stem,
-            "MSBuildProjectFullPath": str(project),
-        })
+        self.props.update(
+            {
+                "MSBuildProjectDirectory": str(project.parent),
+                "MSBuildProjectName": project.stem,
+                "MSBuildProjectFullPath": str(project),
+            }
+        )
         self.items: list[tuple[str, list[Path] | str, dict[str, str]]] = []
 
     def expand(self, text: str) -> str:
         if "$([" in text or "@(" in text or "%(" in text:
-            raise NfprojError(f"{self.project}: property functions and item transforms are not "
-                              f"evaluated: {text!r}")
+            raise NfprojError(
+                f"{self.project}: property functions and item transforms are not "
+                f"evaluated: {text!r}"
+            )
         return re.sub(r"\$\(([A-Za-z_][\w.]*)\)", lambda m: self.props.get(m.group(1), ""), text)
 
     def condition(self, element: ET.Element) -> bool:
@@ -100,8 +110,10 @@ class _Evaluator:
         if text is None:
             return True
         text = self.expand(text).strip()
-        return any(all(self._clause(c) for c in re.split(r"\s+and\s+", alt, flags=re.I))
-                   for alt in re.split(r"\s+or\s+", text, flags=re.I))
+        return any(
+            all(self._clause(c) for c in re.split(r"\s+and\s+", alt, flags=re.I))
+            for alt in re.split(r"\s+or\s+", text, flags=re.I)
+        )
 
     def _clause(self, clause: str) -> bool:
         clause = clause.strip()
@@ -153,18 +165,29 @@ class _Evaluator:
             return
         unsupported = set(item.attrib) - {"Include", "Exclude", "Condition"}
         if unsupported:
-            raise NfprojError(f"{self.project}: <{kind}> attribute(s) {sorted(unsupported)} "
-                              f"are not evaluated")
+            raise NfprojError(
+                f"{self.project}: <{kind}> attribute(s) {sorted(unsupported)} are not evaluated"
+            )
         include = self.expand(item.get("Include", ""))
-        metadata = {_local(m.tag): self.expand(m.text or "").strip()
-                    for m in item if isinstance(m.tag, str)}
+        metadata = {
+            _local(m.tag): self.expand(m.text or "").strip() for m in item if isinstance(m.tag, str)
+        }
         if kind in ("Reference", "NFMDP_PE_ExcludeClassByName"):
             self.items.append((kind, include, metadata))
             return
-        excluded = {p for spec in self.expand(item.get("Exclude", "")).split(";") if spec.strip()
-                    for p in self._files(spec.strip())}
-        files = [p for spec in include.split(";") if spec.strip()
-                 for p in self._files(spec.strip()) if p not in excluded]
+        excluded = {
+            p
+            for spec in self.expand(item.get("Exclude", "")).split(";")
+            if spec.strip()
+            for p in self._files(spec.strip())
+        }
+        files = [
+            p
+            for spec in include.split(";")
+            if spec.strip()
+            for p in self._files(spec.strip())
+            if p not in excluded
+        ]
         self.items.append((kind, files, metadata))
 
     def _files(self, spec: str) -> list[Path]:
@@ -222,8 +245,8 @@ def read(path: Path) -> Nfproj:
         exclude_classes=[name for k, name, _ in ev.items if k == "NFMDP_PE_ExcludeClassByName"],
         is_core_library=_truthy(props.get("NF_IsCoreLibrary", "")),
         response_file=response_file,
-        nowarn=list(DEFAULT_NOWARN) + [w.strip() for w in re.split(r"[;,]", props.get("NoWarn", ""))
-                                       if w.strip()],
+        nowarn=list(DEFAULT_NOWARN)
+        + [w.strip() for w in re.split(r"[;,]", props.get("NoWarn", "")) if w.strip()],
         warning_level=props["WarningLevel"],
         warnings_as_errors=_truthy(props.get("TreatWarningsAsErrors", "")),
     )

@@ -6,6 +6,7 @@ git clones DIR/NAME, each of which must be checked out at its pinned commit (use
 
     /usr/bin/python3 tools/nanoclr/managed/sources.py [--src DIR] [--out build/nanoclr] [NAME...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ class SourceError(RuntimeError):
 
 @dataclass(frozen=True)
 class Pin:
-    name: str        # folder name: the archive name before '@', also the repository's name
+    name: str  # folder name: the archive name before '@', also the repository's name
     archive: str
     repository: str
     commit: str
@@ -40,8 +41,10 @@ class Pin:
 def read_manifest(path: Path = MANIFEST) -> list[Pin]:
     with path.open(newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
-    return [Pin(r["archive"].split("@", 1)[0], r["archive"], r["repository"], r["commit"], r["ref"])
-            for r in rows]
+    return [
+        Pin(r["archive"].split("@", 1)[0], r["archive"], r["repository"], r["commit"], r["ref"])
+        for r in rows
+    ]
 
 
 def _extract(pin: Pin, archive: Path, src_root: Path) -> Path:
@@ -63,19 +66,23 @@ def _extract(pin: Pin, archive: Path, src_root: Path) -> Path:
 
 
 def _checked_clone(pin: Pin, clone: Path) -> Path:
-    head = subprocess.run(["git", "-C", str(clone), "rev-parse", "HEAD"],
-                          capture_output=True, text=True)
+    head = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "HEAD"], capture_output=True, text=True
+    )
     if head.returncode != 0:
         raise SourceError(f"{clone}: not a git checkout ({head.stderr.strip()})")
     if head.stdout.strip() != pin.commit:
-        raise SourceError(f"{clone} is at {head.stdout.strip()}, but {MANIFEST.name} pins "
-                          f"{pin.repository} to {pin.commit} ({pin.ref}): "
-                          f"run `git -C {clone} checkout {pin.commit}`")
+        raise SourceError(
+            f"{clone} is at {head.stdout.strip()}, but {MANIFEST.name} pins "
+            f"{pin.repository} to {pin.commit} ({pin.ref}): "
+            f"run `git -C {clone} checkout {pin.commit}`"
+        )
     return clone
 
 
-def prepare(src: Path = DEFAULT_SRC, out: Path = DEFAULT_OUT,
-            names: list[str] | None = None) -> dict[str, Path]:
+def prepare(
+    src: Path = DEFAULT_SRC, out: Path = DEFAULT_OUT, names: list[str] | None = None
+) -> dict[str, Path]:
     """Return {name: source tree} for the pins NAMES (default all), extracting archives into
     OUT/src or checking clones. Safe to run from several processes at once."""
     pins = read_manifest()
@@ -84,8 +91,10 @@ def prepare(src: Path = DEFAULT_SRC, out: Path = DEFAULT_OUT,
         raise SourceError(f"not in {MANIFEST}: {', '.join(sorted(unknown))}")
     src = src.resolve()
     if not src.is_dir():
-        raise SourceError(f"source folder {src} not found: pass --src DIR (the pinned archives "
-                          f"or git clones of the repositories in {MANIFEST})")
+        raise SourceError(
+            f"source folder {src} not found: pass --src DIR (the pinned archives "
+            f"or git clones of the repositories in {MANIFEST})"
+        )
     src_root = out.resolve() / "src"
     src_root.mkdir(parents=True, exist_ok=True)
     trees = {}
@@ -101,8 +110,10 @@ def prepare(src: Path = DEFAULT_SRC, out: Path = DEFAULT_OUT,
             elif (clone / ".git").exists():
                 trees[pin.name] = _checked_clone(pin, clone)
             else:
-                raise SourceError(f"{src}: neither {pin.archive} nor a git clone {pin.name}/ "
-                                  f"({pin.repository} at {pin.commit})")
+                raise SourceError(
+                    f"{src}: neither {pin.archive} nor a git clone {pin.name}/ "
+                    f"({pin.repository} at {pin.commit})"
+                )
     return trees
 
 

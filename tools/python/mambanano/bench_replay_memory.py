@@ -9,6 +9,7 @@ tiled to the length asked), then runs `mambanano-host replay --kws-model weights
 FILE` under /usr/bin/time and prints one JSON line: minutes of audio, file bytes, seconds, max RSS
 (MB), KWS reports. Exits 1 if the max RSS is above --limit-mb (a benchmark figure, not a test).
 """
+
 import argparse
 import json
 import re
@@ -41,25 +42,51 @@ def long_wav(path, minutes, data):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=float, default=60.0, help="length of the WAV file (default 60)")
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a Speech Commands folder with yes/ and stop/ (default: the speech_commands data set)")
-    ap.add_argument("--limit-mb", type=float, default=64.0, help="exit 1 above this max RSS (default 64)")
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--minutes", type=float, default=60.0, help="length of the WAV file (default 60)"
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a Speech Commands folder with yes/ and stop/ (default: the speech_commands data set)",
+    )
+    ap.add_argument(
+        "--limit-mb", type=float, default=64.0, help="exit 1 above this max RSS (default 64)"
+    )
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "speech_commands", PROG)
     wav = REPO / "build" / "bench" / f"replay_{args.minutes:g}min.wav"
     if not wav.exists():
         long_wav(wav, args.minutes, args.data)
-    run = subprocess.run(["/usr/bin/time", "-f", "%e %M", str(HOST), "replay", "--kws-model",
-                          str(REPO / "weights" / "kws.mnm"), "--wav", str(wav)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-f",
+            "%e %M",
+            str(HOST),
+            "replay",
+            "--kws-model",
+            str(REPO / "weights" / "kws.mnm"),
+            "--wav",
+            str(wav),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if run.returncode != 0:
         sys.stderr.write(run.stderr)
         raise SystemExit(f"{PROG}: the replay failed (exit {run.returncode})")
     seconds, rss_kb = re.findall(r"^([0-9.]+) ([0-9]+)$", run.stderr, re.M)[-1]
-    result = {"minutes": args.minutes, "wav_bytes": wav.stat().st_size, "seconds": float(seconds),
-              "max_rss_mb": round(int(rss_kb) / 1024, 1),
-              "kws_reports": sum(1 for line in run.stdout.splitlines() if line.startswith("MN1 PRED "))}
+    result = {
+        "minutes": args.minutes,
+        "wav_bytes": wav.stat().st_size,
+        "seconds": float(seconds),
+        "max_rss_mb": round(int(rss_kb) / 1024, 1),
+        "kws_reports": sum(1 for line in run.stdout.splitlines() if line.startswith("MN1 PRED ")),
+    }
     print(json.dumps(result))
     return 0 if result["max_rss_mb"] <= args.limit_mb else 1

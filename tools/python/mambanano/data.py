@@ -27,6 +27,7 @@ from. UCI publishes no checksum for the HAPT archive and none was known when thi
 (no network), so its SHA-256 is trusted on first use: the first download's digest is written to
 CACHE/downloads/SHA256SUMS (`sha256sum -c` format) and every later download must match it.
 """
+
 import argparse
 import hashlib
 import os
@@ -68,6 +69,7 @@ class DataNotFound(FileNotFoundError):
 
 # --- where the data sets are -------------------------------------------------------------------
 
+
 def cache_dir():
     """The default cache: $XDG_CACHE_HOME/mambanano, else ~/.cache/mambanano."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -88,8 +90,10 @@ def dataset_dir(name):
         if (root / name).is_dir():
             return root / name
     fetch = "tools/mambanano data fetch" + (" --full" if name == "speech_commands_full" else "")
-    raise DataNotFound(f"{DATASETS[name]} not found (looked for {' and '.join(str(r / name) for r in roots)}): "
-                       f"download it with `{fetch}`, or give --data DIR or set MAMBANANO_DATA")
+    raise DataNotFound(
+        f"{DATASETS[name]} not found (looked for {' and '.join(str(r / name) for r in roots)}): "
+        f"download it with `{fetch}`, or give --data DIR or set MAMBANANO_DATA"
+    )
 
 
 def find_dataset(name):
@@ -112,13 +116,14 @@ def resolve_data(explicit, name, prog):
 
 # --- fetching ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Source:
-    archive: str        # file name under CACHE/downloads
+    archive: str  # file name under CACHE/downloads
     url: str
-    sha256: str         # the archive's SHA-256 as recorded here; None: trusted on first use
-    size: int           # bytes; None: unknown
-    layout: object      # layout(unpacked_dir, out_dir): writes out_dir/NAME for NAME in datasets
+    sha256: str  # the archive's SHA-256 as recorded here; None: trusted on first use
+    size: int  # bytes; None: unknown
+    layout: object  # layout(unpacked_dir, out_dir): writes out_dir/NAME for NAME in datasets
     datasets: tuple
 
 
@@ -135,14 +140,21 @@ def layout_hapt(unpacked, out):
     root = _find_folder(unpacked, "RawData/labels.txt")
     if not list(root.glob("RawData/acc_exp*_user*.txt")):
         raise ValueError("no RawData/acc_exp*_user*.txt in the archive")
-    rows = [line for line in (root / "RawData" / "labels.txt").read_text().splitlines() if line.strip()]
-    for name, subjects in (("hapt", set(UCI_SUBJECTS) - set(UCI_TEST_SUBJECTS)), ("hapt_test", set(UCI_TEST_SUBJECTS))):
+    rows = [
+        line for line in (root / "RawData" / "labels.txt").read_text().splitlines() if line.strip()
+    ]
+    for name, subjects in (
+        ("hapt", set(UCI_SUBJECTS) - set(UCI_TEST_SUBJECTS)),
+        ("hapt_test", set(UCI_TEST_SUBJECTS)),
+    ):
         raw = out / name / "RawData"
         raw.mkdir(parents=True)
         for path in sorted(root.glob("RawData/*_exp*_user*.txt")):
             if int(re.search(r"_user(\d+)\.txt$", path.name).group(1)) in subjects:
                 shutil.move(str(path), raw / path.name)
-        (raw / "labels.txt").write_text("".join(f"{r}\n" for r in rows if int(r.split()[1]) in subjects))
+        (raw / "labels.txt").write_text(
+            "".join(f"{r}\n" for r in rows if int(r.split()[1]) in subjects)
+        )
         for extra in ("activity_labels.txt", "README.txt"):
             if (root / extra).exists():
                 shutil.copy(root / extra, out / name / extra)
@@ -171,21 +183,34 @@ SPEECH_COMMANDS_URL = "https://storage.googleapis.com/download.tensorflow.org/da
 SOURCES = {
     # UCI Machine Learning Repository, data set 341, v2.1 (Reyes-Ortiz et al., CC BY 4.0).
     # No published checksum: trusted on first use (see the module's docstring).
-    "hapt": Source("hapt.zip",
-                   "https://archive.ics.uci.edu/static/public/341/"
-                   "smartphone+based+recognition+of+human+activities+and+postural+transitions.zip",
-                   None, None, layout_hapt_archive, ("hapt", "hapt_test")),
+    "hapt": Source(
+        "hapt.zip",
+        "https://archive.ics.uci.edu/static/public/341/"
+        "smartphone+based+recognition+of+human+activities+and+postural+transitions.zip",
+        None,
+        None,
+        layout_hapt_archive,
+        ("hapt", "hapt_test"),
+    ),
     # Warden 2018, CC BY 4.0. SHA-256 and size as every public project verifying this archive
     # records them (the size also in ESPnet's speechcommands recipe); not recomputed here.
-    "speech_commands": Source("speech_commands_test_set_v0.02.tar.gz",
-                              SPEECH_COMMANDS_URL + "speech_commands_test_set_v0.02.tar.gz",
-                              "cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df", 112_563_277,
-                              layout_speech_test, ("speech_commands",)),
+    "speech_commands": Source(
+        "speech_commands_test_set_v0.02.tar.gz",
+        SPEECH_COMMANDS_URL + "speech_commands_test_set_v0.02.tar.gz",
+        "cc2a00c1147c2254e9be3fa0f779d8c17421dc349b86366567a8edfa9acd51df",
+        112_563_277,
+        layout_speech_test,
+        ("speech_commands",),
+    ),
     # SHA-256 from torchaudio.datasets.SpeechCommands' checksum table; size from ESPnet's recipe.
-    "speech_commands_full": Source("speech_commands_v0.02.tar.gz",
-                                   SPEECH_COMMANDS_URL + "speech_commands_v0.02.tar.gz",
-                                   "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
-                                   2_428_923_189, layout_speech_full, ("speech_commands_full",)),
+    "speech_commands_full": Source(
+        "speech_commands_v0.02.tar.gz",
+        SPEECH_COMMANDS_URL + "speech_commands_v0.02.tar.gz",
+        "af14739ee7dc311471de98f5f9d2c9191b18aedfe957f4a6ff791c709868ff58",
+        2_428_923_189,
+        layout_speech_full,
+        ("speech_commands_full",),
+    ),
 }
 
 
@@ -214,7 +239,10 @@ def read_checksums(path):
     """CACHE/downloads/SHA256SUMS -> {archive name: sha256}."""
     if not path.exists():
         return {}
-    return {name: digest for digest, name in (line.split(None, 1) for line in path.read_text().splitlines() if line)}
+    return {
+        name: digest
+        for digest, name in (line.split(None, 1) for line in path.read_text().splitlines() if line)
+    }
 
 
 def verify(source, archive, log):
@@ -224,8 +252,11 @@ def verify(source, archive, log):
     digest = sha256_of(archive)
     sums_path = archive.parent / CHECKSUMS_FILE
     sums = read_checksums(sums_path)
-    expected, where = (source.sha256, "recorded in mambanano/data.py") if source.sha256 else \
-                      (sums.get(source.archive), f"recorded at its first download in {sums_path}")
+    expected, where = (
+        (source.sha256, "recorded in mambanano/data.py")
+        if source.sha256
+        else (sums.get(source.archive), f"recorded at its first download in {sums_path}")
+    )
     problem = None
     if source.size is not None and size != source.size:
         problem = f"is {size:,} bytes, expected {source.size:,}"
@@ -237,8 +268,10 @@ def verify(source, archive, log):
     if expected is None:
         sums[source.archive] = digest
         sums_path.write_text("".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
-        log(f"  {source.archive}: no published SHA-256; trusting this first download ({digest}), "
-            f"recorded in {sums_path}")
+        log(
+            f"  {source.archive}: no published SHA-256; trusting this first download ({digest}), "
+            f"recorded in {sums_path}"
+        )
     else:
         log(f"  {source.archive}: SHA-256 ok")
 
@@ -294,20 +327,39 @@ def fetch(sources, cache, force=False, log=print):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = ap.add_subparsers(dest="action", required=True)
-    f = sub.add_parser("fetch", help="download the data sets into the cache (checksummed) and lay them out")
-    f.add_argument("--full", action="store_true", help="also the full Speech Commands v0.02 (2.4 GB), for training")
-    f.add_argument("--cache", type=Path, default=None, help=f"the cache folder (default: {cache_dir()})")
-    f.add_argument("--force", action="store_true", help="download and lay out again what is already there")
-    w = sub.add_parser("where", help="print where each data set is found (or the one NAME, for scripts)")
+    f = sub.add_parser(
+        "fetch", help="download the data sets into the cache (checksummed) and lay them out"
+    )
+    f.add_argument(
+        "--full",
+        action="store_true",
+        help="also the full Speech Commands v0.02 (2.4 GB), for training",
+    )
+    f.add_argument(
+        "--cache", type=Path, default=None, help=f"the cache folder (default: {cache_dir()})"
+    )
+    f.add_argument(
+        "--force", action="store_true", help="download and lay out again what is already there"
+    )
+    w = sub.add_parser(
+        "where", help="print where each data set is found (or the one NAME, for scripts)"
+    )
     w.add_argument("name", nargs="?", choices=sorted(DATASETS))
     args = ap.parse_args(argv)
     if args.action == "fetch":
         cache = args.cache or cache_dir()
         names = ["hapt", "speech_commands"] + (["speech_commands_full"] if args.full else [])
         try:
-            fetch([SOURCES[n] for n in names], cache, args.force, log=lambda text: print(text, file=sys.stderr))
+            fetch(
+                [SOURCES[n] for n in names],
+                cache,
+                args.force,
+                log=lambda text: print(text, file=sys.stderr),
+            )
         except (OSError, ValueError) as e:
             sys.exit(f"{PROG} fetch: {e}")
         if args.cache:

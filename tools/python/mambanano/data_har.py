@@ -12,6 +12,7 @@ whole changed recording before cutting the same windows: the model sees what the
 One draw per recording and call (a sensor's mount and calibration hold over one recording), fresh
 noise per sample. Symbols: T samples of a recording, W windows, F = frontend.IMU_FEATURES.
 """
+
 import math
 import re
 from dataclasses import dataclass
@@ -34,10 +35,10 @@ VAL_SUBJECTS = (3, 7, 15, 22, 27)
 class Recording:
     experiment: int
     user: int
-    features: np.ndarray     # (T, F) int8 from the IMU front-end
-    segments: list           # [(activity 1..12, start, end)] 0-based, end exclusive
-    acc_g: np.ndarray        # (T, 3) float64, raw acceleration in g (gravity included)
-    gyro_rad_s: np.ndarray   # (T, 3) float64, raw angular rate in rad/s
+    features: np.ndarray  # (T, F) int8 from the IMU front-end
+    segments: list  # [(activity 1..12, start, end)] 0-based, end exclusive
+    acc_g: np.ndarray  # (T, 3) float64, raw acceleration in g (gravity included)
+    gyro_rad_s: np.ndarray  # (T, 3) float64, raw angular rate in rad/s
 
 
 def load_recordings(root):
@@ -78,7 +79,7 @@ def cut_windows(recordings, index):
     """The front-end features of the windows in index (window_index rows): (W, 128, F) int8."""
     out = np.zeros((len(index), WINDOW, frontend.IMU_FEATURES), np.int8)
     for i, (r, _, _, s) in enumerate(index):
-        out[i] = recordings[r].features[s:s + WINDOW]
+        out[i] = recordings[r].features[s : s + WINDOW]
     return out
 
 
@@ -100,6 +101,7 @@ class ImuAugmentation:
     acc_noise_g, gyro_noise_rad_s: white Gaussian noise of this sd added to every sample.
     warp: the recording resampled (linear interpolation) at a rate U(1 - warp, 1 + warp) input
       samples per output sample (the same motion, faster or slower); values are not rescaled."""
+
     rotation_deg: float = 0.0
     gain: float = 0.0
     acc_bias_g: float = 0.0
@@ -110,8 +112,15 @@ class ImuAugmentation:
 
 
 # The strengths --augment uses unless told otherwise (train --task har --aug-*).
-DEFAULT_AUGMENTATION = ImuAugmentation(rotation_deg=15.0, gain=0.05, acc_bias_g=0.02, gyro_bias_rad_s=0.02,
-                                       acc_noise_g=0.01, gyro_noise_rad_s=0.01, warp=0.1)
+DEFAULT_AUGMENTATION = ImuAugmentation(
+    rotation_deg=15.0,
+    gain=0.05,
+    acc_bias_g=0.02,
+    gyro_bias_rad_s=0.02,
+    acc_noise_g=0.01,
+    gyro_noise_rad_s=0.01,
+    warp=0.1,
+)
 
 
 def random_rotation(max_deg, rng):
@@ -138,10 +147,12 @@ def augment_recording(acc_g, gyro_rad_s, aug, rng):
     rate = rng.uniform(1.0 - aug.warp, 1.0 + aug.warp)
     if aug.warp > 0.0:
         acc_g, gyro_rad_s = time_warp(acc_g, rate), time_warp(gyro_rad_s, rate)
-    rotation = random_rotation(aug.rotation_deg, rng)                        # (3, 3)
+    rotation = random_rotation(aug.rotation_deg, rng)  # (3, 3)
     out = []
-    for x, bias, noise in ((acc_g, aug.acc_bias_g, aug.acc_noise_g),
-                           (gyro_rad_s, aug.gyro_bias_rad_s, aug.gyro_noise_rad_s)):
+    for x, bias, noise in (
+        (acc_g, aug.acc_bias_g, aug.acc_noise_g),
+        (gyro_rad_s, aug.gyro_bias_rad_s, aug.gyro_noise_rad_s),
+    ):
         gain = 1.0 + rng.uniform(-aug.gain, aug.gain, size=3)
         offset = rng.uniform(-bias, bias, size=3)
         out.append((x @ rotation.T) * gain + offset + rng.normal(0.0, 1.0, size=x.shape) * noise)
@@ -157,11 +168,11 @@ def augmented_windows(recordings, index, aug, rng):
     for r in np.unique(index[:, 0]):
         rec = recordings[r]
         acc_g, gyro_rad_s, rate = augment_recording(rec.acc_g, rec.gyro_rad_s, aug, rng)
-        features = frontend.imu_features(acc_g, gyro_rad_s)                   # (T', F)
+        features = frontend.imu_features(acc_g, gyro_rad_s)  # (T', F)
         for i in np.flatnonzero(index[:, 0] == r):
             _, seg_start, seg_end, s = index[i]
             start = warped_window_start(seg_start, seg_end, s, rate, len(features))
-            out[i] = features[start:start + WINDOW]
+            out[i] = features[start : start + WINDOW]
     return out
 
 

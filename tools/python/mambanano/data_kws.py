@@ -20,6 +20,7 @@ the validation speakers, split(dev=True) holds out DEV_PERCENT of the training s
 Symbols: S = samples (CLIP_SAMPLES = 16000, 1 s), H = frames (FRAMES = 50, 20 ms hops),
 M = log-mel bins (frontend.LOGMEL_FEATURES = 40).
 """
+
 import re
 import wave
 import zlib
@@ -35,31 +36,32 @@ CLASS_NAMES = KEYWORDS + ["_unknown_", "_silence_"]
 UNKNOWN = CLASS_NAMES.index("_unknown_")
 SILENCE = CLASS_NAMES.index("_silence_")
 BACKGROUND_DIR = "_background_noise_"
-CLIP_SAMPLES = frontend.AUDIO_SAMPLE_RATE_HZ                    # 1 s
-FRAMES = CLIP_SAMPLES // frontend.AUDIO_HOP_SAMPLES            # 50
+CLIP_SAMPLES = frontend.AUDIO_SAMPLE_RATE_HZ  # 1 s
+FRAMES = CLIP_SAMPLES // frontend.AUDIO_HOP_SAMPLES  # 50
 VAL_PERCENT = 20
-DEV_PERCENT = 20                            # of the training speakers, with split(dev=True)
-UNKNOWN_PER_KEYWORD = 1.5                   # cap of _unknown_ clips / mean clips per keyword
+DEV_PERCENT = 20  # of the training speakers, with split(dev=True)
+UNKNOWN_PER_KEYWORD = 1.5  # cap of _unknown_ clips / mean clips per keyword
 
 _SPEAKER_RE = re.compile(r"^(?:.+_)?([^_]+)_nohash_\d+\.wav$")
 
 # Training augmentation ranges.
-SHIFT_SAMPLES = CLIP_SAMPLES // 10          # time shift up to +-100 ms
-GAIN_DB = 6.0                               # gain in [-6, +6] dB
-SPEED_RANGE = (0.9, 1.1)                    # speed factor (resampling; pitch changes with it)
-NOISE_PROBABILITY = 0.8                     # share of clips that get background noise
-NOISE_SNR_DB = (10.0, 30.0)                 # clip-to-noise power ratio of the mixed noise
-NOISE_MIN_RMS = 10.0                        # noise clips quieter than this (int16 counts) unused
+SHIFT_SAMPLES = CLIP_SAMPLES // 10  # time shift up to +-100 ms
+GAIN_DB = 6.0  # gain in [-6, +6] dB
+SPEED_RANGE = (0.9, 1.1)  # speed factor (resampling; pitch changes with it)
+NOISE_PROBABILITY = 0.8  # share of clips that get background noise
+NOISE_SNR_DB = (10.0, 30.0)  # clip-to-noise power ratio of the mixed noise
+NOISE_MIN_RMS = 10.0  # noise clips quieter than this (int16 counts) unused
 
 
 @dataclass(frozen=True)
 class Clip:
     """One 1 s example: samples [start, start + CLIP_SAMPLES) of path, times gain."""
+
     path: Path
-    label: int          # index into CLASS_NAMES
-    group: str          # split unit: the speaker id, or the clip's own id for silence
-    start: int = 0      # first sample (background-noise segments), else 0
-    gain: float = 1.0   # volume of a background-noise segment, else 1
+    label: int  # index into CLASS_NAMES
+    group: str  # split unit: the speaker id, or the clip's own id for silence
+    start: int = 0  # first sample (background-noise segments), else 0
+    gain: float = 1.0  # volume of a background-noise segment, else 1
 
 
 def speaker_of(filename):
@@ -82,8 +84,10 @@ def read_wav(path):
     """A 16 kHz mono 16-bit WAV -> int16 (S,)."""
     with wave.open(str(path), "rb") as w:
         if (w.getnchannels(), w.getsampwidth(), w.getframerate()) != (1, 2, CLIP_SAMPLES):
-            raise ValueError(f"{path}: {w.getnchannels()} channels, {8 * w.getsampwidth()} bit, "
-                             f"{w.getframerate()} Hz; expected 16 kHz mono 16-bit")
+            raise ValueError(
+                f"{path}: {w.getnchannels()} channels, {8 * w.getsampwidth()} bit, "
+                f"{w.getframerate()} Hz; expected 16 kHz mono 16-bit"
+            )
         return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.int16)
 
 
@@ -152,6 +156,7 @@ def cap_unknown(clips, per_keyword=UNKNOWN_PER_KEYWORD):
     limit = int(np.ceil(per_keyword * n_keyword / len(KEYWORDS)))
     if len(unknown) <= limit:
         return list(clips)
+
     def key(c):
         return zlib.crc32(f"{c.path.parent.name}/{c.path.name}".encode())
 
@@ -165,7 +170,8 @@ def split(clips, dev=False):
     train = [c for c in clips if not in_validation(c.group)]
     if dev:
         return cap_unknown([c for c in train if not in_dev(c.group)]), cap_unknown(
-            [c for c in train if in_dev(c.group)])
+            [c for c in train if in_dev(c.group)]
+        )
     return cap_unknown(train), cap_unknown([c for c in clips if in_validation(c.group)])
 
 
@@ -178,21 +184,23 @@ def cv_fold(group, folds):
 def cv_split(clips, folds, fold):
     """(train, held out) lists of Clip for one fold of a speaker-grouped cross-validation over
     `clips` (every speaker held out in exactly one fold), each with cap_unknown."""
-    return (cap_unknown([c for c in clips if cv_fold(c.group, folds) != fold]),
-            cap_unknown([c for c in clips if cv_fold(c.group, folds) == fold]))
+    return (
+        cap_unknown([c for c in clips if cv_fold(c.group, folds) != fold]),
+        cap_unknown([c for c in clips if cv_fold(c.group, folds) == fold]),
+    )
 
 
 def load_pcm(clips):
     """list of Clip -> int16 (n, CLIP_SAMPLES): each clip's samples, volume applied, padded."""
     out = np.zeros((len(clips), CLIP_SAMPLES), dtype=np.int16)
-    background = {}                                 # long recordings, read once
+    background = {}  # long recordings, read once
     for i, c in enumerate(clips):
         source = background.get(c.path)
         if source is None:
             source = read_wav(c.path)
             if c.path.parent.name == BACKGROUND_DIR:
                 background[c.path] = source
-        pcm = fit_length(source[c.start:c.start + CLIP_SAMPLES])
+        pcm = fit_length(source[c.start : c.start + CLIP_SAMPLES])
         if c.gain != 1.0:
             pcm = np.rint(pcm * c.gain).astype(np.int16)
         out[i] = pcm
@@ -216,7 +224,7 @@ def noise_bank(pcm, clip_labels):
     """The silence clips of (n, S) int16 audio with RMS >= NOISE_MIN_RMS, as float64 (k, S): the
     noise that augment() mixes in. Pass training clips only."""
     noise = pcm[clip_labels == SILENCE].astype(np.float64)
-    return noise[np.sqrt((noise ** 2).mean(axis=1)) >= NOISE_MIN_RMS]
+    return noise[np.sqrt((noise**2).mean(axis=1)) >= NOISE_MIN_RMS]
 
 
 def _resample_centered(x, speed):
@@ -225,7 +233,7 @@ def _resample_centered(x, speed):
     y = np.interp(np.arange(0.0, n, speed), np.arange(n), x)
     if len(y) >= n:
         start = (len(y) - n) // 2
-        return y[start:start + n]
+        return y[start : start + n]
     pad = n - len(y)
     return np.concatenate([np.zeros(pad // 2), y, np.zeros(pad - pad // 2)])
 
@@ -244,8 +252,8 @@ def augment(pcm, noise, rng):
     x *= 10.0 ** (rng.uniform(-GAIN_DB, GAIN_DB) / 20.0)
     if len(noise) and rng.random() < NOISE_PROBABILITY:
         n = noise[rng.integers(len(noise))]
-        signal_rms = np.sqrt((x ** 2).mean())
-        noise_rms = np.sqrt((n ** 2).mean())
+        signal_rms = np.sqrt((x**2).mean())
+        noise_rms = np.sqrt((n**2).mean())
         snr_db = rng.uniform(*NOISE_SNR_DB)
         x += n * (signal_rms / noise_rms * 10.0 ** (-snr_db / 20.0))
     return np.clip(np.rint(x), -32768, 32767).astype(np.int16)

@@ -14,6 +14,7 @@ The task is read from the model file, after the C loader has validated it; a mod
 used (unreadable, refused by the loader, wrong front-end or classes) or data that cannot be read
 ends the tool with one line on stderr and exit status 1, never with a metric.
 """
+
 import argparse
 import json
 import sys
@@ -43,11 +44,17 @@ def evaluate_har(model_bytes, data, subjects=None):
     pred = np.array([int(np.argmax(kernel.run_sequence(w))) for w in x])
     names = data_har.CLASS_NAMES
     return {
-        "task": "HAR", "subjects": sorted(chosen), "n": int(len(y)),
+        "task": "HAR",
+        "subjects": sorted(chosen),
+        "n": int(len(y)),
         "accuracy": float((pred == y).mean()),
-        "per_class": {names[c]: {"n": int((y == c).sum()),
-                                 "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None}
-                      for c in range(len(names))},
+        "per_class": {
+            names[c]: {
+                "n": int((y == c).sum()),
+                "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None,
+            }
+            for c in range(len(names))
+        },
     }
 
 
@@ -63,8 +70,12 @@ def select_clips(data, split="all", speakers=None, keep_silence=True):
         wanted = set(speakers)
         missing = wanted - {c.group for c in clips}
         if missing:
-            raise ValueError(f"speakers {sorted(missing)} have no clips of split {split!r} in {data}")
-        clips = [c for c in clips if c.group in wanted or (keep_silence and c.label == data_kws.SILENCE)]
+            raise ValueError(
+                f"speakers {sorted(missing)} have no clips of split {split!r} in {data}"
+            )
+        clips = [
+            c for c in clips if c.group in wanted or (keep_silence and c.label == data_kws.SILENCE)
+        ]
     if not clips:
         raise ValueError(f"no clips of split {split!r} in {data}")
     return clips
@@ -76,19 +87,27 @@ def evaluate_kws(model_bytes, data, split="all", speakers=None):
     header, tensors = mf.read_model_file(model_bytes)
     names = mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)])
     if header["frontend"] != mf.Frontend.LOGMEL or names != data_kws.CLASS_NAMES:
-        raise ValueError(f"front-end {mf.Frontend(header['frontend']).name}, classes {names}: "
-                         f"a KWS model needs LOGMEL and {data_kws.CLASS_NAMES}")
+        raise ValueError(
+            f"front-end {mf.Frontend(header['frontend']).name}, classes {names}: "
+            f"a KWS model needs LOGMEL and {data_kws.CLASS_NAMES}"
+        )
     clips = select_clips(data, split, speakers, keep_silence=not speakers)
     x, y = data_kws.features(data_kws.load_pcm(clips)), data_kws.labels(clips)
     kernel = Int8Model(model_bytes)
     pred = np.array([int(np.argmax(kernel.run_sequence(clip))) for clip in x])
     return {
-        "task": "KWS", "split": split, "n": int(len(y)),
+        "task": "KWS",
+        "split": split,
+        "n": int(len(y)),
         "speakers": len({c.group for c in clips if c.label != data_kws.SILENCE}),
         "accuracy": float((pred == y).mean()),
-        "per_class": {names[c]: {"n": int((y == c).sum()),
-                                 "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None}
-                      for c in range(len(names))},
+        "per_class": {
+            names[c]: {
+                "n": int((y == c).sum()),
+                "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None,
+            }
+            for c in range(len(names))
+        },
     }
 
 
@@ -97,7 +116,9 @@ def subject_list(text):
     try:
         values = [int(v) for v in text.split(",") if v.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected subject numbers like 3,7,15, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected subject numbers like 3,7,15, got {text!r}"
+        ) from None
     if not values or min(values) < 1:
         raise argparse.ArgumentTypeError(f"expected subject numbers >= 1 like 3,7,15, got {text!r}")
     return values
@@ -114,23 +135,50 @@ def speaker_list(text):
 def add_data_options(ap, task, subjects_default=None, split_default="all"):
     """The data-selection options every evaluator takes: --subjects (HAR); --split, --speakers (KWS)."""
     if task == "HAR":
-        ap.add_argument("--subjects", type=subject_list, default=subjects_default,
-                        help="HAPT subjects to score, comma-separated (default: "
-                             + (",".join(map(str, subjects_default)) if subjects_default else "every subject in the folder") + ")")
+        ap.add_argument(
+            "--subjects",
+            type=subject_list,
+            default=subjects_default,
+            help="HAPT subjects to score, comma-separated (default: "
+            + (
+                ",".join(map(str, subjects_default))
+                if subjects_default
+                else "every subject in the folder"
+            )
+            + ")",
+        )
     else:
-        ap.add_argument("--split", choices=("all", "train", "val"), default=split_default,
-                        help=f"every clip, or the training / validation speakers of the speaker split (default: {split_default})")
-        ap.add_argument("--speakers", type=speaker_list, default=None,
-                        help="only these speakers' clips (ids as in <speaker>_nohash_<n>.wav), within --split")
+        ap.add_argument(
+            "--split",
+            choices=("all", "train", "val"),
+            default=split_default,
+            help=f"every clip, or the training / validation speakers of the speaker split (default: {split_default})",
+        )
+        ap.add_argument(
+            "--speakers",
+            type=speaker_list,
+            default=None,
+            help="only these speakers' clips (ids as in <speaker>_nohash_<n>.wav), within --split",
+        )
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--weights", type=Path, required=True, help="the model file (.mnm); its task chooses HAR or KWS")
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a HAPT folder (RawData/) for a HAR model, a Speech Commands folder for a KWS model "
-                         "(default: the hapt or speech_commands data set, see `tools/mambanano data where`)")
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--weights",
+        type=Path,
+        required=True,
+        help="the model file (.mnm); its task chooses HAR or KWS",
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a HAPT folder (RawData/) for a HAR model, a Speech Commands folder for a KWS model "
+        "(default: the hapt or speech_commands data set, see `tools/mambanano data where`)",
+    )
     add_data_options(ap, "HAR")
     add_data_options(ap, "KWS")
     args = ap.parse_args(argv)
@@ -139,7 +187,9 @@ def main(argv=None):
         if header["task"] == mf.Task.HAR:
             result = evaluate_har(model_bytes, args.data or dataset_dir("hapt"), args.subjects)
         else:
-            result = evaluate_kws(model_bytes, args.data or dataset_dir("speech_commands"), args.split, args.speakers)
+            result = evaluate_kws(
+                model_bytes, args.data or dataset_dir("speech_commands"), args.split, args.speakers
+            )
     except (ModelError, KernelError, ValueError, OSError) as e:
         sys.exit(f"{PROG}: {e}")
     print(json.dumps(result, allow_nan=False))

@@ -13,6 +13,7 @@ that the committed file is current).
 Symbols: T = IMU samples, S = PCM samples, H = hops (frames) = S / AUDIO_HOP_SAMPLES,
 F = IMU_FEATURES, M = LOGMEL_FEATURES.
 """
+
 import argparse
 import ctypes
 import math
@@ -22,14 +23,28 @@ import numpy as np
 # The front-ends' numbers, generated with mn_contract.h from native-interop/contract/contract.json;
 # the tools use them as frontend.X.
 from mambanano.contract import (  # noqa: F401
-    AUDIO_HOP_SAMPLES, AUDIO_SAMPLE_RATE_HZ, AUDIO_WINDOW_SAMPLES, IMU_ACC_LIMIT_MG, IMU_FEATURES,
-    IMU_GRAVITY_SHIFT, IMU_GYRO_LIMIT_MRAD_S, IMU_SAMPLE_RATE_HZ, IMU_UNITS_PER_G, IMU_ZERO_POINT,
-    LOGMEL_FEATURES, LOGMEL_HIGH_HZ, LOGMEL_LOG2_REF, LOGMEL_LOW_HZ, LOGMEL_UNITS_PER_LOG2,
-    LOGMEL_ZERO_POINT, FeStatus)
+    AUDIO_HOP_SAMPLES,
+    AUDIO_SAMPLE_RATE_HZ,
+    AUDIO_WINDOW_SAMPLES,
+    IMU_ACC_LIMIT_MG,
+    IMU_FEATURES,
+    IMU_GRAVITY_SHIFT,
+    IMU_GYRO_LIMIT_MRAD_S,
+    IMU_SAMPLE_RATE_HZ,
+    IMU_UNITS_PER_G,
+    IMU_ZERO_POINT,
+    LOGMEL_FEATURES,
+    LOGMEL_HIGH_HZ,
+    LOGMEL_LOG2_REF,
+    LOGMEL_LOW_HZ,
+    LOGMEL_UNITS_PER_LOG2,
+    LOGMEL_ZERO_POINT,
+    FeStatus,
+)
 from mambanano.native import load_library
 from mambanano.paths import REPO
 
-IMU_SCALE = 1.0 / IMU_UNITS_PER_G        # real value of one int8 unit: g (features 0-5), rad/s (6-8)
+IMU_SCALE = 1.0 / IMU_UNITS_PER_G  # real value of one int8 unit: g (features 0-5), rad/s (6-8)
 LOGMEL_SCALE = 1.0 / LOGMEL_UNITS_PER_LOG2
 
 _FFT_HALF = AUDIO_WINDOW_SAMPLES // 2
@@ -52,24 +67,49 @@ def _lib():
     global _bound
     if _bound is None:
         lib = load_library()
-        c_i8p, c_i16p, c_i32p = (ctypes.POINTER(t) for t in
-                                 (ctypes.c_int8, ctypes.c_int16, ctypes.c_int32))
+        c_i8p, c_i16p, c_i32p = (
+            ctypes.POINTER(t) for t in (ctypes.c_int8, ctypes.c_int16, ctypes.c_int32)
+        )
         sig = {
             "mn_fe_status_message": (ctypes.c_char_p, [ctypes.c_int]),
             "mn_imu_state_size": (ctypes.c_size_t, []),
             "mn_imu_reset": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32]),
-            "mn_imu_counts_to_physical": (ctypes.c_int, [ctypes.c_int32, ctypes.c_int32, c_i16p,
-                                                         c_i16p, c_i32p, c_i32p]),
-            "mn_imu_run_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, c_i32p, c_i32p,
-                                             ctypes.c_int32, c_i8p]),
-            "mn_imu_run_counts_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t,
-                                                    ctypes.c_int32, ctypes.c_int32, c_i16p,
-                                                    c_i16p, ctypes.c_int32, c_i8p]),
+            "mn_imu_counts_to_physical": (
+                ctypes.c_int,
+                [ctypes.c_int32, ctypes.c_int32, c_i16p, c_i16p, c_i32p, c_i32p],
+            ),
+            "mn_imu_run_s8": (
+                ctypes.c_int,
+                [ctypes.c_void_p, ctypes.c_size_t, c_i32p, c_i32p, ctypes.c_int32, c_i8p],
+            ),
+            "mn_imu_run_counts_s8": (
+                ctypes.c_int,
+                [
+                    ctypes.c_void_p,
+                    ctypes.c_size_t,
+                    ctypes.c_int32,
+                    ctypes.c_int32,
+                    c_i16p,
+                    c_i16p,
+                    ctypes.c_int32,
+                    c_i8p,
+                ],
+            ),
             "mn_logmel_state_size": (ctypes.c_size_t, []),
             "mn_logmel_scratch_size": (ctypes.c_size_t, []),
             "mn_logmel_reset": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int32]),
-            "mn_logmel_run_s8": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
-                                                ctypes.c_size_t, c_i16p, ctypes.c_int32, c_i8p]),
+            "mn_logmel_run_s8": (
+                ctypes.c_int,
+                [
+                    ctypes.c_void_p,
+                    ctypes.c_size_t,
+                    ctypes.c_void_p,
+                    ctypes.c_size_t,
+                    c_i16p,
+                    ctypes.c_int32,
+                    c_i8p,
+                ],
+            ),
         }
         for name, (res, args) in sig.items():
             fn = getattr(lib, name)
@@ -106,8 +146,7 @@ def logmel_scratch_size():
 def g_to_mg(x_g):
     """Physical units -> the front-end's integer input: milli-g (or milli-rad/s from rad/s),
     round half to even (numpy rint; C# Math.Round's default), as int32."""
-    return np.ascontiguousarray(np.rint(np.asarray(x_g, dtype=np.float64) * 1000.0),
-                                dtype=np.int32)
+    return np.ascontiguousarray(np.rint(np.asarray(x_g, dtype=np.float64) * 1000.0), dtype=np.int32)
 
 
 def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *full_scale):
@@ -122,8 +161,18 @@ def _imu_run(name, acc, gyro, dtype, ctype, sample_rate_hz, *full_scale):
     state = ctypes.create_string_buffer(lib.mn_imu_state_size())
     _check(lib.mn_imu_reset(state, len(state), sample_rate_hz), "mn_imu_reset")
     out = np.empty((acc.shape[0], IMU_FEATURES), dtype=np.int8)
-    _check(getattr(lib, name)(state, len(state), *full_scale, _ptr(acc, ctype), _ptr(gyro, ctype),
-                              acc.shape[0], _ptr(out, ctypes.c_int8)), name)
+    _check(
+        getattr(lib, name)(
+            state,
+            len(state),
+            *full_scale,
+            _ptr(acc, ctype),
+            _ptr(gyro, ctype),
+            acc.shape[0],
+            _ptr(out, ctypes.c_int8),
+        ),
+        name,
+    )
     return out
 
 
@@ -138,12 +187,25 @@ def imu_features(acc_g, gyro_rad_s, sample_rate_hz=IMU_SAMPLE_RATE_HZ):
     return imu_features_mg(g_to_mg(acc_g), g_to_mg(gyro_rad_s), sample_rate_hz)
 
 
-def imu_features_counts(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps,
-                        sample_rate_hz=IMU_SAMPLE_RATE_HZ):
+def imu_features_counts(
+    acc_counts,
+    gyro_counts,
+    accel_full_scale_g,
+    gyro_full_scale_dps,
+    sample_rate_hz=IMU_SAMPLE_RATE_HZ,
+):
     """MPU6050 raw int16 counts (T, 3) with full-scale ranges (2/4/8/16 g, 250/500/1000/2000 dps)
     -> int8 (T, F): the device's path."""
-    return _imu_run("mn_imu_run_counts_s8", acc_counts, gyro_counts, np.int16, ctypes.c_int16,
-                    sample_rate_hz, accel_full_scale_g, gyro_full_scale_dps)
+    return _imu_run(
+        "mn_imu_run_counts_s8",
+        acc_counts,
+        gyro_counts,
+        np.int16,
+        ctypes.c_int16,
+        sample_rate_hz,
+        accel_full_scale_g,
+        gyro_full_scale_dps,
+    )
 
 
 def imu_counts_to_physical(acc_counts, gyro_counts, accel_full_scale_g, gyro_full_scale_dps):
@@ -152,10 +214,17 @@ def imu_counts_to_physical(acc_counts, gyro_counts, accel_full_scale_g, gyro_ful
     gyro = np.ascontiguousarray(gyro_counts, dtype=np.int16)
     acc_mg = np.zeros(3, dtype=np.int32)
     gyro_mrad_s = np.zeros(3, dtype=np.int32)
-    _check(_lib().mn_imu_counts_to_physical(
-        accel_full_scale_g, gyro_full_scale_dps, _ptr(acc, ctypes.c_int16), _ptr(gyro, ctypes.c_int16),
-        _ptr(acc_mg, ctypes.c_int32), _ptr(gyro_mrad_s, ctypes.c_int32)),
-        "mn_imu_counts_to_physical")
+    _check(
+        _lib().mn_imu_counts_to_physical(
+            accel_full_scale_g,
+            gyro_full_scale_dps,
+            _ptr(acc, ctypes.c_int16),
+            _ptr(gyro, ctypes.c_int16),
+            _ptr(acc_mg, ctypes.c_int32),
+            _ptr(gyro_mrad_s, ctypes.c_int32),
+        ),
+        "mn_imu_counts_to_physical",
+    )
     return acc_mg, gyro_mrad_s
 
 
@@ -166,15 +235,24 @@ def logmel_features(pcm_int16, sample_rate_hz=AUDIO_SAMPLE_RATE_HZ):
     if pcm.ndim != 1 or pcm.dtype != np.int16:
         raise ValueError(f"expected int16 PCM of shape (S,), got {pcm.dtype} {pcm.shape}")
     hops = pcm.shape[0] // AUDIO_HOP_SAMPLES
-    pcm = np.ascontiguousarray(pcm[:hops * AUDIO_HOP_SAMPLES])
+    pcm = np.ascontiguousarray(pcm[: hops * AUDIO_HOP_SAMPLES])
     lib = _lib()
     state = ctypes.create_string_buffer(lib.mn_logmel_state_size())
     scratch = ctypes.create_string_buffer(lib.mn_logmel_scratch_size())
     _check(lib.mn_logmel_reset(state, len(state), sample_rate_hz), "mn_logmel_reset")
     out = np.empty((hops, LOGMEL_FEATURES), dtype=np.int8)
-    _check(lib.mn_logmel_run_s8(state, len(state), scratch, len(scratch),
-                                _ptr(pcm, ctypes.c_int16), pcm.shape[0], _ptr(out, ctypes.c_int8)),
-           "mn_logmel_run_s8")
+    _check(
+        lib.mn_logmel_run_s8(
+            state,
+            len(state),
+            scratch,
+            len(scratch),
+            _ptr(pcm, ctypes.c_int16),
+            pcm.shape[0],
+            _ptr(out, ctypes.c_int8),
+        ),
+        "mn_logmel_run_s8",
+    )
     return out
 
 
@@ -235,8 +313,8 @@ def logmel_power_ref(pcm_int16):
     x = np.asarray(pcm_int16, dtype=np.float64)
     hops = x.shape[0] // AUDIO_HOP_SAMPLES
     pad = AUDIO_WINDOW_SAMPLES - AUDIO_HOP_SAMPLES
-    x = np.concatenate([np.zeros(pad), x[:hops * AUDIO_HOP_SAMPLES]])
-    idx = (np.arange(hops)[:, None] * AUDIO_HOP_SAMPLES + np.arange(AUDIO_WINDOW_SAMPLES))
+    x = np.concatenate([np.zeros(pad), x[: hops * AUDIO_HOP_SAMPLES]])
+    idx = np.arange(hops)[:, None] * AUDIO_HOP_SAMPLES + np.arange(AUDIO_WINDOW_SAMPLES)
     spec = np.fft.rfft(x[idx] * hann_periodic(), axis=1)
     return (np.abs(spec) ** 2) @ mel_matrix().T
 
@@ -258,27 +336,30 @@ def quantize_ref(x_units):
 # ---------------------------------------------------------------------------------------------
 def _c_array(ctype, name, values, per_line=12):
     vals = [str(int(v)) for v in values]
-    lines = [", ".join(vals[i:i + per_line]) for i in range(0, len(vals), per_line)]
+    lines = [", ".join(vals[i : i + per_line]) for i in range(0, len(vals), per_line)]
     return f"static const {ctype} {name}[{len(vals)}] = {{\n    " + ",\n    ".join(lines) + "\n};\n"
 
 
 def generate_tables_c():
     """The text of mn_frontend_tables.h (deterministic: plain float64 math, round half to even)."""
     n = AUDIO_WINDOW_SAMPLES
-    hann = np.minimum(np.rint(hann_periodic(n)[:n // 2 + 1] * 32768.0), 32767)  # symmetric half
+    hann = np.minimum(np.rint(hann_periodic(n)[: n // 2 + 1] * 32768.0), 32767)  # symmetric half
     k = np.arange(_TWIDDLES)
     cos_q15 = np.minimum(np.rint(np.cos(2 * np.pi * k / n) * 32768.0), 32767)
     sin_q15 = np.minimum(np.rint(np.sin(2 * np.pi * k / n) * 32768.0), 32767)
     twiddle = np.stack([cos_q15, sin_q15], axis=1).reshape(-1)
     digits = round(math.log(_FFT_HALF // 4, 4))  # 3: the groups of the last radix-4 stage
-    digitrev = [sum(((i >> (2 * d)) & 3) << (2 * (digits - 1 - d)) for d in range(digits))
-                for i in range(_FFT_HALF // 4)]
+    digitrev = [
+        sum(((i >> (2 * d)) & 3) << (2 * (digits - 1 - d)) for d in range(digits))
+        for i in range(_FFT_HALF // 4)
+    ]
     j, w = mel_bins()
     used = np.nonzero(j >= 0)[0]
     first, last = int(used[0]), int(used[-1])
-    mel_w = np.minimum(np.rint(w[first:last + 1] * 32768.0), 32768)
-    log2_lut = np.rint(np.log2(1.0 + np.arange((1 << _LOG2_LUT_BITS) + 1) / (1 << _LOG2_LUT_BITS))
-                       * 65536.0)
+    mel_w = np.minimum(np.rint(w[first : last + 1] * 32768.0), 32768)
+    log2_lut = np.rint(
+        np.log2(1.0 + np.arange((1 << _LOG2_LUT_BITS) + 1) / (1 << _LOG2_LUT_BITS)) * 65536.0
+    )
     out = [
         "/* mn_frontend_tables.h — constant tables of the log-mel front-end (mn_frontend_audio.c).\n"
         " * GENERATED by `tools/mambanano gen-frontend-tables`: do not edit;\n"
@@ -297,7 +378,7 @@ def generate_tables_c():
         " * (0..40); the rising filter of that interval gets weight mn_mel_weight_q15, the falling one\n"
         " * 32768 - weight (HTK mel, 125-7500 Hz, triangles of unit peak). */\n",
         f"#define MN_MEL_BIN_FIRST {first}\n#define MN_MEL_BIN_LAST {last}\n",
-        _c_array("uint8_t", "mn_mel_band", j[first:last + 1], 16),
+        _c_array("uint8_t", "mn_mel_band", j[first : last + 1], 16),
         _c_array("uint16_t", "mn_mel_weight_q15", mel_w),
         f"\n/* log2(1 + i / {1 << _LOG2_LUT_BITS}) in Q16, i = 0..{1 << _LOG2_LUT_BITS}. */\n",
         _c_array("int32_t", "mn_log2_lut_q16", log2_lut, 8),
@@ -308,7 +389,9 @@ def generate_tables_c():
 
 def main(argv=None):
     """mambanano gen-frontend-tables: write native-interop/src/mn_frontend_tables.h."""
-    argparse.ArgumentParser(prog="mambanano gen-frontend-tables", description=main.__doc__).parse_args(argv)
+    argparse.ArgumentParser(
+        prog="mambanano gen-frontend-tables", description=main.__doc__
+    ).parse_args(argv)
     TABLES_PATH.write_text(generate_tables_c())
     print(f"wrote {TABLES_PATH}")
     return 0

@@ -2,6 +2,7 @@
 
 The tools evaluate INT8 models only through this: the C arithmetic is the device's arithmetic.
 """
+
 import ctypes
 
 import numpy as np
@@ -33,8 +34,12 @@ def _lib():
         lib.mn_logits_q8.argtypes = [c_void, c_void, c_size, c_void]
         lib.mn_state_ssm.restype = ctypes.POINTER(ctypes.c_int16)
         lib.mn_state_ssm.argtypes = [c_void, c_void, ctypes.c_int]
-        lib.mnf_arena_size.restype = lib.mnf_state_size.restype = lib.mnf_scratch_size.restype = c_size
-        lib.mnf_arena_size.argtypes = lib.mnf_state_size.argtypes = lib.mnf_scratch_size.argtypes = [c_void]
+        lib.mnf_arena_size.restype = lib.mnf_state_size.restype = lib.mnf_scratch_size.restype = (
+            c_size
+        )
+        lib.mnf_arena_size.argtypes = lib.mnf_state_size.argtypes = (
+            lib.mnf_scratch_size.argtypes
+        ) = [c_void]
         lib.mnf_model_init.restype = c_void
         lib.mnf_model_status.restype = ctypes.c_int
         lib.mnf_model_status.argtypes = [c_void]
@@ -70,9 +75,16 @@ class Int8Model:
         self._lib = _lib()
         self.file = bytes(file_bytes)
         n = len(self.file)
-        self._arena = ctypes.create_string_buffer(max(self._lib.mn_model_arena_size(self.file, n), 1))
-        self._model = ctypes.create_string_buffer(self._lib.mn_model_struct_size())  # the C struct mn_model
-        self._check(self._lib.mn_model_load(self._model, self._arena, len(self._arena), self.file, n), "load")
+        self._arena = ctypes.create_string_buffer(
+            max(self._lib.mn_model_arena_size(self.file, n), 1)
+        )
+        self._model = ctypes.create_string_buffer(
+            self._lib.mn_model_struct_size()
+        )  # the C struct mn_model
+        self._check(
+            self._lib.mn_model_load(self._model, self._arena, len(self._arena), self.file, n),
+            "load",
+        )
         self.n_features = int.from_bytes(self.file[24:26], "little")
         self.n_classes = int.from_bytes(self.file[36:38], "little")
         self._state_size = self._lib.mn_state_size(self._model)
@@ -92,12 +104,24 @@ class Int8Model:
     def step(self, frame):
         """frame (F,) int8"""
         f = np.ascontiguousarray(frame, dtype=np.int8)
-        self._check(self._lib.mn_step_s8(self._model, self._state, self._state_size, self._scratch,
-                                         self._scratch_size, f.ctypes.data), "step")
+        self._check(
+            self._lib.mn_step_s8(
+                self._model,
+                self._state,
+                self._state_size,
+                self._scratch,
+                self._scratch_size,
+                f.ctypes.data,
+            ),
+            "step",
+        )
 
     def logits(self):
         """Logits of the mean-pooled stream so far, (C,) float (the kernel's Q8 / 256)."""
-        self._check(self._lib.mn_logits_q8(self._model, self._state, self._state_size, self._logits), "logits")
+        self._check(
+            self._lib.mn_logits_q8(self._model, self._state, self._state_size, self._logits),
+            "logits",
+        )
         return np.frombuffer(self._logits, dtype=np.int32).astype(np.float64) / 256.0
 
     def run_sequence(self, frames):
@@ -119,7 +143,7 @@ class FloatReference:
     """The C float reference (mnf_*) of a model file: its dequantized weights stepped in fp32."""
 
     def __init__(self, file_bytes):
-        self._int8 = Int8Model(file_bytes)           # owns the loaded mn_model the reference reads
+        self._int8 = Int8Model(file_bytes)  # owns the loaded mn_model the reference reads
         lib = self._lib = self._int8._lib
         model = self._int8._model
         status = lib.mnf_model_status(model)
@@ -151,4 +175,6 @@ class FloatReference:
     def ssm_state(self, layer):
         """(E, N) float32 (a copy)."""
         ptr = self._lib.mnf_state_ssm(self._fm, self._state, layer)
-        return np.ctypeslib.as_array(ptr, shape=(self._e * self._n,)).reshape(self._e, self._n).copy()
+        return (
+            np.ctypeslib.as_array(ptr, shape=(self._e * self._n,)).reshape(self._e, self._n).copy()
+        )

@@ -23,6 +23,7 @@ No normalization layers (the kernel has none). `selective_scan_ref` is the reada
 scan; `step` advances one frame with explicit conv_state / ssm_state like state-spaces/mamba.
 Keep A_log, D and the dt bias in float: the quantizer treats them specially.
 """
+
 import math
 
 import torch
@@ -47,9 +48,9 @@ def selective_scan_ref(xs, delta, A, B, C, D, ssm_state=None, probe=None, layer=
     h = xs.new_zeros(batch, e, B.shape[-1]) if ssm_state is None else ssm_state
     ys, hs = [], []
     for x_t, d_t, b_t, c_t in zip(xs.unbind(1), delta.unbind(1), B.unbind(1), C.unbind(1)):
-        dA = torch.exp(d_t.unsqueeze(-1) * A)                           # (B, E, N) or (B, E, 1)
-        h = dA * h + (d_t * x_t).unsqueeze(-1) * b_t.unsqueeze(1)        # (B, E, N)
-        ys.append(torch.einsum("ben,bn->be", h, c_t) + D * x_t)         # (B, E)
+        dA = torch.exp(d_t.unsqueeze(-1) * A)  # (B, E, N) or (B, E, 1)
+        h = dA * h + (d_t * x_t).unsqueeze(-1) * b_t.unsqueeze(1)  # (B, E, N)
+        ys.append(torch.einsum("ben,bn->be", h, c_t) + D * x_t)  # (B, E)
         if probe is not None:
             hs.append(h)
     if probe is not None:
@@ -58,19 +59,25 @@ def selective_scan_ref(xs, delta, A, B, C, D, ssm_state=None, probe=None, layer=
 
 
 class MambaBlock(nn.Module):
-    def __init__(self, d_model, d_inner, d_state, dt_rank, d_conv, a_heads=None, dt_min=1e-3, dt_max=1e-1):
+    def __init__(
+        self, d_model, d_inner, d_state, dt_rank, d_conv, a_heads=None, dt_min=1e-3, dt_max=1e-1
+    ):
         super().__init__()
         if a_heads is not None and not (1 <= a_heads <= d_inner and d_inner % a_heads == 0):
             raise ValueError(f"a_heads {a_heads} must divide d_inner {d_inner}")
         self.d_inner, self.d_state, self.dt_rank, self.d_conv = d_inner, d_state, dt_rank, d_conv
         self.a_heads = a_heads
         self.in_proj = nn.Linear(d_model, 2 * d_inner, bias=True)
-        self.conv1d = nn.Conv1d(d_inner, d_inner, d_conv, groups=d_inner, padding=d_conv - 1, bias=True)
+        self.conv1d = nn.Conv1d(
+            d_inner, d_inner, d_conv, groups=d_inner, padding=d_conv - 1, bias=True
+        )
         self.x_proj = nn.Linear(d_inner, dt_rank + 2 * d_state, bias=False)
         self.dt_proj = nn.Linear(dt_rank, d_inner, bias=True)
         # Mamba's dt init: dt log-uniform in [dt_min, dt_max], bias = softplus^-1(dt).
-        nn.init.uniform_(self.dt_proj.weight, -dt_rank ** -0.5, dt_rank ** -0.5)
-        dt = torch.exp(torch.rand(d_inner) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min))
+        nn.init.uniform_(self.dt_proj.weight, -(dt_rank**-0.5), dt_rank**-0.5)
+        dt = torch.exp(
+            torch.rand(d_inner) * (math.log(dt_max) - math.log(dt_min)) + math.log(dt_min)
+        )
         with torch.no_grad():
             self.dt_proj.bias.copy_(dt + torch.log(-torch.expm1(-dt)))
         if a_heads is None:
@@ -78,9 +85,9 @@ class MambaBlock(nn.Module):
             a = torch.arange(1, d_state + 1, dtype=torch.float32).repeat(d_inner, 1)  # (E, N)
         else:
             # Mamba2's init: |A| uniform in [1, 16] per head.
-            a = torch.empty(a_heads).uniform_(1.0, 16.0)                    # (H,)
-        self.A_log = nn.Parameter(torch.log(a))                             # (E, N) or (H,), keep in float
-        self.D = nn.Parameter(torch.ones(d_inner))                          # (E), keep in float
+            a = torch.empty(a_heads).uniform_(1.0, 16.0)  # (H,)
+        self.A_log = nn.Parameter(torch.log(a))  # (E, N) or (H,), keep in float
+        self.D = nn.Parameter(torch.ones(d_inner))  # (E), keep in float
         self.out_proj = nn.Linear(d_inner, d_model, bias=True)
 
     def A(self):
@@ -93,9 +100,13 @@ class MambaBlock(nn.Module):
 
     def _ssm_inputs(self, xs, quant=_identity, layer=0):
         """xs (..., E) -> delta (..., E), B (..., N), C (..., N), plus dt_low and dt for probes."""
-        dt_low, b, c = (quant(name, layer, t) for name, t in zip(
-            ("dt_low", "b", "c"),
-            torch.split(self.x_proj(xs), [self.dt_rank, self.d_state, self.d_state], dim=-1)))
+        dt_low, b, c = (
+            quant(name, layer, t)
+            for name, t in zip(
+                ("dt_low", "b", "c"),
+                torch.split(self.x_proj(xs), [self.dt_rank, self.d_state, self.d_state], dim=-1),
+            )
+        )
         dt = quant("dt", layer, self.dt_proj(dt_low))
         return dt_low, dt, nnf.softplus(dt), b, c
 
@@ -103,7 +114,7 @@ class MambaBlock(nn.Module):
         """r (B, T, D) residual stream in -> out. quant(name, layer, tensor) -> tensor stands at
         every int8 activation of the kernel (identity: the float model; see MambaNanoNet)."""
         T = r.shape[1]
-        xi, z = self.in_proj(r).chunk(2, dim=-1)                            # (B, T, E) each
+        xi, z = self.in_proj(r).chunk(2, dim=-1)  # (B, T, E) each
         xi, z = quant("xi", layer, xi), quant("z", layer, z)
         xc = quant("xc", layer, self.conv1d(xi.transpose(1, 2))[..., :T].transpose(1, 2))  # causal
         xs = quant("xs", layer, nnf.silu(xc))
@@ -114,9 +125,22 @@ class MambaBlock(nn.Module):
         g = quant("g", layer, y * zs)
         out = quant("residual_out", layer, r + self.out_proj(g))
         if probe is not None:
-            for name, t in (("residual_in", r), ("xi", xi), ("z", z), ("xc", xc), ("xs", xs),
-                            ("dt_low", dt_low), ("b", b), ("c", c), ("dt", dt), ("delta", delta),
-                            ("y", y), ("zs", zs), ("g", g), ("residual_out", out)):
+            for name, t in (
+                ("residual_in", r),
+                ("xi", xi),
+                ("z", z),
+                ("xc", xc),
+                ("xs", xs),
+                ("dt_low", dt_low),
+                ("b", b),
+                ("c", c),
+                ("dt", dt),
+                ("delta", delta),
+                ("y", y),
+                ("zs", zs),
+                ("g", g),
+                ("residual_out", out),
+            ):
                 probe(name, layer, t.detach())
         return out
 
@@ -124,13 +148,13 @@ class MambaBlock(nn.Module):
         """One frame: r_t (B, D); conv_state (B, K-1, E), the last K-1 xi frames oldest first (the
         C kernel's layout per layer), and ssm_state (B, E, N), both updated in place. Returns the
         block output (B, D)."""
-        xi, z = self.in_proj(r_t).chunk(2, dim=-1)                           # (B, E)
-        window = torch.cat([conv_state, xi.unsqueeze(1)], dim=1)              # (B, K, E)
-        xc = (window * self.conv1d.weight[:, 0, :].t()).sum(1) + self.conv1d.bias   # (B, E)
+        xi, z = self.in_proj(r_t).chunk(2, dim=-1)  # (B, E)
+        window = torch.cat([conv_state, xi.unsqueeze(1)], dim=1)  # (B, K, E)
+        xc = (window * self.conv1d.weight[:, 0, :].t()).sum(1) + self.conv1d.bias  # (B, E)
         conv_state.copy_(window[:, 1:])
         xs = nnf.silu(xc)
         _, _, delta, b, c = self._ssm_inputs(xs)
-        dA = torch.exp(delta.unsqueeze(-1) * self.A())                      # (B, E, N) or (B, E, 1)
+        dA = torch.exp(delta.unsqueeze(-1) * self.A())  # (B, E, N) or (B, E, 1)
         ssm_state.copy_(dA * ssm_state + (delta * xs).unsqueeze(-1) * b.unsqueeze(1))
         y = torch.einsum("ben,bn->be", ssm_state, c) + self.D * xs
         return r_t + self.out_proj(y * nnf.silu(z))
@@ -140,15 +164,34 @@ class MambaNanoNet(nn.Module):
     """Input projection, n_layers Mamba blocks, mean pooling over time, linear classifier.
     a_heads: None for A per (channel, state) (E, N), or H for scalar-A heads (see the module doc)."""
 
-    def __init__(self, n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_layers, n_classes,
-                 a_heads=None):
+    def __init__(
+        self,
+        n_features,
+        d_model,
+        d_inner,
+        d_state,
+        dt_rank,
+        d_conv,
+        n_layers,
+        n_classes,
+        a_heads=None,
+    ):
         super().__init__()
-        self.dims = dict(n_features=n_features, d_model=d_model, d_inner=d_inner, d_state=d_state,
-                         dt_rank=dt_rank, d_conv=d_conv, n_layers=n_layers, n_classes=n_classes)
+        self.dims = dict(
+            n_features=n_features,
+            d_model=d_model,
+            d_inner=d_inner,
+            d_state=d_state,
+            dt_rank=dt_rank,
+            d_conv=d_conv,
+            n_layers=n_layers,
+            n_classes=n_classes,
+        )
         self.a_heads = a_heads
         self.input_proj = nn.Linear(n_features, d_model)
         self.layers = nn.ModuleList(
-            MambaBlock(d_model, d_inner, d_state, dt_rank, d_conv, a_heads) for _ in range(n_layers))
+            MambaBlock(d_model, d_inner, d_state, dt_rank, d_conv, a_heads) for _ in range(n_layers)
+        )
         self.classifier = nn.Linear(d_model, n_classes)
 
     def forward(self, x, probe=None, quant=_identity):
@@ -175,9 +218,18 @@ class MambaNanoNet(nn.Module):
         {'pool_sum': (B, D), 'steps': 0}."""
         p = self.input_proj.weight
         dtype = dtype or p.dtype
-        layers = [(p.new_zeros(batch, blk.d_conv - 1, blk.d_inner, dtype=dtype),
-                   p.new_zeros(batch, blk.d_inner, blk.d_state, dtype=dtype)) for blk in self.layers]
-        return {"layers": layers, "pool_sum": p.new_zeros(batch, p.shape[0], dtype=dtype), "steps": 0}
+        layers = [
+            (
+                p.new_zeros(batch, blk.d_conv - 1, blk.d_inner, dtype=dtype),
+                p.new_zeros(batch, blk.d_inner, blk.d_state, dtype=dtype),
+            )
+            for blk in self.layers
+        ]
+        return {
+            "layers": layers,
+            "pool_sum": p.new_zeros(batch, p.shape[0], dtype=dtype),
+            "steps": 0,
+        }
 
     def step(self, x_t, cache):
         """Advance by one frame x_t (B, F), updating cache in place; returns the logits so far."""

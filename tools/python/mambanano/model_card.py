@@ -1,5 +1,6 @@
 """The model card written beside each shipped weights file (weights/<task>.md), from the result
 dict the training command produces (runs/<task>/<task>_result.json)."""
+
 import textwrap
 from pathlib import Path
 
@@ -8,8 +9,10 @@ def _pct(x):
     return f"{x * 100:.2f} %"
 
 
-CANDIDATE_NAMES = {"max": "the calibrated max |x|", "mse": "the range of least quantization MSE over the "
-                   "calibration |x| (`mse`)"}
+CANDIDATE_NAMES = {
+    "max": "the calibrated max |x|",
+    "mse": "the range of least quantization MSE over the calibration |x| (`mse`)",
+}
 
 
 def _candidates(methods):
@@ -21,13 +24,18 @@ def _candidates(methods):
 def _finetune_lines(tuning):
     """The card's paragraph on quantization-aware fine-tuning (quantize.post_training_quantize)."""
     if tuning is None:
-        return ["- No quantization-aware fine-tuning: the trained float weights are quantized as they are."]
+        return [
+            "- No quantization-aware fine-tuning: the trained float weights are quantized as they are."
+        ]
     return textwrap.wrap(
         f"- Quantization-aware fine-tuning: {tuning['epochs']} epochs over the {tuning['examples']:,} training "
         f"examples (AdamW {tuning['lr']:g}, cosine schedule) from the trained float model, every weight "
         "rounded per output row and every int8 activation at the ranges above in the forward pass "
         "(straight-through gradients); the file holds the fine-tuned weights. The float accuracy above is "
-        "the trained model's, before fine-tuning.", width=100, subsequent_indent="  ")
+        "the trained model's, before fine-tuning.",
+        width=100,
+        subsequent_indent="  ",
+    )
 
 
 def _bias_correction_lines(corrections):
@@ -38,15 +46,31 @@ def _bias_correction_lines(corrections):
         "- Biases: empirical bias correction (Nagel et al. 2019). Layer by layer in network order,",
         "  the mean per output channel of (INT8 − float) over the calibration windows, as a PyTorch twin of",
         "  the kernel's rounding shows it before rounding, is subtracted from the layer's bias; a layer's",
-        "  correction is kept only if it lowers the C kernel's KL on the calibration windows.", "",
-        "| layer | kept | mean abs shift | KL after |", "|---|---|---|---|",
+        "  correction is kept only if it lowers the C kernel's KL on the calibration windows.",
+        "",
+        "| layer | kept | mean abs shift | KL after |",
+        "|---|---|---|---|",
     ]
-    return lines + [f"| {k} | {'yes' if v['kept'] else 'no'} | {v['mean_abs_shift']:.3g} | {v['loss']:.4f} |"
-                    for k, v in corrections.items()]
+    return lines + [
+        f"| {k} | {'yes' if v['kept'] else 'no'} | {v['mean_abs_shift']:.3g} | {v['loss']:.4f} |"
+        for k, v in corrections.items()
+    ]
 
 
-def write_model_card(path, result, *, title, task_line, input_line, window_line, data_line,
-                     split_line, training_line, targets, reproduce):
+def write_model_card(
+    path,
+    result,
+    *,
+    title,
+    task_line,
+    input_line,
+    window_line,
+    data_line,
+    split_line,
+    training_line,
+    targets,
+    reproduce,
+):
     """targets: (min INT8 accuracy, max drop in points); reproduce: command lines."""
     d, q = result, result["quantization"]
     layer = q["layers"][0]
@@ -59,38 +83,55 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         return "met" if ok else "**not met**"
 
     lines = [
-        f"# {title}", "",
-        "| | |", "|---|---|",
+        f"# {title}",
+        "",
+        "| | |",
+        "|---|---|",
         f"| task | {task_line} |",
         f"| input | {input_line} |",
         f"| window | {window_line} |",
         f"| architecture | F {dims['n_features']} → D {dims['d_model']}, {dims['n_layers']} Mamba block(s) "
         f"(E {dims['d_inner']}, N {dims['d_state']}, R {dims['dt_rank']}, K {dims['d_conv']}"
-        + (f", scalar-A heads H {dims['a_heads']}" if dims.get("a_heads") else "") + ") → mean pool → "
+        + (f", scalar-A heads H {dims['a_heads']}" if dims.get("a_heads") else "")
+        + ") → mean pool → "
         f"{dims['n_classes']} classes |",
         f"| parameters | {d['params']:,} |",
         f"| file | {d['file_bytes']:,} bytes (limit 40 KB) |",
         f"| data | {data_line} |",
         f"| split | {split_line} |",
-        f"| training | {training_line} |", "",
-        "## Accuracy on the validation split", "",
-        "Float = PyTorch; INT8 = the C kernel through the shared library (the code the device runs).", "",
-        "| | float | INT8 |", "|---|---|---|",
+        f"| training | {training_line} |",
+        "",
+        "## Accuracy on the validation split",
+        "",
+        "Float = PyTorch; INT8 = the C kernel through the shared library (the code the device runs).",
+        "",
+        "| | float | INT8 |",
+        "|---|---|---|",
         f"| accuracy | {_pct(d['float_accuracy'])} | {_pct(d['int8_accuracy'])} |",
     ]
-    lines += [f"| {c} | {_pct(d['float_per_class'][c])} | {_pct(d['int8_per_class'][c])} |" for c in names]
+    lines += [
+        f"| {c} | {_pct(d['float_per_class'][c])} | {_pct(d['int8_per_class'][c])} |" for c in names
+    ]
     lines += [
         "",
         f"Targets: INT8 ≥ {min_acc:.0f} % {met(d['int8_accuracy'] * 100 >= min_acc)} ({_pct(d['int8_accuracy'])}); "
         f"drop from float ≤ {max_drop} pt {met(drop <= max_drop)} ({drop:.2f} pt). INT8 and float agree on "
         f"{_pct(d['float_int8_agreement'])} of the validation examples; mean KL(float ‖ INT8) "
-        f"{d['int8_kl']:.4f}.", "",
-        "INT8 confusion (rows true, columns predicted, same class order):", "",
-        "| | " + " | ".join(n[:5] for n in names) + " |", "|---|" + "---|" * len(names),
+        f"{d['int8_kl']:.4f}.",
+        "",
+        "INT8 confusion (rows true, columns predicted, same class order):",
+        "",
+        "| | " + " | ".join(n[:5] for n in names) + " |",
+        "|---|" + "---|" * len(names),
     ]
-    lines += ["| " + names[i] + " | " + " | ".join(str(v) for v in row) + " |" for i, row in enumerate(d["int8_confusion"])]
     lines += [
-        "", "## Quantization (chosen per tensor)", "",
+        "| " + names[i] + " | " + " | ".join(str(v) for v in row) + " |"
+        for i, row in enumerate(d["int8_confusion"])
+    ]
+    lines += [
+        "",
+        "## Quantization (chosen per tensor)",
+        "",
         "- Weights: int8, symmetric, one scale per output channel (every linear and the depthwise conv).",
         *textwrap.wrap(
             "- Activations: int8, symmetric, one scale per tensor = range / 127. Each tensor's range was "
@@ -99,13 +140,21 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
             "kernel's outputs on the calibration windows (training data only), with the other tensors' "
             "choices in place; passes until one changes nothing, at most `--search-passes` "
             f"({q['search_passes']} run).",
-            width=100, subsequent_indent="  "), "",
-        "| tensor | chosen | range | KL after |", "|---|---|---|---|",
+            width=100,
+            subsequent_indent="  ",
+        ),
+        "",
+        "| tensor | chosen | range | KL after |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| {k} | {v['method']} | {v['range']:.4g} | {v['loss']:.4f} |" for k, v in q["activations"].items()]
+    lines += [
+        f"| {k} | {v['method']} | {v['range']:.4g} | {v['loss']:.4f} |"
+        for k, v in q["activations"].items()
+    ]
     lines += [
         "",
-        f"- Δ (softplus output): uint16 with {layer['delta_frac_bits']} fractional bits; A as A2 = −A·log2(e) in uint16 "
+        f"- Δ (softplus output): uint16 with {layer['delta_frac_bits']} fractional bits; "
+        "A as A2 = −A·log2(e) in uint16 "
         f"with {layer['a2_frac_bits']} fractional bits; exp(ΔA) = 2^(−Δ·A2) through the Q10 exp2 table "
         f"(exp_shift {layer['exp_shift']}).",
         f"- Hidden state: int16, one scale per channel = headroom × its calibrated max |h| / 32767, the "
@@ -113,9 +162,16 @@ def write_model_card(path, result, *, title, task_line, input_line, window_line,
         f"scales {layer['state_scale_min']:.3g} … {layer['state_scale_max']:.3g}).",
         "- SiLU and softplus: 256-entry tables over the int8 input grid.",
         *_finetune_lines(q["finetune"]),
-        *_bias_correction_lines(q["bias_correction"]), "",
-        "## Reproduce", "", "```", *reproduce, "```", "",
+        *_bias_correction_lines(q["bias_correction"]),
+        "",
+        "## Reproduce",
+        "",
+        "```",
+        *reproduce,
+        "```",
+        "",
         "`tools/python/tests/test_weights.py` fails if the INT8 accuracy on the validation split drops more than one",
-        "point below the figure above.", "",
+        "point below the figure above.",
+        "",
     ]
     Path(path).write_text("\n".join(lines))

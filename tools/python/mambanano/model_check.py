@@ -4,12 +4,15 @@ tensors, parameters) before any byte of it is interpreted, then its task checked
 
     data, header = model_check.read_checked("weights/har.mnm", mf.Task.HAR)   # ModelError if not usable
 """
+
 from pathlib import Path
 
 from . import model_file as mf
 from .kernel import validate
 
-MAX_MODEL_BYTES = 64 << 20   # far above any model the format allows; /dev/zero cannot fill the memory
+MAX_MODEL_BYTES = (
+    64 << 20
+)  # far above any model the format allows; /dev/zero cannot fill the memory
 
 
 class ModelError(ValueError):
@@ -37,5 +40,7 @@ def read_checked(path, task=None):
         raise ModelError(f"{path}: refused by the model loader: {message} (status {status})")
     header, _ = mf.read_model_file(data)
     if task is not None and header["task"] != task:
-        raise ModelError(f"{path}: a {mf.Task(header['task']).name} model; this needs a {mf.Task(task).name} model")
+        raise ModelError(
+            f"{path}: a {mf.Task(header['task']).name} model; this needs a {mf.Task(task).name} model"
+        )
     return data, header

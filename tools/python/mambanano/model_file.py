@@ -19,35 +19,88 @@ Usage::
 
 Symbols: F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv, L layers, C classes.
 """
+
 import os
 import struct
 import zlib
 
 import numpy as np
 
-PROG = "mambanano model-file"
-
 # The format's numbers, enums and kind table; the tools use them as model_file.X.
 from .contract import (  # noqa: F401 (Act, EXP2_LUT_SIZE and Status are for the tools)
-    CLASS_NAME_BYTES, CRC_START, EXP2_LUT_SIZE, FLAG_LEAN, HEADER_SIZE, KIND_TABLE, MAGIC,
-    MAX_CLASSES, MAX_D_CONV, MAX_D_INNER, MAX_D_MODEL, MAX_D_STATE, MAX_DT_RANK, MAX_FEATURES,
-    MAX_LAYERS, SCALAR_A_MINOR, TENSOR_ALIGN, TENSOR_ENTRY_SIZE, VERSION_MAJOR, VERSION_MINOR, Act,
-    DType, Frontend, Pooling, Status, Task, TensorKind)
+    CLASS_NAME_BYTES,
+    CRC_START,
+    EXP2_LUT_SIZE,
+    FLAG_LEAN,
+    HEADER_SIZE,
+    KIND_TABLE,
+    MAGIC,
+    MAX_CLASSES,
+    MAX_D_CONV,
+    MAX_D_INNER,
+    MAX_D_MODEL,
+    MAX_D_STATE,
+    MAX_DT_RANK,
+    MAX_FEATURES,
+    MAX_LAYERS,
+    SCALAR_A_MINOR,
+    TENSOR_ALIGN,
+    TENSOR_ENTRY_SIZE,
+    VERSION_MAJOR,
+    VERSION_MINOR,
+    Act,
+    DType,
+    Frontend,
+    Pooling,
+    Status,
+    Task,
+    TensorKind,
+)
+
+PROG = "mambanano model-file"
 
 NUMPY_DTYPE = {
-    DType.I8: np.dtype(np.int8), DType.U8: np.dtype(np.uint8),
-    DType.I16: np.dtype("<i2"), DType.U16: np.dtype("<u2"),
-    DType.I32: np.dtype("<i4"), DType.F32: np.dtype("<f4"),
+    DType.I8: np.dtype(np.int8),
+    DType.U8: np.dtype(np.uint8),
+    DType.I16: np.dtype("<i2"),
+    DType.U16: np.dtype("<u2"),
+    DType.I32: np.dtype("<i4"),
+    DType.F32: np.dtype("<f4"),
 }
 
 # The header fields a writer supplies, in file order (bytes 20..37).
-HEADER_FIELDS = ("task", "frontend", "pooling", "n_layers", "n_features", "d_model", "d_inner",
-                 "d_state", "dt_rank", "d_conv", "n_classes")
-DIM_LIMITS = {"n_layers": MAX_LAYERS, "n_features": MAX_FEATURES, "d_model": MAX_D_MODEL,
-              "d_inner": MAX_D_INNER, "d_state": MAX_D_STATE, "dt_rank": MAX_DT_RANK,
-              "d_conv": MAX_D_CONV, "n_classes": MAX_CLASSES}
-_SYMBOLS = {"F": "n_features", "D": "d_model", "E": "d_inner", "N": "d_state", "R": "dt_rank",
-            "K": "d_conv", "C": "n_classes"}
+HEADER_FIELDS = (
+    "task",
+    "frontend",
+    "pooling",
+    "n_layers",
+    "n_features",
+    "d_model",
+    "d_inner",
+    "d_state",
+    "dt_rank",
+    "d_conv",
+    "n_classes",
+)
+DIM_LIMITS = {
+    "n_layers": MAX_LAYERS,
+    "n_features": MAX_FEATURES,
+    "d_model": MAX_D_MODEL,
+    "d_inner": MAX_D_INNER,
+    "d_state": MAX_D_STATE,
+    "dt_rank": MAX_DT_RANK,
+    "d_conv": MAX_D_CONV,
+    "n_classes": MAX_CLASSES,
+}
+_SYMBOLS = {
+    "F": "n_features",
+    "D": "d_model",
+    "E": "d_inner",
+    "N": "d_state",
+    "R": "dt_rank",
+    "K": "d_conv",
+    "C": "n_classes",
+}
 # Header and table entry layouts of mamba_nano.h (little-endian; reserved bytes zero).
 _HEADER_STRUCT = struct.Struct("<4sHHIII4B8HII16x")
 _ENTRY_STRUCT = struct.Struct("<BBBxHHII")
@@ -85,7 +138,9 @@ def a2_heads(shape, header):
     h = int(shape[0])
     if int(shape[1]) == 1 and 1 <= h <= e and e % h == 0:
         return h
-    raise ValueError(f"A2 shape {tuple(shape)}: the dims need ({e}, {n}), or (H, 1) with H dividing {e}")
+    raise ValueError(
+        f"A2 shape {tuple(shape)}: the dims need ({e}, {n}), or (H, 1) with H dividing {e}"
+    )
 
 
 def pc_only(kind):
@@ -117,7 +172,7 @@ def class_names_array(names):
         raw = name.encode("utf-8")
         if len(raw) >= CLASS_NAME_BYTES:
             raise ValueError(f"class name {name!r} longer than {CLASS_NAME_BYTES - 1} bytes")
-        out[c, :len(raw)] = np.frombuffer(raw, dtype=np.uint8)
+        out[c, : len(raw)] = np.frombuffer(raw, dtype=np.uint8)
     return out
 
 
@@ -144,15 +199,18 @@ def _as_2d(kind, layer, array, shape):
     dtype = NUMPY_DTYPE[KIND_TABLE[kind][0]]
     a = np.asarray(array)
     if a.dtype.kind != dtype.kind or a.dtype.itemsize != dtype.itemsize:
-        raise TypeError(f"{TensorKind(kind).name} layer {layer}: dtype {a.dtype}, the format "
-                        f"needs {dtype} (cast explicitly, after range checks)")
+        raise TypeError(
+            f"{TensorKind(kind).name} layer {layer}: dtype {a.dtype}, the format "
+            f"needs {dtype} (cast explicitly, after range checks)"
+        )
     if a.ndim == 1 and shape[1] == 1:
         a = a[:, None]
     elif a.ndim == 1 and shape[0] == 1:
         a = a[None, :]
     if a.shape != shape:
-        raise ValueError(f"{TensorKind(kind).name} layer {layer}: shape {np.shape(array)}, "
-                         f"the dims need {shape}")
+        raise ValueError(
+            f"{TensorKind(kind).name} layer {layer}: shape {np.shape(array)}, the dims need {shape}"
+        )
     return np.ascontiguousarray(a, dtype=dtype)
 
 
@@ -187,7 +245,7 @@ def write_model_file(path, header, tensors):
             raise ValueError(f"{kind.name}: a PC-only (f32) tensor in a lean file")
         seen.add((kind, layer))
         shape = tensor_shape(kind, header)
-        if kind == TensorKind.A2:                     # (E, N), or (H, 1) / (H,): scalar-A heads
+        if kind == TensorKind.A2:  # (E, N), or (H, 1) / (H,): scalar-A heads
             shape = (len(array), 1) if np.ndim(array) == 1 else tuple(np.shape(array))
             scalar_a |= a2_heads(shape, header) is not None
         entries.append((kind, layer, _as_2d(kind, layer, array, shape)))
@@ -200,8 +258,17 @@ def write_model_file(path, header, tensors):
     for i, (kind, layer, a) in enumerate(entries):
         data += bytes(-len(data) % TENSOR_ALIGN)
         raw = a.tobytes()
-        _ENTRY_STRUCT.pack_into(data, table_offset + i * TENSOR_ENTRY_SIZE, kind, layer,
-                                KIND_TABLE[kind][0], a.shape[0], a.shape[1], len(data), len(raw))
+        _ENTRY_STRUCT.pack_into(
+            data,
+            table_offset + i * TENSOR_ENTRY_SIZE,
+            kind,
+            layer,
+            KIND_TABLE[kind][0],
+            a.shape[0],
+            a.shape[1],
+            len(data),
+            len(raw),
+        )
         data += raw
     dims = [int(header[f]) for f in HEADER_FIELDS]
     minor = int(header.get("version_minor", VERSION_MINOR))
@@ -209,10 +276,23 @@ def write_model_file(path, header, tensors):
     if flags & ~FLAG_LEAN or (flags and minor < 1):
         raise ValueError(f"flags {flags:#x} with version minor {minor}: only FLAG_LEAN, from 1.1")
     if scalar_a and minor < SCALAR_A_MINOR:
-        raise ValueError(f"scalar-A heads (A2 (H, 1)) with version minor {minor}: "
-                         f"needs 1.{SCALAR_A_MINOR}")
-    _HEADER_STRUCT.pack_into(data, 0, MAGIC, VERSION_MAJOR, minor, HEADER_SIZE, len(data),
-                             0, *dims, len(entries), table_offset, flags)
+        raise ValueError(
+            f"scalar-A heads (A2 (H, 1)) with version minor {minor}: needs 1.{SCALAR_A_MINOR}"
+        )
+    _HEADER_STRUCT.pack_into(
+        data,
+        0,
+        MAGIC,
+        VERSION_MAJOR,
+        minor,
+        HEADER_SIZE,
+        len(data),
+        0,
+        *dims,
+        len(entries),
+        table_offset,
+        flags,
+    )
     struct.pack_into("<I", data, 16, zlib.crc32(bytes(data[CRC_START:])) & 0xFFFFFFFF)
     data = bytes(data)
     if path is not None:
@@ -244,20 +324,30 @@ def read_model_file(source):
     if file_size > len(data) or file_size < header_size:
         raise ValueError(f"header says {file_size} bytes, have {len(data)}: truncated")
     if file_size < len(data):
-        raise ValueError(f"header says {file_size} bytes, have {len(data)}: "
-                         f"{len(data) - file_size} bytes appended after the model")
+        raise ValueError(
+            f"header says {file_size} bytes, have {len(data)}: "
+            f"{len(data) - file_size} bytes appended after the model"
+        )
     if zlib.crc32(data[CRC_START:file_size]) & 0xFFFFFFFF != crc:
         raise ValueError("CRC-32 mismatch: corrupt file")
-    header = dict(zip(HEADER_FIELDS, rest[:len(HEADER_FIELDS)]))
-    n_tensors, table_offset, flags = rest[len(HEADER_FIELDS):]
-    header.update(version_major=major, version_minor=minor, file_size=file_size, crc32=crc,
-                  n_tensors=n_tensors, table_offset=table_offset, flags=flags if minor >= 1 else 0)
+    header = dict(zip(HEADER_FIELDS, rest[: len(HEADER_FIELDS)]))
+    n_tensors, table_offset, flags = rest[len(HEADER_FIELDS) :]
+    header.update(
+        version_major=major,
+        version_minor=minor,
+        file_size=file_size,
+        crc32=crc,
+        n_tensors=n_tensors,
+        table_offset=table_offset,
+        flags=flags if minor >= 1 else 0,
+    )
     if table_offset + n_tensors * TENSOR_ENTRY_SIZE > file_size:
         raise ValueError("tensor table outside the file")
     tensors = {}
     for i in range(n_tensors):
         kind, layer, dtype, dim0, dim1, offset, nbytes = _ENTRY_STRUCT.unpack_from(
-            data, table_offset + i * TENSOR_ENTRY_SIZE)
+            data, table_offset + i * TENSOR_ENTRY_SIZE
+        )
         if offset + nbytes > file_size:
             raise ValueError(f"tensor {i} (kind {kind}) outside the file")
         np_dtype = NUMPY_DTYPE[DType(dtype)]
@@ -283,7 +373,9 @@ def lean_model_bytes(source):
         return bytes(source)
     unknown = [k for k, _ in tensors if not isinstance(k, TensorKind)]
     if unknown:
-        raise ValueError(f"kinds {unknown} of a newer minor: cannot tell whether the device reads them")
+        raise ValueError(
+            f"kinds {unknown} of a newer minor: cannot tell whether the device reads them"
+        )
     lean_header = {f: header[f] for f in HEADER_FIELDS}
     lean_header.update(version_minor=max(1, header["version_minor"]), flags=FLAG_LEAN)
     kept = [(k, l, a) for (k, l), a in tensors.items() if not pc_only(k)]
@@ -293,8 +385,12 @@ def lean_model_bytes(source):
 def main(argv=None):
     """tools/mambanano model-file --lean IN.mnm OUT.mnm: write the lean device file."""
     import argparse
-    ap = argparse.ArgumentParser(prog=PROG, description="MambaNano model files: write the lean device file "
-                                 "(no PC-only f32 tensors) of a full one.")
+
+    ap = argparse.ArgumentParser(
+        prog=PROG,
+        description="MambaNano model files: write the lean device file "
+        "(no PC-only f32 tensors) of a full one.",
+    )
     ap.add_argument("--lean", nargs=2, metavar=("IN", "OUT"), required=True)
     args = ap.parse_args(argv)
     src, dst = args.lean

@@ -3,6 +3,7 @@
 The library is found at $MAMBANANO_LIB, else at build/native/libmambanano.so under the repository
 root (where `tools/scripts/build_native.sh` puts it).
 """
+
 import ctypes
 import os
 from pathlib import Path
@@ -22,6 +23,7 @@ def load_library():
         if not path.exists():
             raise FileNotFoundError(
                 f"{path} not found: build it with `bash tools/scripts/build_native.sh` "
-                "or point MAMBANANO_LIB at libmambanano.so")
+                "or point MAMBANANO_LIB at libmambanano.so"
+            )
         _lib = ctypes.CDLL(str(path))
     return _lib

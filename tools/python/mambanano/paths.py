@@ -3,6 +3,7 @@
 The package is used from its checkout: run by tools/mambanano (PYTHONPATH=tools/python) or
 installed editable (pip install -e tools/python), so the repository is three folders up.
 """
+
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]

@@ -16,6 +16,7 @@ module only chooses the parameters it runs with:
 
 Symbols: F features, D d_model, E d_inner, N d_state, R dt_rank, K d_conv, L layers, C classes.
 """
+
 import copy
 from dataclasses import dataclass, field
 
@@ -26,15 +27,29 @@ from . import model_file as mf
 from .contract import EXP2_FRAC_BITS
 
 LOG2E = 1.4426950408889634
-STATE_MAX = 32767                # int16 hidden state
-A2_MAX = 32767                   # |A| log2(e) codes < 2^15 (the kernel's rounding add fits uint32)
-STATE_HEADROOM = 1.25            # h scale covers 1.25x the calibrated max |h| (slow channels drift)
-MIN_RANGE = 1e-6                 # smallest calibrated |x| max we turn into a scale
-BIAS_LIMIT = 2 ** 30             # the loader rejects |bias| >= 2^30
+STATE_MAX = 32767  # int16 hidden state
+A2_MAX = 32767  # |A| log2(e) codes < 2^15 (the kernel's rounding add fits uint32)
+STATE_HEADROOM = 1.25  # h scale covers 1.25x the calibrated max |h| (slow channels drift)
+MIN_RANGE = 1e-6  # smallest calibrated |x| max we turn into a scale
+BIAS_LIMIT = 2**30  # the loader rejects |bias| >= 2^30
 
 # Activation names recorded by MambaNanoNet's probe, in mn_act order (MN_T_ACT_SCALES).
-ACT_NAMES = ("residual_in", "xi", "z", "xc", "xs", "dt_low", "b", "c", "dt", "delta", "y", "zs",
-             "g", "residual_out")
+ACT_NAMES = (
+    "residual_in",
+    "xi",
+    "z",
+    "xc",
+    "xs",
+    "dt_low",
+    "b",
+    "c",
+    "dt",
+    "delta",
+    "y",
+    "zs",
+    "g",
+    "residual_out",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -46,14 +61,14 @@ def rq_pair(multiplier):
     m = float(multiplier)
     if m == 0.0 or not np.isfinite(m):
         return 0, 0
-    frac, exp = np.frexp(abs(m))               # |m| = frac * 2^exp, frac in [0.5, 1)
+    frac, exp = np.frexp(abs(m))  # |m| = frac * 2^exp, frac in [0.5, 1)
     shift = 31 - int(exp)
-    mult = int(round(frac * 2 ** 31))
-    if mult == 2 ** 31:
+    mult = int(round(frac * 2**31))
+    if mult == 2**31:
         mult //= 2
         shift -= 1
-    if shift > 62:                             # tiny multiplier: keep what precision 62 allows
-        mult = int(round(abs(m) * 2.0 ** 62))
+    if shift > 62:  # tiny multiplier: keep what precision 62 allows
+        mult = int(round(abs(m) * 2.0**62))
         shift = 62
     if shift < 0:
         raise ValueError(f"multiplier {m} too large for the int32 requantizer")
@@ -109,8 +124,8 @@ def softplus_np(x):
 # --------------------------------------------------------------------------------------------
 # calibration
 # --------------------------------------------------------------------------------------------
-SAMPLES_PER_PROBE = 16384       # |x| values kept per probed tensor and batch, for percentiles
-MSE_GRID = np.linspace(0.05, 1.0, 96)   # candidate ranges of ActStats.mse_range, x the max |x|
+SAMPLES_PER_PROBE = 16384  # |x| values kept per probed tensor and batch, for percentiles
+MSE_GRID = np.linspace(0.05, 1.0, 96)  # candidate ranges of ActStats.mse_range, x the max |x|
 
 
 @dataclass
@@ -120,6 +135,7 @@ class ActStats:
     percentiles); state[layer] -> (E,) per-channel max |h|; clip[(name, layer)] -> the range chosen
     in place of the max (by `search_ranges`), absent = max; clip[("h", layer)] -> the hidden
     state's headroom over its max, absent = STATE_HEADROOM."""
+
     act: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
     samples: dict = field(default_factory=dict)
@@ -128,7 +144,7 @@ class ActStats:
 
     def probe(self, name, layer, tensor):
         t = tensor.detach().abs().double()
-        if name == "h":                                   # (B, T, E, N) -> (E,)
+        if name == "h":  # (B, T, E, N) -> (E,)
             m = t.amax(dim=(0, 1, 3)).numpy()
             prev = self.state.get(layer)
             self.state[layer] = m if prev is None else np.maximum(prev, m)
@@ -147,11 +163,11 @@ class ActStats:
     def mse_range(self, name, layer):
         """The range r (among MSE_GRID fractions of the max) whose int8 quantizer, steps of r / 127
         and |x| clipped at r, has the least mean squared error over the calibration |x|."""
-        x = np.concatenate(self.samples[(name, layer)])                      # (n,) |x|
-        ranges = max(self.act[(name, layer)], MIN_RANGE) * MSE_GRID           # (G,)
+        x = np.concatenate(self.samples[(name, layer)])  # (n,) |x|
+        ranges = max(self.act[(name, layer)], MIN_RANGE) * MSE_GRID  # (G,)
         step = ranges[:, None] / 127.0
         err = np.minimum(np.round(x[None, :] / step), 127.0) * step - x[None, :]  # (G, n)
-        return float(ranges[np.argmin((err ** 2).mean(axis=1))])
+        return float(ranges[np.argmin((err**2).mean(axis=1))])
 
 
 def calibrate(model, batches):
@@ -196,7 +212,9 @@ HEADROOM_CANDIDATES = (1.0, 1.5, 2.0)
 def searched_activations(layer):
     """The activations of a layer whose range search_ranges chooses: delta keeps its own fixed-point
     range, residual_in[l > 0] is residual_out[l - 1]."""
-    return [name for name in ACT_NAMES if name != "delta" and not (name == "residual_in" and layer > 0)]
+    return [
+        name for name in ACT_NAMES if name != "delta" and not (name == "residual_in" and layer > 0)
+    ]
 
 
 # Greedy passes of search_ranges over the tensors (it stops early when a pass changes nothing).
@@ -209,8 +227,15 @@ def searched_activations(layer):
 SEARCH_PASSES = 3
 
 
-def search_ranges(model, stats, loss_of_file, n_layers, candidates=RANGE_CANDIDATES, passes=SEARCH_PASSES,
-                  **write_kwargs):
+def search_ranges(
+    model,
+    stats,
+    loss_of_file,
+    n_layers,
+    candidates=RANGE_CANDIDATES,
+    passes=SEARCH_PASSES,
+    **write_kwargs,
+):
     """Choose each activation tensor's range among candidates (candidate_range names; every
     tensor starts at the first) by its measured effect: a greedy pass over the tensors in network
     order, keeping for each the candidate whose model file gives the lowest
@@ -230,7 +255,9 @@ def search_ranges(model, stats, loss_of_file, n_layers, candidates=RANGE_CANDIDA
             method_of[(name, layer)] = candidates[0]
         method_of[("h", layer)] = STATE_HEADROOM
     best_loss = loss_of_file(quantize_bytes(model, stats, **write_kwargs))
-    for done in range(1, passes + 1):
+    done = 0  # passes run
+    while done < passes:
+        done += 1
         changed = False
         for layer in range(n_layers):
             for name in searched_activations(layer):
@@ -245,8 +272,11 @@ def search_ranges(model, stats, loss_of_file, n_layers, candidates=RANGE_CANDIDA
                         best_loss, method_of[key], changed = loss, method, True
                     else:
                         stats.clip[key] = previous
-                chosen[f"{name}[{layer}]"] = {"method": method_of[key], "range": stats.clip[key],
-                                              "loss": best_loss}
+                chosen[f"{name}[{layer}]"] = {
+                    "method": method_of[key],
+                    "range": stats.clip[key],
+                    "loss": best_loss,
+                }
         for layer in range(n_layers):
             key = ("h", layer)
             for headroom in (STATE_HEADROOM,) + HEADROOM_CANDIDATES:
@@ -257,8 +287,11 @@ def search_ranges(model, stats, loss_of_file, n_layers, candidates=RANGE_CANDIDA
                 if loss < best_loss:
                     best_loss, method_of[key], changed = loss, headroom, True
             stats.clip[key] = method_of[key]
-            chosen[f"h[{layer}]"] = {"method": f"headroom x{method_of[key]:g}", "range": method_of[key],
-                                     "loss": best_loss}
+            chosen[f"h[{layer}]"] = {
+                "method": f"headroom x{method_of[key]:g}",
+                "range": method_of[key],
+                "loss": best_loss,
+            }
         if not changed:
             break
     return chosen, done
@@ -281,7 +314,7 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
     def add(kind, layer, arr):
         tensors.append((kind, layer, arr))
 
-    w_in, ws_in = quantize_rows(_np(model.input_proj.weight))          # (D, F)
+    w_in, ws_in = quantize_rows(_np(model.input_proj.weight))  # (D, F)
     F = w_in.shape[1]
     D = w_in.shape[0]
     blocks = list(model.layers)
@@ -295,9 +328,13 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         raise ValueError(f"{len(class_names)} class names for {C} classes")
 
     # --- input projection: features (int8, input_scale, zero point) -> residual of layer 0
-    s_r = [act_scale(stats, "residual_in", 0)] + [act_scale(stats, "residual_out", l) for l in range(L)]
+    s_r = [act_scale(stats, "residual_in", 0)] + [
+        act_scale(stats, "residual_out", l) for l in range(L)
+    ]
     acc_in = ws_in * input_scale
-    b_in = quantize_bias(_np(model.input_proj.bias), acc_in) - int(input_zero_point) * w_in.astype(np.int64).sum(axis=1)
+    b_in = quantize_bias(_np(model.input_proj.bias), acc_in) - int(input_zero_point) * w_in.astype(
+        np.int64
+    ).sum(axis=1)
     add(T.INPUT_QUANT, 0, np.array([input_scale, input_zero_point], dtype=np.float32))
     add(T.EXP2_LUT, 0, exp2_lut())
     add(T.IN_W, 0, w_in)
@@ -330,7 +367,9 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
 
         # x_proj: rows dt_low (R), B (N), C (N); no bias
         w, ws = quantize_rows(_np(blk.x_proj.weight))
-        out_scale = np.concatenate([np.full(R, s["dt_low"]), np.full(N, s["b"]), np.full(N, s["c"])])
+        out_scale = np.concatenate(
+            [np.full(R, s["dt_low"]), np.full(N, s["b"]), np.full(N, s["c"])]
+        )
         add(T.X_PROJ_W, l, w)
         add(T.X_PROJ_RQ, l, rq_array(ws * s["xs"] / out_scale))
         add(T.X_PROJ_WSCALE, l, ws.astype(np.float32))
@@ -344,23 +383,27 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         add(T.DT_PROJ_BF, l, _np(blk.dt_proj.bias).astype(np.float32))
         delta_grid = softplus_np(np.arange(-128, 128, dtype=np.float64) * s["dt"])
         delta_frac_bits = pow2_frac_bits(delta_grid.max())
-        add(T.SOFTPLUS_LUT, l, np.clip(np.round(delta_grid * 2.0 ** delta_frac_bits), 0, 65535).astype(np.uint16))
-        s["delta"] = 2.0 ** -delta_frac_bits
+        add(
+            T.SOFTPLUS_LUT,
+            l,
+            np.clip(np.round(delta_grid * 2.0**delta_frac_bits), 0, 65535).astype(np.uint16),
+        )
+        s["delta"] = 2.0**-delta_frac_bits
 
         # A as |A| * log2(e), uint16 with scale 2^-a2_frac_bits; p = delta * a2 in Q10.
         # Scalar-A heads: A_log (H,) is written as A2 (H, 1), which tells the kernel the variant.
-        a2 = np.exp(_np(blk.A_log)) * LOG2E                                # (E, N) or (H,)
+        a2 = np.exp(_np(blk.A_log)) * LOG2E  # (E, N) or (H,)
         a2_frac_bits = pow2_frac_bits(a2.max(), max_code=A2_MAX)
         exp_shift = delta_frac_bits + a2_frac_bits - EXP2_FRAC_BITS
         if exp_shift < 0:
             raise ValueError(f"layer {l}: delta and A ranges leave exp_shift {exp_shift} < 0")
-        add(T.A2, l, np.clip(np.round(a2 * 2.0 ** a2_frac_bits), 0, A2_MAX).astype(np.uint16))
+        add(T.A2, l, np.clip(np.round(a2 * 2.0**a2_frac_bits), 0, A2_MAX).astype(np.uint16))
         add(T.SSM_PARAMS, l, np.array([delta_frac_bits, a2_frac_bits, exp_shift], dtype=np.int32))
 
         # hidden state: int16, per-channel scale; u * B[n] is delta*B*xs in h units * 2^15
         h_max = np.maximum(stats.state.get(l, np.zeros(E)), MIN_RANGE)
         s_h = h_max * stats.clip.get(("h", l), STATE_HEADROOM) / STATE_MAX  # (E,)
-        d = _np(blk.D)                                                     # (E,) the skip
+        d = _np(blk.D)  # (E,) the skip
         add(T.DBX_RQ, l, rq_array(2.0 ** (15 - delta_frac_bits) * s["xs"] * s["b"] / s_h))
         add(T.Y_RQ, l, rq_array(s["c"] * s_h / s["y"]))
         add(T.D_RQ, l, rq_array(d * s["xs"] / s["y"]))
@@ -380,11 +423,16 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
         add(T.OUT_PROJ_BF, l, _np(blk.out_proj.bias).astype(np.float32))
         add(T.RES_RQ, l, rq_array([s_r[l] / s_r[l + 1]]))
         add(T.ACT_SCALES, l, np.array([s[name] for name in ACT_NAMES], dtype=np.float32))
-        report["layers"].append({
-            "act_scales": {name: s[name] for name in ACT_NAMES},
-            "delta_frac_bits": delta_frac_bits, "a2_frac_bits": a2_frac_bits, "exp_shift": exp_shift,
-            "state_scale_min": float(s_h.min()), "state_scale_max": float(s_h.max()),
-        })
+        report["layers"].append(
+            {
+                "act_scales": {name: s[name] for name in ACT_NAMES},
+                "delta_frac_bits": delta_frac_bits,
+                "a2_frac_bits": a2_frac_bits,
+                "exp_shift": exp_shift,
+                "state_scale_min": float(s_h.min()),
+                "state_scale_max": float(s_h.max()),
+            }
+        )
 
     # classifier on the mean-pooled residual stream (int8 at the last residual scale) -> Q8 logits
     w, ws = quantize_rows(_np(model.classifier.weight))
@@ -396,8 +444,19 @@ def quantize_model(model, stats, *, task, frontend, input_scale, input_zero_poin
     add(T.POOL_SCALE, 0, np.array([s_r[L]], dtype=np.float32))
     add(T.CLASS_NAMES, 0, mf.class_names_array(class_names))
 
-    header = dict(task=task, frontend=frontend, pooling=mf.Pooling.MEAN, n_layers=L, n_features=F,
-                  d_model=D, d_inner=E, d_state=N, dt_rank=R, d_conv=K, n_classes=C)
+    header = dict(
+        task=task,
+        frontend=frontend,
+        pooling=mf.Pooling.MEAN,
+        n_layers=L,
+        n_features=F,
+        d_model=D,
+        d_inner=E,
+        d_state=N,
+        dt_rank=R,
+        d_conv=K,
+        n_classes=C,
+    )
     return header, tensors, report
 
 
@@ -418,12 +477,26 @@ def dequantized_model(file_bytes):
     D; what the C float reference (mnf_*) computes with. For the debug-state check of PyTorch
     against the C references."""
     from .model import MambaNanoNet
+
     header, t = mf.read_model_file(file_bytes)
     T = mf.TensorKind
-    dims = {k: header[k] for k in ("n_features", "d_model", "d_inner", "d_state", "dt_rank", "d_conv",
-                                   "n_layers", "n_classes")}
-    heads = {mf.a2_heads(t[(T.A2, l)].reshape(len(t[(T.A2, l)]), -1).shape, header)
-             for l in range(header["n_layers"])}
+    dims = {
+        k: header[k]
+        for k in (
+            "n_features",
+            "d_model",
+            "d_inner",
+            "d_state",
+            "dt_rank",
+            "d_conv",
+            "n_layers",
+            "n_classes",
+        )
+    }
+    heads = {
+        mf.a2_heads(t[(T.A2, l)].reshape(len(t[(T.A2, l)]), -1).shape, header)
+        for l in range(header["n_layers"])
+    }
     if len(heads) != 1:
         raise ValueError(f"layers with different A variants {heads}: MambaNanoNet has one a_heads")
     model = MambaNanoNet(**dims, a_heads=heads.pop())
@@ -449,8 +522,12 @@ def dequantized_model(file_bytes):
             blk.dt_proj.weight.copy_(rows(T.DT_PROJ_W, T.DT_PROJ_WSCALE, l))
             blk.dt_proj.bias.copy_(vec(T.DT_PROJ_BF, l))
             a2_frac_bits = int(t[(T.SSM_PARAMS, l)][1])
-            a = t[(T.A2, l)].astype(np.float64) * 2.0 ** -a2_frac_bits * np.log(2.0)
-            blk.A_log.copy_(torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)).reshape(blk.A_log.shape))
+            a = t[(T.A2, l)].astype(np.float64) * 2.0**-a2_frac_bits * np.log(2.0)
+            blk.A_log.copy_(
+                torch.from_numpy(np.log(np.maximum(a, 1e-30)).astype(np.float32)).reshape(
+                    blk.A_log.shape
+                )
+            )
             blk.D.copy_(vec(T.D_F, l))
             blk.out_proj.weight.copy_(rows(T.OUT_PROJ_W, T.OUT_PROJ_WSCALE, l))
             blk.out_proj.bias.copy_(vec(T.OUT_PROJ_BF, l))
@@ -468,8 +545,11 @@ def activation_scales(file_bytes):
     """{(name, layer): the int8 scale the model file gives that activation} for every activation
     MambaNanoNet's `quant` rounds (mn_act names and 'pooled')."""
     header, t = mf.read_model_file(file_bytes)
-    scales = {(name, l): float(scale) for l in range(header["n_layers"])
-              for name, scale in zip(ACT_NAMES, t[(mf.TensorKind.ACT_SCALES, l)])}
+    scales = {
+        (name, l): float(scale)
+        for l in range(header["n_layers"])
+        for name, scale in zip(ACT_NAMES, t[(mf.TensorKind.ACT_SCALES, l)])
+    }
     scales[("pooled", -1)] = float(t[(mf.TensorKind.POOL_SCALE, 0)][0])
     return scales
 
@@ -507,7 +587,7 @@ def _biased_layers(model):
         yield f"in_proj[{l}]", blk.in_proj, [("xi", l), ("z", l)]
         yield f"conv1d[{l}]", blk.conv1d, [("xc", l)]
         yield f"dt_proj[{l}]", blk.dt_proj, [("dt", l)]
-        yield f"out_proj[{l}]", blk.out_proj, [("residual_out", l)]   # its output + the residual
+        yield f"out_proj[{l}]", blk.out_proj, [("residual_out", l)]  # its output + the residual
     yield "classifier", model.classifier, [("logits", -1)]
 
 
@@ -535,8 +615,9 @@ def correct_biases(model, stats, x, loss_of_file, **write_kwargs):
     for name, module, outputs in _biased_layers(corrected):
         twin = Int8Twin(quantize_bytes(corrected, stats, **write_kwargs))
         twin.seen[("logits", -1)] = twin(x)
-        shift = torch.cat([(twin.seen[key] - float_seen[key]).flatten(0, -2).mean(0)
-                           for key in outputs])                       # (out channels,)
+        shift = torch.cat(
+            [(twin.seen[key] - float_seen[key]).flatten(0, -2).mean(0) for key in outputs]
+        )  # (out channels,)
         bias = module.bias.detach().clone()
         with torch.no_grad():
             module.bias -= shift.to(bias.dtype)
@@ -547,7 +628,11 @@ def correct_biases(model, stats, x, loss_of_file, **write_kwargs):
         else:
             with torch.no_grad():
                 module.bias.copy_(bias)
-        report[name] = {"kept": kept, "mean_abs_shift": float(shift.abs().mean()), "loss": best_loss}
+        report[name] = {
+            "kept": kept,
+            "mean_abs_shift": float(shift.abs().mean()),
+            "loss": best_loss,
+        }
     return corrected, report
 
 
@@ -560,6 +645,7 @@ def kernel_divergence(frames, float_probs):
     def loss(file_bytes):
         kernel = Int8Model(file_bytes)
         return mean_kl(float_probs, np.stack([kernel.run_sequence(x) for x in frames]))
+
     return loss
 
 
@@ -574,13 +660,24 @@ class _RowFakeQuant(torch.nn.Module):
     """A weight parametrization: each output row rounded to int8 with its own scale, max |row| / 127
     (quantize_rows), the gradient straight through."""
 
-    def forward(self, w):                                     # (rows, ...)
+    def forward(self, w):  # (rows, ...)
         amax = w.detach().abs().flatten(1).amax(1).clamp_min(MIN_RANGE)
         return fake_quant(w, (amax / 127.0).view(-1, *[1] * (w.dim() - 1)))
 
 
-def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EPOCHS, lr=QAT_LR, batch=64,
-                                label_smoothing=0.05, seed=0, **write_kwargs):
+def quantization_aware_finetune(
+    model,
+    stats,
+    features,
+    labels,
+    *,
+    epochs=QAT_EPOCHS,
+    lr=QAT_LR,
+    batch=64,
+    label_smoothing=0.05,
+    seed=0,
+    **write_kwargs,
+):
     """A short quantization-aware fine-tuning of a copy of the model: every weight matrix rounded per
     output row and every int8 activation rounded at the scale the ranges in stats give it (fake
     quantization with straight-through gradients, at the tensors search_ranges handles; A, D and
@@ -588,10 +685,14 @@ def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EP
     training data only, AdamW with a cosine schedule from lr. Returns the fine-tuned float model,
     to be quantized with the same stats."""
     from torch.nn.utils import parametrize
+
     tuned = copy.deepcopy(model).train()
     scales = activation_scales(quantize_bytes(model, stats, **write_kwargs))
-    weighted = [tuned.input_proj, tuned.classifier] + [m for blk in tuned.layers for m in (
-        blk.in_proj, blk.conv1d, blk.x_proj, blk.dt_proj, blk.out_proj)]
+    weighted = [tuned.input_proj, tuned.classifier] + [
+        m
+        for blk in tuned.layers
+        for m in (blk.in_proj, blk.conv1d, blk.x_proj, blk.dt_proj, blk.out_proj)
+    ]
     for module in weighted:
         parametrize.register_parametrization(module, "weight", _RowFakeQuant())
     opt = torch.optim.AdamW(tuned.parameters(), lr=lr, weight_decay=1e-2)
@@ -605,9 +706,10 @@ def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EP
     for _ in range(epochs):
         order = torch.from_numpy(rng.permutation(len(labels)))
         for i in range(0, len(order), batch):
-            idx = order[i:i + batch]
-            loss = torch.nn.functional.cross_entropy(tuned(features[idx], quant=quant), labels[idx],
-                                                     label_smoothing=label_smoothing)
+            idx = order[i : i + batch]
+            loss = torch.nn.functional.cross_entropy(
+                tuned(features[idx], quant=quant), labels[idx], label_smoothing=label_smoothing
+            )
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -617,9 +719,18 @@ def quantization_aware_finetune(model, stats, features, labels, *, epochs=QAT_EP
     return tuned.eval()
 
 
-def post_training_quantize(model, features, frames, *, range_candidates=RANGE_CANDIDATES,
-                           search_passes=SEARCH_PASSES, bias_correction=False, finetune=None,
-                           qat_epochs=QAT_EPOCHS, **write_kwargs):
+def post_training_quantize(
+    model,
+    features,
+    frames,
+    *,
+    range_candidates=RANGE_CANDIDATES,
+    search_passes=SEARCH_PASSES,
+    bias_correction=False,
+    finetune=None,
+    qat_epochs=QAT_EPOCHS,
+    **write_kwargs,
+):
     """The quantization both training commands run: features (n, T, F) float, the model's input,
     and frames (n, T, F) int8, the same as the kernel's, are calibration inputs (training data).
     Calibrates (`calibrate`), chooses each activation's range among range_candidates by the C
@@ -631,34 +742,60 @@ def post_training_quantize(model, features, frames, *, range_candidates=RANGE_CA
     ActStats; {"range_candidates", "search_passes": passes run, "activations": ranges,
     "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None}) for
     write_quantized."""
-    stats = calibrate(model, [features[i:i + 64] for i in range(0, len(features), 64)])
+    stats = calibrate(model, [features[i : i + 64] for i in range(0, len(features), 64)])
     with torch.no_grad():
         probs = torch.softmax(model(features), -1).numpy()
     loss = kernel_divergence(frames, probs)
-    ranges, passes = search_ranges(model, stats, loss, len(model.layers), range_candidates, search_passes,
-                                   **write_kwargs)
+    ranges, passes = search_ranges(
+        model, stats, loss, len(model.layers), range_candidates, search_passes, **write_kwargs
+    )
     tuning = None
     if finetune is not None and qat_epochs > 0:
-        model = quantization_aware_finetune(model, stats, *finetune, epochs=qat_epochs, **write_kwargs)
+        model = quantization_aware_finetune(
+            model, stats, *finetune, epochs=qat_epochs, **write_kwargs
+        )
         tuning = {"epochs": qat_epochs, "lr": QAT_LR, "examples": len(finetune[1])}
     corrections = None
     if bias_correction:
         model, corrections = correct_biases(model, stats, features, loss, **write_kwargs)
-    return model, stats, {"range_candidates": list(range_candidates), "search_passes": passes,
-                          "activations": ranges, "finetune": tuning, "bias_correction": corrections}
+    return (
+        model,
+        stats,
+        {
+            "range_candidates": list(range_candidates),
+            "search_passes": passes,
+            "activations": ranges,
+            "finetune": tuning,
+            "bias_correction": corrections,
+        },
+    )
 
 
 def add_quantization_arguments(parser, qat_epochs, search_passes=SEARCH_PASSES):
     """The training commands' quantization options (post_training_quantize's choices), with a
     task's default numbers of quantization-aware fine-tuning epochs and range search passes."""
-    parser.add_argument("--range-candidates", type=lambda s: tuple(s.split(",")), default=RANGE_CANDIDATES,
-                        help="activation range candidates of the search: max, mse, pQ "
-                             "(default: %(default)s)")
-    parser.add_argument("--search-passes", type=int, default=search_passes,
-                        help="greedy passes of the range search at most; it stops after a pass "
-                             "that changes nothing (default: %(default)s)")
-    parser.add_argument("--bias-correction", action="store_true",
-                        help="correct the biases for the mean quantization error of each layer")
-    parser.add_argument("--qat-epochs", type=int, default=qat_epochs,
-                        help="quantization-aware fine-tuning epochs on the training data, 0 for none "
-                             "(default: %(default)s)")
+    parser.add_argument(
+        "--range-candidates",
+        type=lambda s: tuple(s.split(",")),
+        default=RANGE_CANDIDATES,
+        help="activation range candidates of the search: max, mse, pQ (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--search-passes",
+        type=int,
+        default=search_passes,
+        help="greedy passes of the range search at most; it stops after a pass "
+        "that changes nothing (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--bias-correction",
+        action="store_true",
+        help="correct the biases for the mean quantization error of each layer",
+    )
+    parser.add_argument(
+        "--qat-epochs",
+        type=int,
+        default=qat_epochs,
+        help="quantization-aware fine-tuning epochs on the training data, 0 for none "
+        "(default: %(default)s)",
+    )

@@ -1,11 +1,14 @@
 """Accuracy figures and the training plot the training commands (train_har.py, train_kws.py) write."""
+
 import numpy as np
 
 
 def per_class(y, pred, class_names):
     """{class name: accuracy on its examples, or None without examples}; y, pred (n,) class ids."""
-    return {name: float((pred[y == c] == c).mean()) if (y == c).any() else None
-            for c, name in enumerate(class_names)}
+    return {
+        name: float((pred[y == c] == c).mean()) if (y == c).any() else None
+        for c, name in enumerate(class_names)
+    }
 
 
 def confusion(y, pred, n_classes):
@@ -20,8 +23,10 @@ def plot_training(curve, conf, class_names, path, *, split_name, figsize, fontsi
     beside the INT8 confusion matrix on the validation split (split_name: its kind of unit, e.g.
     'subjects'); written to path."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     ep, loss, acc = zip(*curve)
     fig, ax = plt.subplots(1, 2, figsize=figsize)
     ax[0].plot(ep, loss, label="train loss")

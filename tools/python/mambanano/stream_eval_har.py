@@ -14,6 +14,7 @@ Prints JSON (and writes it to --out only if given); deterministic (no randomness
 cannot be used (unreadable, refused by the loader, not a HAR model) or a replay that fails ends
 the tool with one line on stderr and exit status 1, never with a metric.
 """
+
 import argparse
 import json
 import subprocess
@@ -22,17 +23,17 @@ from pathlib import Path
 
 import numpy as np
 
-from mambanano.evaluate import add_data_options
 from mambanano import data_har
 from mambanano import model_file as mf
 from mambanano.data import resolve_data
+from mambanano.evaluate import add_data_options
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
 from mambanano.paths import REPO
 
 PROG = "mambanano stream-eval --task har"
 
-HOST = REPO / "tools" / "mambanano-host"     # builds the runner when it is stale, then runs it
+HOST = REPO / "tools" / "mambanano-host"  # builds the runner when it is stale, then runs it
 SAMPLE_MS = 20
 
 
@@ -63,9 +64,9 @@ def replay(acc_path, weights):
 def score_recording(reports, rows, n_samples):
     """rows: labels (activity, start, end) 1-based inclusive samples. Returns per-second (truth,
     prediction) pairs and the latencies (ms, None = never reported) of activity changes."""
-    truth = np.zeros(n_samples + 1, dtype=np.int64)       # activity id per sample (1-based), 0 = none
+    truth = np.zeros(n_samples + 1, dtype=np.int64)  # activity id per sample (1-based), 0 = none
     for act, start, end in rows:
-        truth[start:end + 1] = act
+        truth[start : end + 1] = act
     times = np.array([t for t, _ in reports])
     classes = np.array([c for _, c in reports])
     seconds = []
@@ -87,14 +88,26 @@ def score_recording(reports, rows, n_samples):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: the hapt data set, see `tools/mambanano data where`)")
-    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "har.mnm",
-                    help="the HAR model file (default: weights/har.mnm)")
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) "
+        "(default: the hapt data set, see `tools/mambanano data where`)",
+    )
+    ap.add_argument(
+        "--weights",
+        type=Path,
+        default=REPO / "weights" / "har.mnm",
+        help="the HAR model file (default: weights/har.mnm)",
+    )
     add_data_options(ap, "HAR", subjects_default=list(data_har.VAL_SUBJECTS))
-    ap.add_argument("--out", type=Path, default=None, help="also write the JSON here (default: nowhere)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="also write the JSON here (default: nowhere)"
+    )
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "hapt", PROG)
     try:
@@ -114,7 +127,9 @@ def evaluate(data, weights, subjects):
     read_checked(weights, mf.Task.HAR)
     labels_path = Path(data) / "RawData" / "labels.txt"
     if not labels_path.is_file():
-        raise ValueError(f"{labels_path}: no such file (need a HAPT folder with RawData/labels.txt)")
+        raise ValueError(
+            f"{labels_path}: no such file (need a HAPT folder with RawData/labels.txt)"
+        )
     labels = np.loadtxt(labels_path, dtype=np.int64).reshape(-1, 5)
     subjects = set(subjects)
     missing = subjects - {int(u) for u in labels[:, 1]}
@@ -131,16 +146,24 @@ def evaluate(data, weights, subjects):
         latencies += lat
         recordings += 1
     if not pairs:
-        raise ValueError(f"no labelled second was scored ({recordings} recordings): nothing to report")
+        raise ValueError(
+            f"no labelled second was scored ({recordings} recordings): nothing to report"
+        )
     truth = np.array([p[0] for p in pairs])
     pred = np.array([p[1] for p in pairs])
     found = np.array([x for x in latencies if x is not None], dtype=np.float64)
     return {
-        "task": "HAR", "mode": "stream", "subjects": sorted(subjects), "recordings": recordings,
+        "task": "HAR",
+        "mode": "stream",
+        "subjects": sorted(subjects),
+        "recordings": recordings,
         "scored_seconds": int(len(pairs)),
         "per_second_accuracy": float((truth == pred).mean()),
-        "per_class_recall": {c: float((pred[truth == i] == i).mean()) for i, c in enumerate(data_har.CLASS_NAMES)
-                             if (truth == i).any()},
+        "per_class_recall": {
+            c: float((pred[truth == i] == i).mean())
+            for i, c in enumerate(data_har.CLASS_NAMES)
+            if (truth == i).any()
+        },
         "activity_changes": len(latencies),
         "changes_reported": int(len(found)),
         "latency_ms_median": float(np.median(found)) if len(found) else None,

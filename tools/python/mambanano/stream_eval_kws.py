@@ -18,6 +18,7 @@ weights/kws_stream.png to regenerate the shipped one); nothing else outside a te
 Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
 KWS model) or a replay that fails ends the tool with one line on stderr and exit status 1.
 """
+
 import argparse
 import json
 import sys
@@ -26,21 +27,21 @@ from pathlib import Path
 
 import numpy as np
 
-from mambanano.stream_eval_har import ReplayError, host
-from mambanano.evaluate import add_data_options, select_clips
-from mambanano.gen_board_config import read_config
 from mambanano import data_kws as dk
 from mambanano import model_file as mf
 from mambanano.data import resolve_data
+from mambanano.evaluate import add_data_options, select_clips
+from mambanano.gen_board_config import read_config
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
 from mambanano.paths import REPO
+from mambanano.stream_eval_har import ReplayError, host
 
 PROG = "mambanano stream-eval --task kws"
 
-RATE = dk.CLIP_SAMPLES               # 16 kHz
-GAP_S = (1.0, 3.0)                   # silence between clips, uniform
-HIT_AFTER_MS = 1500                  # a report up to this long after the clip ends still counts
+RATE = dk.CLIP_SAMPLES  # 16 kHz
+GAP_S = (1.0, 3.0)  # silence between clips, uniform
+HIT_AFTER_MS = 1500  # a report up to this long after the clip ends still counts
 THRESHOLDS = (300, 400, 500, 600, 700, 800, 900, 950)
 
 
@@ -52,13 +53,13 @@ def build_recording(clips, noise, snr_db, rng):
     speech = np.zeros(total, dtype=np.float64)
     spans, pos = [], int(gaps[0])
     for clip, gap in zip(clips, gaps[1:]):
-        speech[pos:pos + dk.CLIP_SAMPLES] = clip
+        speech[pos : pos + dk.CLIP_SAMPLES] = clip
         spans.append((pos * 1000 // RATE, (pos + dk.CLIP_SAMPLES) * 1000 // RATE))
         pos += dk.CLIP_SAMPLES + int(gap)
     if snr_db is not None:
         bed = np.tile(noise.reshape(-1), total // noise.size + 1)[:total]
         speech_rms = np.sqrt(np.mean(clips.astype(np.float64) ** 2))
-        bed *= speech_rms / max(np.sqrt(np.mean(bed ** 2)), 1e-9) * 10.0 ** (-snr_db / 20.0)
+        bed *= speech_rms / max(np.sqrt(np.mean(bed**2)), 1e-9) * 10.0 ** (-snr_db / 20.0)
         speech += bed
     return np.clip(np.rint(speech), -32768, 32767).astype(np.int16), spans
 
@@ -80,7 +81,12 @@ def score(found, spans, labels):
     for t, label in found:
         match = None
         for i, ((start, end), y) in enumerate(zip(spans, labels)):
-            if i not in used and y < len(dk.KEYWORDS) and dk.CLASS_NAMES[y] == label and start <= t < end + HIT_AFTER_MS:
+            if (
+                i not in used
+                and y < len(dk.KEYWORDS)
+                and dk.CLASS_NAMES[y] == label
+                and start <= t < end + HIT_AFTER_MS
+            ):
                 match = i
                 break
         if match is None:
@@ -99,7 +105,9 @@ def snr_list(text):
             try:
                 float(v)
             except ValueError:
-                raise argparse.ArgumentTypeError(f"expected 'clean' or a number of dB, got {v!r}") from None
+                raise argparse.ArgumentTypeError(
+                    f"expected 'clean' or a number of dB, got {v!r}"
+                ) from None
     if not values:
         raise argparse.ArgumentTypeError("expected SNRs like clean,20,10,5")
     return values
@@ -116,20 +124,44 @@ def positive_int(text):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog=PROG, description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)")
-    ap.add_argument("--weights", type=Path, default=REPO / "weights" / "kws.mnm",
-                    help="the KWS model file (default: weights/kws.mnm)")
+    ap = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)",
+    )
+    ap.add_argument(
+        "--weights",
+        type=Path,
+        default=REPO / "weights" / "kws.mnm",
+        help="the KWS model file (default: weights/kws.mnm)",
+    )
     add_data_options(ap, "KWS", split_default="val")
-    ap.add_argument("--clips", type=positive_int, default=200, help="clips per stream (keywords and unknown words; default 200)")
-    ap.add_argument("--snr", type=snr_list, default=snr_list("clean,20,10,5"),
-                    help="signal-to-noise ratios, dB, or clean (default: clean,20,10,5)")
+    ap.add_argument(
+        "--clips",
+        type=positive_int,
+        default=200,
+        help="clips per stream (keywords and unknown words; default 200)",
+    )
+    ap.add_argument(
+        "--snr",
+        type=snr_list,
+        default=snr_list("clean,20,10,5"),
+        help="signal-to-noise ratios, dB, or clean (default: clean,20,10,5)",
+    )
     ap.add_argument("--seed", type=int, default=0, help="draws the clips and the gaps (default 0)")
-    ap.add_argument("--out", type=Path, default=REPO / "runs" / "kws" / "stream",
-                    help="folder for stream.json and kws_stream.png (default: runs/kws/stream)")
-    ap.add_argument("--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "runs" / "kws" / "stream",
+        help="folder for stream.json and kws_stream.png (default: runs/kws/stream)",
+    )
+    ap.add_argument(
+        "--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)"
+    )
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "speech_commands", PROG)
     try:
@@ -153,15 +185,26 @@ def evaluate(args):
     if not speech:
         raise ValueError(f"no speech clips of split {args.split!r} in {args.data}")
     if not noise_clips and any(s != "clean" for s in args.snr):
-        raise ValueError(f"no _silence_ clips of split {args.split!r} in {args.data} for the noise: use --snr clean")
+        raise ValueError(
+            f"no _silence_ clips of split {args.split!r} in {args.data} for the noise: use --snr clean"
+        )
     rng = np.random.default_rng(args.seed)
-    picked = [speech[i] for i in rng.choice(len(speech), size=min(args.clips, len(speech)), replace=False)]
+    picked = [
+        speech[i] for i in rng.choice(len(speech), size=min(args.clips, len(speech)), replace=False)
+    ]
     clips, labels = dk.load_pcm(picked), dk.labels(picked)
     noise = dk.load_pcm(noise_clips).astype(np.float64) if noise_clips else None
-    result = {"task": "KWS", "mode": "stream", "weights": str(args.weights), "split": args.split,
-              "speakers": len({c.group for c in picked}), "clips": len(picked),
-              "keyword_clips": int(sum(y < len(dk.KEYWORDS) for y in labels)), "operating_threshold": operating,
-              "snr": {}}
+    result = {
+        "task": "KWS",
+        "mode": "stream",
+        "weights": str(args.weights),
+        "split": args.split,
+        "speakers": len({c.group for c in picked}),
+        "clips": len(picked),
+        "keyword_clips": int(sum(y < len(dk.KEYWORDS) for y in labels)),
+        "operating_threshold": operating,
+        "snr": {},
+    }
     thresholds = sorted(set(THRESHOLDS) | {operating})
     with tempfile.TemporaryDirectory() as tmp:
         for snr in args.snr:
@@ -173,16 +216,28 @@ def evaluate(args):
             curve = []
             for th in thresholds:
                 hits, n_kw, fa = score(detections(wav, args.weights, th), spans, labels)
-                curve.append({"threshold": th, "detection_rate": hits / max(n_kw, 1), "false_alarms_per_hour": fa / hours})
+                curve.append(
+                    {
+                        "threshold": th,
+                        "detection_rate": hits / max(n_kw, 1),
+                        "false_alarms_per_hour": fa / hours,
+                    }
+                )
             at = next(c for c in curve if c["threshold"] == operating)
-            result["snr"][snr] = {"recording_minutes": round(len(pcm) / RATE / 60, 1), "at_operating_point": at, "curve": curve}
+            result["snr"][snr] = {
+                "recording_minutes": round(len(pcm) / RATE / 60, 1),
+                "at_operating_point": at,
+                "curve": curve,
+            }
     return result
 
 
 def plot(result, path):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(5.5, 3.5))
     for snr, r in result["snr"].items():
         fa = [c["false_alarms_per_hour"] for c in r["curve"]]

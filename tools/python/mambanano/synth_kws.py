@@ -13,6 +13,7 @@ within the second, at a random peak level. The same seed gives the same files.
 
 Requires espeak-ng and flite (apt-get install espeak-ng flite).
 """
+
 import argparse
 import shutil
 import subprocess
@@ -27,23 +28,55 @@ from mambanano.paths import REPO
 
 PROG = "mambanano synth-kws"
 
-SAMPLE_RATE_HZ = data_kws.CLIP_SAMPLES                       # 16 kHz, 1 s clips
+SAMPLE_RATE_HZ = data_kws.CLIP_SAMPLES  # 16 kHz, 1 s clips
 # The Speech Commands v0.02 words that are not keywords: the `_unknown_` class.
-OTHER_WORDS = ["backward", "bed", "bird", "cat", "dog", "eight", "five", "follow", "forward",
-               "four", "happy", "house", "learn", "marvin", "nine", "one", "seven", "sheila",
-               "six", "three", "tree", "two", "visual", "wow", "zero"]
-ESPEAK_LANGUAGES = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan",
-                    "en-gb-x-gbcwmd", "en-029"]
-ESPEAK_VARIANTS = [f"m{i}" for i in range(1, 9)] + [f"f{i}" for i in range(1, 6)] + \
-                  ["klatt", "klatt2", "klatt3"]
-FLITE_VOICES = ["kal16", "awb", "rms", "slt"]                # the 16 kHz voices Debian ships
-FLITE_SHARE = 0.25                                           # share of clips spoken by flite
+OTHER_WORDS = [
+    "backward",
+    "bed",
+    "bird",
+    "cat",
+    "dog",
+    "eight",
+    "five",
+    "follow",
+    "forward",
+    "four",
+    "happy",
+    "house",
+    "learn",
+    "marvin",
+    "nine",
+    "one",
+    "seven",
+    "sheila",
+    "six",
+    "three",
+    "tree",
+    "two",
+    "visual",
+    "wow",
+    "zero",
+]
+ESPEAK_LANGUAGES = [
+    "en-us",
+    "en-gb",
+    "en-gb-scotland",
+    "en-gb-x-rp",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+    "en-029",
+]
+ESPEAK_VARIANTS = (
+    [f"m{i}" for i in range(1, 9)] + [f"f{i}" for i in range(1, 6)] + ["klatt", "klatt2", "klatt3"]
+)
+FLITE_VOICES = ["kal16", "awb", "rms", "slt"]  # the 16 kHz voices Debian ships
+FLITE_SHARE = 0.25  # share of clips spoken by flite
 ESPEAK_RATE_WPM = (120, 200)
-ESPEAK_PITCH = (20, 80)                                      # espeak-ng -p, 0..99
-FLITE_STRETCH = (0.8, 1.3)                                   # duration_stretch (>1 slower)
-FLITE_F0_HZ = (90.0, 220.0)                                  # int_f0_target_mean
+ESPEAK_PITCH = (20, 80)  # espeak-ng -p, 0..99
+FLITE_STRETCH = (0.8, 1.3)  # duration_stretch (>1 slower)
+FLITE_F0_HZ = (90.0, 220.0)  # int_f0_target_mean
 PEAK_DBFS = (-20.0, -3.0)
-TRIM_DB = 35.0                                               # voiced: 10 ms energy within this of the loudest
+TRIM_DB = 35.0  # voiced: 10 ms energy within this of the loudest
 TRIM_MARGIN_S = 0.03
 
 
@@ -61,7 +94,7 @@ def resample(x, rate_hz, to_hz=SAMPLE_RATE_HZ, taps=64):
     then linear interpolation. Identity when the rates agree."""
     if rate_hz == to_hz:
         return x
-    cutoff = 0.45 * min(rate_hz, to_hz) / rate_hz             # cycles per input sample
+    cutoff = 0.45 * min(rate_hz, to_hz) / rate_hz  # cycles per input sample
     k = np.arange(-taps, taps + 1)
     h = 2 * cutoff * np.sinc(2 * cutoff * k) * np.hanning(2 * taps + 1)
     y = np.convolve(x, h / h.sum(), mode="same")
@@ -75,10 +108,10 @@ def trim_to_voiced(x, rate_hz=SAMPLE_RATE_HZ):
     n = len(x) // hop
     if n == 0:
         return x
-    energy = (x[:n * hop].reshape(n, hop) ** 2).mean(axis=1)
+    energy = (x[: n * hop].reshape(n, hop) ** 2).mean(axis=1)
     voiced = np.flatnonzero(energy >= energy.max() * 10.0 ** (-TRIM_DB / 10.0))
     margin = int(TRIM_MARGIN_S * rate_hz)
-    return x[max(0, voiced[0] * hop - margin):min(len(x), (voiced[-1] + 1) * hop + margin)]
+    return x[max(0, voiced[0] * hop - margin) : min(len(x), (voiced[-1] + 1) * hop + margin)]
 
 
 def place_in_clip(word, rng):
@@ -86,12 +119,12 @@ def place_in_clip(word, rng):
     longer), scaled to a random peak level in PEAK_DBFS."""
     if len(word) > SAMPLE_RATE_HZ:
         start = (len(word) - SAMPLE_RATE_HZ) // 2
-        word = word[start:start + SAMPLE_RATE_HZ]
+        word = word[start : start + SAMPLE_RATE_HZ]
     out = np.zeros(SAMPLE_RATE_HZ)
     offset = int(rng.integers(0, SAMPLE_RATE_HZ - len(word) + 1))
     peak = np.abs(word).max()
     if peak > 0:
-        out[offset:offset + len(word)] = word * (10.0 ** (rng.uniform(*PEAK_DBFS) / 20.0) / peak)
+        out[offset : offset + len(word)] = word * (10.0 ** (rng.uniform(*PEAK_DBFS) / 20.0) / peak)
     return np.clip(np.rint(out * 32768.0), -32768, 32767).astype(np.int16)
 
 
@@ -101,14 +134,35 @@ def speak(text, rng, tmp):
     path = Path(tmp) / "tts.wav"
     if rng.random() < FLITE_SHARE:
         voice = FLITE_VOICES[rng.integers(len(FLITE_VOICES))]
-        cmd = ["flite", "-voice", voice, "--setf", f"duration_stretch={rng.uniform(*FLITE_STRETCH):.3f}",
-               "--setf", f"int_f0_target_mean={rng.uniform(*FLITE_F0_HZ):.1f}", "-t", text, "-o", str(path)]
+        cmd = [
+            "flite",
+            "-voice",
+            voice,
+            "--setf",
+            f"duration_stretch={rng.uniform(*FLITE_STRETCH):.3f}",
+            "--setf",
+            f"int_f0_target_mean={rng.uniform(*FLITE_F0_HZ):.1f}",
+            "-t",
+            text,
+            "-o",
+            str(path),
+        ]
         voice_id = f"flite-{voice}"
     else:
         language = ESPEAK_LANGUAGES[rng.integers(len(ESPEAK_LANGUAGES))]
         variant = ESPEAK_VARIANTS[rng.integers(len(ESPEAK_VARIANTS))]
-        cmd = ["espeak-ng", "-v", f"{language}+{variant}", "-s", str(rng.integers(*ESPEAK_RATE_WPM)),
-               "-p", str(rng.integers(*ESPEAK_PITCH)), "-w", str(path), text]
+        cmd = [
+            "espeak-ng",
+            "-v",
+            f"{language}+{variant}",
+            "-s",
+            str(rng.integers(*ESPEAK_RATE_WPM)),
+            "-p",
+            str(rng.integers(*ESPEAK_PITCH)),
+            "-w",
+            str(path),
+            text,
+        ]
         voice_id = f"espeak-{language}-{variant}"
     subprocess.run(cmd, check=True, capture_output=True)
     x, rate_hz = _read_wav_float(path)
@@ -126,13 +180,16 @@ def synthesize(out, per_word, seed):
         shutil.rmtree(out)
     rng = np.random.default_rng(seed)
     jobs = [(word, word) for word in data_kws.KEYWORDS for _ in range(per_word)]
-    jobs += [("_unknown_", OTHER_WORDS[i % len(OTHER_WORDS)])
-             for i in rng.permutation(per_word)]
+    jobs += [("_unknown_", OTHER_WORDS[i % len(OTHER_WORDS)]) for i in rng.permutation(per_word)]
     with tempfile.TemporaryDirectory() as tmp:
         for k, (folder, word) in enumerate(jobs):
             voice_id, x = speak(word, rng, tmp)
             pcm = place_in_clip(trim_to_voiced(x), rng)
-            name = f"{voice_id}_nohash_{k}.wav" if folder == word else f"{word}_{voice_id}_nohash_{k}.wav"
+            name = (
+                f"{voice_id}_nohash_{k}.wav"
+                if folder == word
+                else f"{word}_{voice_id}_nohash_{k}.wav"
+            )
             data_kws.write_wav(out / folder / name, pcm)
     return len(jobs)
 

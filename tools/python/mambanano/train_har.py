@@ -32,6 +32,7 @@ made noisy and time-warped (data_har.ImuAugmentation, strengths from the --aug-*
 through the C front-end again, as a differently mounted sensor would feed the device. Validation,
 held-out and calibration windows are never augmented.
 """
+
 import argparse
 import dataclasses
 import json
@@ -45,16 +46,35 @@ from mambanano import model_file as mf
 from mambanano.data import resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
-from mambanano.quantize import QAT_EPOCHS, add_quantization_arguments, post_training_quantize, write_quantized
-from mambanano.report import plot_training
-from mambanano.training import (add_model_arguments, check_model_arguments, cv_fold_row, cv_summary,
-                                float_vs_int8, train_or_load)
 from mambanano.paths import REPO
+from mambanano.quantize import (
+    QAT_EPOCHS,
+    add_quantization_arguments,
+    post_training_quantize,
+    write_quantized,
+)
+from mambanano.report import plot_training
+from mambanano.training import (
+    add_model_arguments,
+    check_model_arguments,
+    cv_fold_row,
+    cv_summary,
+    float_vs_int8,
+    train_or_load,
+)
 
 PROG = "mambanano train --task har"
 
-DIMS = dict(n_features=frontend.IMU_FEATURES, d_model=32, d_inner=64, d_state=8, dt_rank=2,
-            d_conv=4, n_layers=1, n_classes=len(data_har.CLASS_NAMES))
+DIMS = dict(
+    n_features=frontend.IMU_FEATURES,
+    d_model=32,
+    d_inner=64,
+    d_state=8,
+    dt_rank=2,
+    d_conv=4,
+    n_layers=1,
+    n_classes=len(data_har.CLASS_NAMES),
+)
 
 
 def to_float(x_int8):
@@ -66,19 +86,26 @@ def augmentation(args):
     if not args.augment:
         return None
     return data_har.ImuAugmentation(
-        rotation_deg=args.aug_rotation_deg, gain=args.aug_gain, acc_bias_g=args.aug_acc_bias_g,
-        gyro_bias_rad_s=args.aug_gyro_bias_rad_s, acc_noise_g=args.aug_acc_noise_g,
-        gyro_noise_rad_s=args.aug_gyro_noise_rad_s, warp=args.aug_warp)
+        rotation_deg=args.aug_rotation_deg,
+        gain=args.aug_gain,
+        acc_bias_g=args.aug_acc_bias_g,
+        gyro_bias_rad_s=args.aug_gyro_bias_rad_s,
+        acc_noise_g=args.aug_acc_noise_g,
+        gyro_noise_rad_s=args.aug_gyro_noise_rad_s,
+        warp=args.aug_warp,
+    )
 
 
 def augmentation_line(aug):
     """The model card's words for the training augmentation (empty without one)."""
     if aug is None:
         return ""
-    return (f"; each epoch (and QAT) a fresh augmented copy of every training recording, raw signal "
-            f"before the front-end: rotation <= {aug.rotation_deg:g} deg, per-axis gain +-{aug.gain:g}, "
-            f"bias +-{aug.acc_bias_g:g} g / +-{aug.gyro_bias_rad_s:g} rad/s, noise sd {aug.acc_noise_g:g} g / "
-            f"{aug.gyro_noise_rad_s:g} rad/s, time warp 1 +- {aug.warp:g}")
+    return (
+        f"; each epoch (and QAT) a fresh augmented copy of every training recording, raw signal "
+        f"before the front-end: rotation <= {aug.rotation_deg:g} deg, per-axis gain +-{aug.gain:g}, "
+        f"bias +-{aug.acc_bias_g:g} g / +-{aug.gyro_bias_rad_s:g} rad/s, noise sd {aug.acc_noise_g:g} g / "
+        f"{aug.gyro_noise_rad_s:g} rad/s, time warp 1 +- {aug.warp:g}"
+    )
 
 
 def fit(recs, train_subjects, val_subjects, args, out, runs):
@@ -91,11 +118,13 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     index_tr, y_tr = data_har.window_index(recs, set(train_subjects))
     x_va, y_va = data_har.windows(recs, set(val_subjects))
     if args.max_train is not None:
-        keep = rng.permutation(len(y_tr))[:args.max_train]
+        keep = rng.permutation(len(y_tr))[: args.max_train]
         index_tr, y_tr = index_tr[keep], y_tr[keep]
     x_tr = data_har.cut_windows(recs, index_tr)
-    print(f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
-          f"(subjects {tuple(val_subjects)})")
+    print(
+        f"train {len(y_tr)} windows ({len(train_subjects)} subjects), val {len(y_va)} windows "
+        f"(subjects {tuple(val_subjects)})"
+    )
 
     model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
     xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
@@ -103,12 +132,27 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
 
     def training_features(aug_rng):
         """The float training windows (n, 128, F): xt, or with --augment a fresh augmented copy."""
-        return xt if aug is None else to_float(data_har.augmented_windows(recs, index_tr, aug, aug_rng))
+        return (
+            xt
+            if aug is None
+            else to_float(data_har.augmented_windows(recs, index_tr, aug, aug_rng))
+        )
 
-    epoch_rng = np.random.default_rng(args.seed + 2)      # own streams: the batch order is unchanged
-    curve = train_or_load(model, lambda: training_features(epoch_rng), yt, xv, y_va, epochs=args.epochs,
-                          lr=args.lr, batch=args.batch, rng=rng, runs=runs, name="har",
-                          quantize_only=args.quantize_only)
+    epoch_rng = np.random.default_rng(args.seed + 2)  # own streams: the batch order is unchanged
+    curve = train_or_load(
+        model,
+        lambda: training_features(epoch_rng),
+        yt,
+        xv,
+        y_va,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        rng=rng,
+        runs=runs,
+        name="har",
+        quantize_only=args.quantize_only,
+    )
 
     # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
     # same file from the checkpoint), choose each activation's range by its effect on the INT8
@@ -116,22 +160,37 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     # one more augmented copy, its own seeded draw), quantize, write.
     calib_rng = np.random.default_rng(args.seed + 1)
     calib_idx = calib_rng.permutation(len(y_tr))[:512]
-    quant_args = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
-                      input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=data_har.CLASS_NAMES)
+    quant_args = dict(
+        task=mf.Task.HAR,
+        frontend=mf.Frontend.IMU,
+        input_scale=frontend.IMU_SCALE,
+        input_zero_point=float(frontend.IMU_ZERO_POINT),
+        class_names=data_har.CLASS_NAMES,
+    )
     quantized, stats, choices = post_training_quantize(
-        model, xt[torch.from_numpy(calib_idx)], x_tr[calib_idx], range_candidates=args.range_candidates,
-        search_passes=args.search_passes, bias_correction=args.bias_correction,
-        finetune=(training_features(np.random.default_rng(args.seed + 3)), yt), qat_epochs=args.qat_epochs,
-        **quant_args)
+        model,
+        xt[torch.from_numpy(calib_idx)],
+        x_tr[calib_idx],
+        range_candidates=args.range_candidates,
+        search_passes=args.search_passes,
+        bias_correction=args.bias_correction,
+        finetune=(training_features(np.random.default_rng(args.seed + 3)), yt),
+        qat_epochs=args.qat_epochs,
+        **quant_args,
+    )
     data, report = write_quantized(out / "har.mnm", quantized, stats, **quant_args)
     report.update(choices)
 
     result = {
-        "task": "HAR", "val_subjects": list(val_subjects), "val_windows": int(len(y_va)),
+        "task": "HAR",
+        "val_subjects": list(val_subjects),
+        "val_windows": int(len(y_va)),
         **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
-        "dims": {**DIMS, "a_heads": args.a_heads}, "epochs": args.epochs,
+        "dims": {**DIMS, "a_heads": args.a_heads},
+        "epochs": args.epochs,
         "augmentation": aug and dataclasses.asdict(aug),
-        "quantization": report, "curve": curve,
+        "quantization": report,
+        "curve": curve,
     }
     (runs / "har_result.json").write_text(json.dumps(result, indent=1))
     return result, curve, (len(y_tr), len(y_va))
@@ -158,49 +217,88 @@ def cross_validate(recs, args):
         result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
     aug = augmentation(args)
-    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed,
-                      quantize_only=args.quantize_only, a_heads=args.a_heads,
-                      augmentation=aug and dataclasses.asdict(aug))
+    return cv_summary(
+        rows,
+        cv_dir / "cv.json",
+        epochs=args.epochs,
+        seed=args.seed,
+        quantize_only=args.quantize_only,
+        a_heads=args.a_heads,
+        augmentation=aug and dataclasses.asdict(aug),
+    )
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) (default: the hapt data set, see `tools/mambanano data where`)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) "
+        "(default: the hapt data set, see `tools/mambanano data where`)",
+    )
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=REPO / "weights")
     ap.add_argument("--runs", type=Path, default=REPO / "runs" / "har")
-    ap.add_argument("--max-train", type=int, default=None,
-                    help="train on at most this many (random) windows: for smoke runs")
-    ap.add_argument("--quantize-only", action="store_true",
-                    help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
-                         "(with --cv-folds: each fold's in RUNS/cv/fold<k>)")
-    ap.add_argument("--holdout-subjects", type=lambda s: tuple(int(v) for v in s.split(",")),
-                    help="for choosing methods without the validation subjects: score these training "
-                         "subjects instead and train on the other training subjects (the validation "
-                         "subjects are then neither trained on nor scored); use with other --out/--runs")
-    ap.add_argument("--cv-folds", type=int, metavar="K",
-                    help="subject-grouped K-fold cross-validation over all training subjects present "
-                         "(writes RUNS/cv, no weights)")
-    ap.add_argument("--threads", type=int, default=2,
-                    help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
-    ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=False,
-                    help="train on a fresh augmented copy of the training recordings every epoch "
-                         "(default off; strengths below)")
+    ap.add_argument(
+        "--max-train",
+        type=int,
+        default=None,
+        help="train on at most this many (random) windows: for smoke runs",
+    )
+    ap.add_argument(
+        "--quantize-only",
+        action="store_true",
+        help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
+        "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
+    )
+    ap.add_argument(
+        "--holdout-subjects",
+        type=lambda s: tuple(int(v) for v in s.split(",")),
+        help="for choosing methods without the validation subjects: score these training "
+        "subjects instead and train on the other training subjects (the validation "
+        "subjects are then neither trained on nor scored); use with other --out/--runs",
+    )
+    ap.add_argument(
+        "--cv-folds",
+        type=int,
+        metavar="K",
+        help="subject-grouped K-fold cross-validation over all training subjects present "
+        "(writes RUNS/cv, no weights)",
+    )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="torch threads (default 2; 1 is much faster while other jobs share the cores)",
+    )
+    ap.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="train on a fresh augmented copy of the training recordings every epoch "
+        "(default off; strengths below)",
+    )
     defaults = data_har.DEFAULT_AUGMENTATION
-    for name, unit, what in (("rotation_deg", "degrees", "largest rotation of the sensor frame"),
-                             ("gain", "fraction", "per-axis gain error, uniform +-"),
-                             ("acc_bias_g", "g", "per-axis accelerometer offset, uniform +-"),
-                             ("gyro_bias_rad_s", "rad/s", "per-axis gyroscope offset, uniform +-"),
-                             ("acc_noise_g", "g", "accelerometer white-noise sd"),
-                             ("gyro_noise_rad_s", "rad/s", "gyroscope white-noise sd"),
-                             ("warp", "fraction", "time-warp rate 1 +- this")):
+    for name, unit, what in (
+        ("rotation_deg", "degrees", "largest rotation of the sensor frame"),
+        ("gain", "fraction", "per-axis gain error, uniform +-"),
+        ("acc_bias_g", "g", "per-axis accelerometer offset, uniform +-"),
+        ("gyro_bias_rad_s", "rad/s", "per-axis gyroscope offset, uniform +-"),
+        ("acc_noise_g", "g", "accelerometer white-noise sd"),
+        ("gyro_noise_rad_s", "rad/s", "gyroscope white-noise sd"),
+        ("warp", "fraction", "time-warp rate 1 +- this"),
+    ):
         default = getattr(defaults, name)
-        ap.add_argument("--aug-" + name.replace("_", "-"), type=float, default=default,
-                        help=f"{what} ({unit}, default {default:g}; with --augment)")
+        ap.add_argument(
+            "--aug-" + name.replace("_", "-"),
+            type=float,
+            default=default,
+            help=f"{what} ({unit}, default {default:g}; with --augment)",
+        )
     # One range search pass: on the 5 subject folds 3 passes scored INT8 91.24 % against 91.37 %.
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS, search_passes=1)
     add_model_arguments(ap)
@@ -224,25 +322,53 @@ def main(argv=None):
             ap.error(f"--holdout-subjects must be training subjects: {sorted(train_subjects)}")
         train_subjects -= set(args.holdout_subjects)
         val_subjects = args.holdout_subjects
-    result, curve, (n_train, n_val) = fit(recs, train_subjects, val_subjects, args, args.out, args.runs)
-    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
-                                             "int8_kl", "file_bytes", "params")}))
-    plot_training(curve, result["int8_confusion"], data_har.CLASS_NAMES, args.out / "har_training.png",
-                  split_name="subjects", figsize=(10, 4), fontsize=8)
+    result, curve, (n_train, n_val) = fit(
+        recs, train_subjects, val_subjects, args, args.out, args.runs
+    )
+    print(
+        json.dumps(
+            {
+                k: result[k]
+                for k in (
+                    "float_accuracy",
+                    "int8_accuracy",
+                    "float_int8_agreement",
+                    "int8_kl",
+                    "file_bytes",
+                    "params",
+                )
+            }
+        )
+    )
+    plot_training(
+        curve,
+        result["int8_confusion"],
+        data_har.CLASS_NAMES,
+        args.out / "har_training.png",
+        split_name="subjects",
+        figsize=(10, 4),
+        fontsize=8,
+    )
     write_model_card(
-        args.out / "har.md", result, title="weights/har.mnm — human-activity recognition (HAR)",
+        args.out / "har.md",
+        result,
+        title="weights/har.mnm — human-activity recognition (HAR)",
         task_line="HAR, 6 classes: " + ", ".join(data_har.CLASS_NAMES),
         input_line="IMU front-end (`mn_imu_*`): 9 int8 features per 50 Hz sample (total acceleration, "
-                   "gravity-removed acceleration, angular rate; 32 units per g and per rad/s)",
+        "gravity-removed acceleration, angular rate; 32 units per g and per rad/s)",
         window_line="128 samples (2.56 s) from a reset state, mean-pooled; the app scores one every 64 samples",
-        data_line="HAPT raw recordings (`../shared/data/hapt`), UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
+        data_line="HAPT raw recordings (`../shared/data/hapt`), "
+        "UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
         split_line=f"by subject: validation = subjects {', '.join(map(str, val_subjects))} "
-                   f"({n_val:,} windows), training = the other {len(train_subjects)} UCI training subjects "
-                   f"present ({n_train:,} windows); calibration on 512 training windows",
+        f"({n_val:,} windows), training = the other {len(train_subjects)} UCI training subjects "
+        f"present ({n_train:,} windows); calibration on 512 training windows",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
-                      f"batch {args.batch}, seed {args.seed}" + augmentation_line(augmentation(args)),
+        f"batch {args.batch}, seed {args.seed}" + augmentation_line(augmentation(args)),
         targets=(94, 0.5),
-        reproduce=["tools/mambanano train --task har --epochs 25      # train + quantize (~10 min on 2 cores)",
-                   "tools/mambanano train --task har --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
-                   "tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt "
-                   "--subjects " + ",".join(map(str, val_subjects))])
+        reproduce=[
+            "tools/mambanano train --task har --epochs 25      # train + quantize (~10 min on 2 cores)",
+            "tools/mambanano train --task har --epochs 25 --quantize-only   # re-quantize runs/har/har.pt",
+            "tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt "
+            "--subjects " + ",".join(map(str, val_subjects)),
+        ],
+    )

@@ -13,8 +13,8 @@ are not augmented. --extra-train adds every clip of another folder in the same l
 training split only (e.g. synthetic speech from tools/python/mambanano/synth_kws.py). --dev trains on 80 % of the
 training speakers and evaluates on the other 20 % (data_kws.split(dev=True)), writing to runs/kws_dev
 unless told otherwise: the way to choose training options without looking at the validation
-speakers. Calibration uses every un-augmented clip of the Speech Commands training speakers only; each activation's range is
-chosen among its max and percentiles by the C kernel's divergence from the float model there
+speakers. Calibration uses every un-augmented clip of the Speech Commands training speakers only;
+each activation's range is chosen among its max and percentiles by the C kernel's divergence from the float model there
 (quantize.post_training_quantize; its other options, e.g. --qat-epochs, are off by default here).
 INT8 accuracy is measured through the C kernel. Seeded; progress bars; checkpoint, curve and
 result under runs/kws; curves, confusion matrix and model card beside the weights.
@@ -34,6 +34,7 @@ ones, or frames with bands at the front-end's -128 floor) set the maxima of y, g
 stream (which is also the scale of the pooled classifier input) and INT8 lost 12-34 points on
 training speakers held out for the test, depending on which clips were drawn for calibration.
 """
+
 import argparse
 import json
 import os
@@ -48,16 +49,30 @@ from mambanano import model_file as mf
 from mambanano.data import resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
+from mambanano.paths import REPO
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
-from mambanano.training import (add_model_arguments, check_model_arguments, cv_fold_row, cv_summary,
-                                float_vs_int8, train_or_load)
-from mambanano.paths import REPO
+from mambanano.training import (
+    add_model_arguments,
+    check_model_arguments,
+    cv_fold_row,
+    cv_summary,
+    float_vs_int8,
+    train_or_load,
+)
 
 PROG = "mambanano train --task kws"
 
-DIMS = dict(n_features=frontend.LOGMEL_FEATURES, d_model=48, d_inner=96, d_state=12, dt_rank=4,
-            d_conv=4, n_layers=1, n_classes=len(data_kws.CLASS_NAMES))
+DIMS = dict(
+    n_features=frontend.LOGMEL_FEATURES,
+    d_model=48,
+    d_inner=96,
+    d_state=12,
+    dt_rank=4,
+    d_conv=4,
+    n_layers=1,
+    n_classes=len(data_kws.CLASS_NAMES),
+)
 
 
 def to_float(x_int8):
@@ -72,28 +87,60 @@ def speakers(clips):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=None,
-                    help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)",
+    )
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--extra-train", type=Path, action="append", default=[], metavar="DIR",
-                    help="add every clip under DIR to the training split (repeatable)")
-    ap.add_argument("--dev", action="store_true",
-                    help="hold out 20 %% of the training speakers and evaluate on them, not validation")
-    ap.add_argument("--out", type=Path, default=None, help="default: weights (runs/kws_dev with --dev)")
-    ap.add_argument("--runs", type=Path, default=None, help="default: runs/kws (runs/kws_dev with --dev)")
-    ap.add_argument("--max-train", type=int, default=None,
-                    help="train on at most this many (random) clips: for smoke runs")
-    ap.add_argument("--quantize-only", action="store_true",
-                    help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
-                         "(with --cv-folds: each fold's in RUNS/cv/fold<k>)")
-    ap.add_argument("--cv-folds", type=int, metavar="K",
-                    help="speaker-grouped K-fold cross-validation over every clip of --data "
-                         "(writes RUNS/cv, no weights)")
-    ap.add_argument("--threads", type=int, default=2,
-                    help="torch threads (default 2; 1 is much faster while other jobs share the cores)")
+    ap.add_argument(
+        "--extra-train",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="add every clip under DIR to the training split (repeatable)",
+    )
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="hold out 20 %% of the training speakers and evaluate on them, not validation",
+    )
+    ap.add_argument(
+        "--out", type=Path, default=None, help="default: weights (runs/kws_dev with --dev)"
+    )
+    ap.add_argument(
+        "--runs", type=Path, default=None, help="default: runs/kws (runs/kws_dev with --dev)"
+    )
+    ap.add_argument(
+        "--max-train",
+        type=int,
+        default=None,
+        help="train on at most this many (random) clips: for smoke runs",
+    )
+    ap.add_argument(
+        "--quantize-only",
+        action="store_true",
+        help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
+        "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
+    )
+    ap.add_argument(
+        "--cv-folds",
+        type=int,
+        metavar="K",
+        help="speaker-grouped K-fold cross-validation over every clip of --data "
+        "(writes RUNS/cv, no weights)",
+    )
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="torch threads (default 2; 1 is much faster while other jobs share the cores)",
+    )
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
     args = ap.parse_args(argv)
@@ -113,10 +160,30 @@ def main(argv=None):
         return
     train_clips, val_clips = data_kws.split(clips, dev=args.dev)
     result, curve, n_calib = fit(train_clips, val_clips, args, args.out, args.runs)
-    print(json.dumps({k: result[k] for k in ("float_accuracy", "int8_accuracy", "float_int8_agreement",
-                                             "int8_kl", "file_bytes", "params")}))
-    plot_training(curve, result["int8_confusion"], data_kws.CLASS_NAMES, args.out / "kws_training.png",
-                  split_name="speakers", figsize=(12, 5), fontsize=7)
+    print(
+        json.dumps(
+            {
+                k: result[k]
+                for k in (
+                    "float_accuracy",
+                    "int8_accuracy",
+                    "float_int8_agreement",
+                    "int8_kl",
+                    "file_bytes",
+                    "params",
+                )
+            }
+        )
+    )
+    plot_training(
+        curve,
+        result["int8_confusion"],
+        data_kws.CLASS_NAMES,
+        args.out / "kws_training.png",
+        split_name="speakers",
+        figsize=(12, 5),
+        fontsize=7,
+    )
     write_card(args.out / "kws.md", result, args, n_calib)
 
 
@@ -133,8 +200,14 @@ def cross_validate(clips, args):
         print(f"fold {k + 1}/{args.cv_folds}: {speakers(held_out)} speakers held out")
         result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
-    return cv_summary(rows, cv_dir / "cv.json", epochs=args.epochs, seed=args.seed,
-                      quantize_only=args.quantize_only, a_heads=args.a_heads)
+    return cv_summary(
+        rows,
+        cv_dir / "cv.json",
+        epochs=args.epochs,
+        seed=args.seed,
+        quantize_only=args.quantize_only,
+        a_heads=args.a_heads,
+    )
 
 
 def fit(train_clips, val_clips, args, out, runs):
@@ -146,49 +219,82 @@ def fit(train_clips, val_clips, args, out, runs):
     out.mkdir(parents=True, exist_ok=True)
     t_start = time.time()
     if args.max_train is not None:
-        keep = np.sort(rng.permutation(len(train_clips))[:args.max_train])
+        keep = np.sort(rng.permutation(len(train_clips))[: args.max_train])
         train_clips = [train_clips[i] for i in keep]
-    n_speech_commands = len(train_clips)                # calibration draws from these only
+    n_speech_commands = len(train_clips)  # calibration draws from these only
     extra_clips = [c for folder in args.extra_train for c in data_kws.list_clips(folder)]
     train_clips += extra_clips
     pcm_tr, y_tr = data_kws.load_pcm(train_clips), data_kws.labels(train_clips)
     x_va, y_va = data_kws.features(data_kws.load_pcm(val_clips)), data_kws.labels(val_clips)
     noise = data_kws.noise_bank(pcm_tr, y_tr)
-    counts = {"train_clips": n_speech_commands,
-              "train_speakers": speakers(train_clips[:n_speech_commands]),
-              "extra_clips": len(extra_clips), "val_clips": len(val_clips),
-              "val_speakers": speakers(val_clips), "noise_clips": len(noise), "dev": args.dev}
+    counts = {
+        "train_clips": n_speech_commands,
+        "train_speakers": speakers(train_clips[:n_speech_commands]),
+        "extra_clips": len(extra_clips),
+        "val_clips": len(val_clips),
+        "val_speakers": speakers(val_clips),
+        "noise_clips": len(noise),
+        "dev": args.dev,
+    }
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
 
     model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
     yt, xv = torch.from_numpy(y_tr), to_float(x_va)
-    curve = train_or_load(model, lambda: to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt,
-                          xv, y_va, epochs=args.epochs, lr=args.lr, batch=args.batch, rng=rng,
-                          runs=runs, name="kws", quantize_only=args.quantize_only)
+    curve = train_or_load(
+        model,
+        lambda: to_float(data_kws.augmented_features(pcm_tr, noise, rng)),
+        yt,
+        xv,
+        y_va,
+        epochs=args.epochs,
+        lr=args.lr,
+        batch=args.batch,
+        rng=rng,
+        runs=runs,
+        name="kws",
+        quantize_only=args.quantize_only,
+    )
 
     # Calibrate on every un-augmented Speech Commands training clip (512 drawn ones were too few to
     # choose ranges by: on the speaker folds they lost up to 1.4 pt, all the clips at most 0.0 pt),
     # choose each activation's range by its effect on the INT8 kernel's outputs there, quantize,
     # write the model file.
     x_cal = data_kws.features(pcm_tr[:n_speech_commands])
-    quant_args = dict(task=mf.Task.KWS, frontend=mf.Frontend.LOGMEL, input_scale=frontend.LOGMEL_SCALE,
-                      input_zero_point=float(frontend.LOGMEL_ZERO_POINT),
-                      class_names=data_kws.CLASS_NAMES)
+    quant_args = dict(
+        task=mf.Task.KWS,
+        frontend=mf.Frontend.LOGMEL,
+        input_scale=frontend.LOGMEL_SCALE,
+        input_zero_point=float(frontend.LOGMEL_ZERO_POINT),
+        class_names=data_kws.CLASS_NAMES,
+    )
     finetune = None
-    if args.qat_epochs > 0:                 # one fresh augmented copy of the training clips
+    if args.qat_epochs > 0:  # one fresh augmented copy of the training clips
         finetune = (to_float(data_kws.augmented_features(pcm_tr, noise, rng)), yt)
     quantized, stats, choices = post_training_quantize(
-        model, to_float(x_cal), x_cal, range_candidates=args.range_candidates,
-        search_passes=args.search_passes, bias_correction=args.bias_correction, finetune=finetune, qat_epochs=args.qat_epochs, **quant_args)
+        model,
+        to_float(x_cal),
+        x_cal,
+        range_candidates=args.range_candidates,
+        search_passes=args.search_passes,
+        bias_correction=args.bias_correction,
+        finetune=finetune,
+        qat_epochs=args.qat_epochs,
+        **quant_args,
+    )
     data, report = write_quantized(out / "kws.mnm", quantized, stats, **quant_args)
     report.update(choices)
 
     result = {
-        "task": "KWS", **counts, "val_percent": data_kws.VAL_PERCENT,
+        "task": "KWS",
+        **counts,
+        "val_percent": data_kws.VAL_PERCENT,
         **float_vs_int8(model, data, xv, x_va, y_va, data_kws.CLASS_NAMES),
-        "dims": {**DIMS, "a_heads": args.a_heads}, "epochs": args.epochs, "seed": args.seed,
+        "dims": {**DIMS, "a_heads": args.a_heads},
+        "epochs": args.epochs,
+        "seed": args.seed,
         "quantization": report,
-        "wall_seconds": round(time.time() - t_start, 1), "curve": curve,
+        "wall_seconds": round(time.time() - t_start, 1),
+        "curve": curve,
     }
     (runs / "kws_result.json").write_text(json.dumps(result, indent=1))
     return result, curve, len(x_cal)
@@ -199,37 +305,50 @@ def write_card(path, result, args, n_calib):
     dk, fe = data_kws, frontend
     extra = "".join(f" --extra-train {os.path.relpath(d, REPO)}" for d in args.extra_train)
     write_model_card(
-        path, result, title="weights/kws.mnm — keyword spotting (KWS)",
+        path,
+        result,
+        title="weights/kws.mnm — keyword spotting (KWS)",
         task_line="KWS, 12 classes: " + ", ".join(dk.CLASS_NAMES),
         input_line=f"log-mel front-end (`mn_logmel_*`): {fe.LOGMEL_FEATURES} int8 bins per "
-                   f"{fe.AUDIO_HOP_SAMPLES}-sample (20 ms) hop of 16 kHz PCM, "
-                   f"{fe.AUDIO_WINDOW_SAMPLES}-point Hann window, {fe.LOGMEL_LOW_HZ:g}–"
-                   f"{fe.LOGMEL_HIGH_HZ:g} Hz; one unit = 1/{fe.LOGMEL_UNITS_PER_LOG2} log2 of mel power",
+        f"{fe.AUDIO_HOP_SAMPLES}-sample (20 ms) hop of 16 kHz PCM, "
+        f"{fe.AUDIO_WINDOW_SAMPLES}-point Hann window, {fe.LOGMEL_LOW_HZ:g}–"
+        f"{fe.LOGMEL_HIGH_HZ:g} Hz; one unit = 1/{fe.LOGMEL_UNITS_PER_LOG2} log2 of mel power",
         window_line=f"1 s ({dk.FRAMES} frames) from a reset state, mean-pooled",
         data_line=f"Speech Commands v0.02 in its folder layout (`{os.path.relpath(args.data, REPO)}`), "
-                  "1 s clips; each epoch a fresh augmented copy of every training clip (speed "
-                  f"{dk.SPEED_RANGE[0]:g}–{dk.SPEED_RANGE[1]:g}, shift ±{dk.SHIFT_SAMPLES // 16} ms, "
-                  f"gain ±{dk.GAIN_DB:g} dB, with probability {dk.NOISE_PROBABILITY:g} noise from the "
-                  f"training silence clips at {dk.NOISE_SNR_DB[0]:g}–{dk.NOISE_SNR_DB[1]:g} dB SNR)"
-                  + "".join(f"; plus `{os.path.relpath(d, REPO)}`" for d in args.extra_train)
-                  + (f" ({result['extra_clips']:,} clips, training only)" if args.extra_train else ""),
-        split_line=(f"development run (`--dev`): {result['val_speakers']} of the training speakers "
-                    f"(crc32('dev/' + speaker) % 100 < {dk.DEV_PERCENT}, {result['val_clips']:,} "
-                    "clips) stand in for validation; the validation speakers are not used"
-                    if args.dev else
-                    f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
-                    f"({result['val_speakers']} speakers, {result['val_clips']:,} clips)") +
-                   f", training = the other {result['train_speakers']} speakers "
-                   f"({result['train_clips']:,} clips); silence clips split by their own name; "
-                   f"calibration on {n_calib} un-augmented training clips",
+        "1 s clips; each epoch a fresh augmented copy of every training clip (speed "
+        f"{dk.SPEED_RANGE[0]:g}–{dk.SPEED_RANGE[1]:g}, shift ±{dk.SHIFT_SAMPLES // 16} ms, "
+        f"gain ±{dk.GAIN_DB:g} dB, with probability {dk.NOISE_PROBABILITY:g} noise from the "
+        f"training silence clips at {dk.NOISE_SNR_DB[0]:g}–{dk.NOISE_SNR_DB[1]:g} dB SNR)"
+        + "".join(f"; plus `{os.path.relpath(d, REPO)}`" for d in args.extra_train)
+        + (f" ({result['extra_clips']:,} clips, training only)" if args.extra_train else ""),
+        split_line=(
+            f"development run (`--dev`): {result['val_speakers']} of the training speakers "
+            f"(crc32('dev/' + speaker) % 100 < {dk.DEV_PERCENT}, {result['val_clips']:,} "
+            "clips) stand in for validation; the validation speakers are not used"
+            if args.dev
+            else f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
+            f"({result['val_speakers']} speakers, {result['val_clips']:,} clips)"
+        )
+        + f", training = the other {result['train_speakers']} speakers "
+        f"({result['train_clips']:,} clips); silence clips split by their own name; "
+        f"calibration on {n_calib} un-augmented training clips",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
-                      f"0.05, batch {args.batch}, seed {args.seed}",
+        f"0.05, batch {args.batch}, seed {args.seed}",
         targets=(85, 1.5),
-        reproduce=(["tools/mambanano synth-kws --out runs/tts   "
-                    "# synthetic speech (espeak-ng, flite) for --extra-train"] if extra else []) +
-                  [f"tools/mambanano train --task kws --epochs {args.epochs}{extra}   "
-                   "# train + quantize (~10 min on 2 cores)",
-                   f"tools/mambanano train --task kws --epochs {args.epochs}{extra} --quantize-only   "
-                   "# re-quantize runs/kws/kws.pt",
-                   "tools/mambanano evaluate --weights weights/kws.mnm "
-                   "--data ../shared/data/speech_commands --split val"])
+        reproduce=(
+            [
+                "tools/mambanano synth-kws --out runs/tts   "
+                "# synthetic speech (espeak-ng, flite) for --extra-train"
+            ]
+            if extra
+            else []
+        )
+        + [
+            f"tools/mambanano train --task kws --epochs {args.epochs}{extra}   "
+            "# train + quantize (~10 min on 2 cores)",
+            f"tools/mambanano train --task kws --epochs {args.epochs}{extra} --quantize-only   "
+            "# re-quantize runs/kws/kws.pt",
+            "tools/mambanano evaluate --weights weights/kws.mnm "
+            "--data ../shared/data/speech_commands --split val",
+        ],
+    )

@@ -3,6 +3,7 @@ train_kws.py) run.
 
 Symbols: n examples, T frames, F features, C classes.
 """
+
 import json
 import statistics
 import time
@@ -22,21 +23,40 @@ WEIGHT_DECAY = 1e-2
 
 def add_model_arguments(parser):
     """The training commands' architecture options (MambaNanoNet keywords beyond the task's dims)."""
-    parser.add_argument("--a-heads", type=int, metavar="H", default=None,
-                        help="Mamba2-style scalar-A heads: A one value per head of d_inner/H "
-                             "channels (H must divide d_inner; H = d_inner is a scalar A per "
-                             "channel); default: A per (channel, state)")
+    parser.add_argument(
+        "--a-heads",
+        type=int,
+        metavar="H",
+        default=None,
+        help="Mamba2-style scalar-A heads: A one value per head of d_inner/H "
+        "channels (H must divide d_inner; H = d_inner is a scalar A per "
+        "channel); default: A per (channel, state)",
+    )
 
 
 def check_model_arguments(parser, args, dims):
     """Refuse options the task's dims cannot take (parser.error exits)."""
-    if args.a_heads is not None and not (1 <= args.a_heads <= dims["d_inner"]
-                                         and dims["d_inner"] % args.a_heads == 0):
+    if args.a_heads is not None and not (
+        1 <= args.a_heads <= dims["d_inner"] and dims["d_inner"] % args.a_heads == 0
+    ):
         parser.error(f"--a-heads must divide d_inner = {dims['d_inner']}")
 
 
-def train_or_load(model, features_of_epoch, labels, x_val, y_val, *, epochs, lr, batch, rng, runs,
-                  name, quantize_only):
+def train_or_load(
+    model,
+    features_of_epoch,
+    labels,
+    x_val,
+    y_val,
+    *,
+    epochs,
+    lr,
+    batch,
+    rng,
+    runs,
+    name,
+    quantize_only,
+):
     """Train model in place, or with quantize_only load it: returns the curve
     [(epoch, mean training loss, float validation accuracy)].
 
@@ -61,7 +81,7 @@ def train_or_load(model, features_of_epoch, labels, x_val, y_val, *, epochs, lr,
         order = rng.permutation(len(labels))
         total = 0.0
         for i in tqdm(range(0, len(order), batch), desc=f"epoch {epoch + 1}", leave=False):
-            idx = torch.from_numpy(order[i:i + batch])
+            idx = torch.from_numpy(order[i : i + batch])
             loss = nnf.cross_entropy(model(x[idx]), labels[idx], label_smoothing=LABEL_SMOOTHING)
             opt.zero_grad()
             loss.backward()
@@ -72,8 +92,10 @@ def train_or_load(model, features_of_epoch, labels, x_val, y_val, *, epochs, lr,
         with torch.no_grad():
             val_acc = float((model(x_val).argmax(-1).numpy() == y_val).mean())
         curve.append((epoch + 1, total / len(labels), val_acc))
-        print(f"epoch {epoch + 1}: loss {total / len(labels):.4f} val {val_acc:.4f} "
-              f"({time.time() - t_start:.0f} s)")
+        print(
+            f"epoch {epoch + 1}: loss {total / len(labels):.4f} val {val_acc:.4f} "
+            f"({time.time() - t_start:.0f} s)"
+        )
     torch.save(model.state_dict(), checkpoint)
     curve_path.write_text(json.dumps(curve))
     model.eval()
@@ -91,20 +113,23 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     quantizing the activations and the state. (With quantization-aware fine-tuning the file's
     weights are the fine-tuned ones, so float -> weight-only includes the fine-tuning's effect.)"""
     with torch.no_grad():
-        probs_f = torch.softmax(model(x_val), -1).numpy()                      # (m, C)
-        pred_w = dequantized_model(file_bytes)(x_val).argmax(-1).numpy()       # (m,)
+        probs_f = torch.softmax(model(x_val), -1).numpy()  # (m, C)
+        pred_w = dequantized_model(file_bytes)(x_val).argmax(-1).numpy()  # (m,)
     pred_f = probs_f.argmax(-1)
     kernel = Int8Model(file_bytes)
     t0 = time.time()
-    logits_q = np.stack([kernel.run_sequence(x) for x in frames_val])          # (m, C)
+    logits_q = np.stack([kernel.run_sequence(x) for x in frames_val])  # (m, C)
     pred_q = logits_q.argmax(-1)
     return {
-        "float_accuracy": float((pred_f == y_val).mean()), "int8_accuracy": float((pred_q == y_val).mean()),
+        "float_accuracy": float((pred_f == y_val).mean()),
+        "int8_accuracy": float((pred_q == y_val).mean()),
         "weight_only_accuracy": float((pred_w == y_val).mean()),
         "float_per_class": per_class(y_val, pred_f, class_names),
         "int8_per_class": per_class(y_val, pred_q, class_names),
-        "float_int8_agreement": float((pred_f == pred_q).mean()), "int8_kl": mean_kl(probs_f, logits_q),
-        "int8_confusion": confusion(y_val, pred_q, len(class_names)).tolist(), "file_bytes": len(file_bytes),
+        "float_int8_agreement": float((pred_f == pred_q).mean()),
+        "int8_kl": mean_kl(probs_f, logits_q),
+        "int8_confusion": confusion(y_val, pred_q, len(class_names)).tolist(),
+        "file_bytes": len(file_bytes),
         "params": sum(p.numel() for p in model.parameters()),
         "int8_eval_seconds": round(time.time() - t0, 1),
     }
@@ -115,11 +140,17 @@ def cv_fold_row(fold, held_out, examples, result):
     trained without it did (a training command's result dict): float, weight-only INT8 and INT8
     accuracy, the whole drop (float - INT8) and its part from quantizing activations and state
     (weight-only - INT8)."""
-    return {"fold": fold, "held_out": held_out, "examples": examples,
-            "float": result["float_accuracy"], "weight_only": result["weight_only_accuracy"],
-            "int8": result["int8_accuracy"], "drop": result["float_accuracy"] - result["int8_accuracy"],
-            "activation_drop": result["weight_only_accuracy"] - result["int8_accuracy"],
-            "int8_per_class": result["int8_per_class"]}
+    return {
+        "fold": fold,
+        "held_out": held_out,
+        "examples": examples,
+        "float": result["float_accuracy"],
+        "weight_only": result["weight_only_accuracy"],
+        "int8": result["int8_accuracy"],
+        "drop": result["float_accuracy"] - result["int8_accuracy"],
+        "activation_drop": result["weight_only_accuracy"] - result["int8_accuracy"],
+        "int8_per_class": result["int8_per_class"],
+    }
 
 
 CV_METRICS = ("float", "weight_only", "int8", "drop", "activation_drop")
@@ -131,29 +162,57 @@ def cv_summary(rows, path, **meta):
     summary = {"folds": rows, **meta}
     for key in CV_METRICS:
         values = [r[key] for r in rows]
-        summary[key] = {"mean": statistics.fmean(values), "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
-                        "min": min(values), "max": max(values)}
+        summary[key] = {
+            "mean": statistics.fmean(values),
+            "sd": statistics.stdev(values) if len(values) > 1 else 0.0,
+            "min": min(values),
+            "max": max(values),
+        }
     classes = rows[0]["int8_per_class"]
     summary["int8_per_class_mean"] = {
         name: statistics.fmean(v for r in rows if (v := r["int8_per_class"][name]) is not None)
-        for name in classes if any(r["int8_per_class"][name] is not None for r in rows)}
+        for name in classes
+        if any(r["int8_per_class"][name] is not None for r in rows)
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(summary, indent=1))
     print(cv_table(summary))
-    print("INT8 recall per class (mean over folds): " + ", ".join(
-        f"{name} {100 * v:.1f} %" for name, v in summary["int8_per_class_mean"].items()))
+    print(
+        "INT8 recall per class (mean over folds): "
+        + ", ".join(f"{name} {100 * v:.1f} %" for name, v in summary["int8_per_class_mean"].items())
+    )
     return summary
 
 
 def cv_table(summary):
     """A cv_summary as a Markdown table: one row per fold, then mean ± sd and the worst fold's value
     (least accuracy, largest drop); accuracies in percent, drops in points."""
-    head = ("fold", "held out", "float %", "weight-only INT8 %", "INT8 %", "drop pt", "act. + state drop pt")
+    head = (
+        "fold",
+        "held out",
+        "float %",
+        "weight-only INT8 %",
+        "INT8 %",
+        "drop pt",
+        "act. + state drop pt",
+    )
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in summary["folds"]:
-        lines.append(f"| {r['fold']} | {r['examples']} | " + " | ".join(f"{100 * r[k]:.2f}" for k in CV_METRICS) + " |")
-    lines.append("| mean ± sd | | " + " | ".join(
-        f"{100 * summary[k]['mean']:.2f} ± {100 * summary[k]['sd']:.2f}" for k in CV_METRICS) + " |")
-    lines.append("| worst | | " + " | ".join(
-        f"{100 * summary[k]['max' if 'drop' in k else 'min']:.2f}" for k in CV_METRICS) + " |")
+        lines.append(
+            f"| {r['fold']} | {r['examples']} | "
+            + " | ".join(f"{100 * r[k]:.2f}" for k in CV_METRICS)
+            + " |"
+        )
+    lines.append(
+        "| mean ± sd | | "
+        + " | ".join(
+            f"{100 * summary[k]['mean']:.2f} ± {100 * summary[k]['sd']:.2f}" for k in CV_METRICS
+        )
+        + " |"
+    )
+    lines.append(
+        "| worst | | "
+        + " | ".join(f"{100 * summary[k]['max' if 'drop' in k else 'min']:.2f}" for k in CV_METRICS)
+        + " |"
+    )
     return "\n".join(lines)

@@ -1,5 +1,6 @@
 """The one command: every entry of the dispatch table reaches its module's main(argv) with the
 right program name, and misuse exits 2 with a usage line."""
+
 import pytest
 
 from mambanano import cli
@@ -7,7 +8,7 @@ from mambanano import cli
 
 def commands():
     for name, (target, _) in cli.COMMANDS.items():
-        for task in (sorted(target) if isinstance(target, dict) else [None]):
+        for task in sorted(target) if isinstance(target, dict) else [None]:
             yield [name] + (["--task", task] if task else [])
 
 
@@ -26,16 +27,21 @@ def test_the_overview_lists_every_command(capsys):
     assert "train --task har|kws" in text and "stream-eval --task har|kws" in text
 
 
-@pytest.mark.parametrize("argv,message", [
-    ([], "usage: mambanano COMMAND"),
-    (["nope"], "unknown command 'nope'"),
-])
+@pytest.mark.parametrize(
+    "argv,message",
+    [
+        ([], "usage: mambanano COMMAND"),
+        (["nope"], "unknown command 'nope'"),
+    ],
+)
 def test_no_or_an_unknown_command_exits_2(argv, message, capsys):
     assert cli.main(argv) == 2
     assert message in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["train"], ["stream-eval", "--data", "x"], ["train", "--task", "svm"]])
+@pytest.mark.parametrize(
+    "argv", [["train"], ["stream-eval", "--data", "x"], ["train", "--task", "svm"]]
+)
 def test_a_task_command_needs_a_known_task(argv, capsys):
     with pytest.raises(SystemExit) as done:
         cli.main(argv)

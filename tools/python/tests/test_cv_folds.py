@@ -1,5 +1,6 @@
 """--cv-folds of train_har.py (subject folds) and train_kws.py (speaker folds): the yardstick of the
 accuracy issue scores every subject or speaker exactly once, by a model trained without them."""
+
 from pathlib import Path
 
 import pytest
@@ -19,19 +20,28 @@ def test_folds_are_subject_disjoint_and_score_every_subject_once(k):
 
 
 def test_folds_depend_on_the_seed_only():
-    assert train_har.subject_folds(SUBJECTS, 5, seed=0) == train_har.subject_folds(list(reversed(SUBJECTS)), 5, seed=0)
-    assert train_har.subject_folds(SUBJECTS, 5, seed=0) != train_har.subject_folds(SUBJECTS, 5, seed=1)
+    assert train_har.subject_folds(SUBJECTS, 5, seed=0) == train_har.subject_folds(
+        list(reversed(SUBJECTS)), 5, seed=0
+    )
+    assert train_har.subject_folds(SUBJECTS, 5, seed=0) != train_har.subject_folds(
+        SUBJECTS, 5, seed=1
+    )
 
 
 def _clips(n_speakers=60, per_speaker=3):
     from mambanano import data_kws
-    return [data_kws.Clip(Path(f"yes/s{s:03d}_nohash_{i}.wav"), 0, f"s{s:03d}")
-            for s in range(n_speakers) for i in range(per_speaker)]
+
+    return [
+        data_kws.Clip(Path(f"yes/s{s:03d}_nohash_{i}.wav"), 0, f"s{s:03d}")
+        for s in range(n_speakers)
+        for i in range(per_speaker)
+    ]
 
 
 @pytest.mark.parametrize("k", [3, 5])
 def test_kws_folds_hold_out_every_clip_once_and_keep_speakers_together(k):
     from mambanano import data_kws
+
     clips = _clips()
     held = [data_kws.cv_split(clips, k, fold)[1] for fold in range(k)]
     assert sorted(c.path for fold in held for c in fold) == sorted(c.path for c in clips)
@@ -44,10 +54,20 @@ def test_kws_folds_hold_out_every_clip_once_and_keep_speakers_together(k):
 
 def test_cv_summary_splits_the_drop_into_weights_and_activations(tmp_path):
     from mambanano.training import cv_fold_row, cv_summary, cv_table
-    results = [{"float_accuracy": f, "weight_only_accuracy": w, "int8_accuracy": q,
-                "int8_per_class": {"a": q, "b": None}} for f, w, q in ((0.90, 0.89, 0.80), (0.80, 0.81, 0.79))]
+
+    results = [
+        {
+            "float_accuracy": f,
+            "weight_only_accuracy": w,
+            "int8_accuracy": q,
+            "int8_per_class": {"a": q, "b": None},
+        }
+        for f, w, q in ((0.90, 0.89, 0.80), (0.80, 0.81, 0.79))
+    ]
     rows = [cv_fold_row(k, [k], 100, r) for k, r in enumerate(results)]
-    assert rows[0]["drop"] == pytest.approx(0.10) and rows[0]["activation_drop"] == pytest.approx(0.09)
+    assert rows[0]["drop"] == pytest.approx(0.10) and rows[0]["activation_drop"] == pytest.approx(
+        0.09
+    )
     summary = cv_summary(rows, tmp_path / "cv.json", epochs=1)
     assert summary["weight_only"]["mean"] == pytest.approx(0.85)
     assert summary["activation_drop"]["max"] == pytest.approx(0.09)

@@ -1,5 +1,6 @@
 """`mambanano data`: the data-set resolver, and fetch's download, checksum, unpack and layout
 logic on tiny synthetic archives served from file:// URLs (no network)."""
+
 import hashlib
 import io
 import tarfile
@@ -50,9 +51,17 @@ def speech_tar(path, members):
 
 
 def speech_test_tar(path):
-    return speech_tar(path, {f"./{folder}/{name}": b"RIFF" for folder, name in
-                             [("yes", "0a7c2a8d_nohash_0.wav"), ("_unknown_", "bed_0a7c2a8d_nohash_0.wav"),
-                              ("_silence_", "noise_0.wav")]})
+    return speech_tar(
+        path,
+        {
+            f"./{folder}/{name}": b"RIFF"
+            for folder, name in [
+                ("yes", "0a7c2a8d_nohash_0.wav"),
+                ("_unknown_", "bed_0a7c2a8d_nohash_0.wav"),
+                ("_silence_", "noise_0.wav"),
+            ]
+        },
+    )
 
 
 def source_for(archive, layout, datasets, sha256="known", size=None):
@@ -64,26 +73,41 @@ def source_for(archive, layout, datasets, sha256="known", size=None):
 def test_hapt_is_split_into_training_and_test_subjects(tmp_path, wrapped):
     archive = hapt_zip(tmp_path / "hapt.zip", wrapped)
     cache = tmp_path / "cache"
-    data.fetch([source_for(archive, data.layout_hapt_archive, ("hapt", "hapt_test"))], cache, log=quiet)
+    data.fetch(
+        [source_for(archive, data.layout_hapt_archive, ("hapt", "hapt_test"))], cache, log=quiet
+    )
     train, test = cache / "data" / "hapt", cache / "data" / "hapt_test"
     assert sorted(p.name for p in (train / "RawData").iterdir()) == [
-        f"acc_exp01_user{TRAIN_USER:02d}.txt", f"gyro_exp01_user{TRAIN_USER:02d}.txt", "labels.txt"]
+        f"acc_exp01_user{TRAIN_USER:02d}.txt",
+        f"gyro_exp01_user{TRAIN_USER:02d}.txt",
+        "labels.txt",
+    ]
     assert sorted(p.name for p in (test / "RawData").iterdir()) == [
-        f"acc_exp02_user{TEST_USER:02d}.txt", f"gyro_exp02_user{TEST_USER:02d}.txt", "labels.txt"]
+        f"acc_exp02_user{TEST_USER:02d}.txt",
+        f"gyro_exp02_user{TEST_USER:02d}.txt",
+        "labels.txt",
+    ]
     assert (train / "RawData" / "labels.txt").read_text() == f"1 {TRAIN_USER} 5 1 4\n"
     assert (test / "RawData" / "labels.txt").read_text() == f"2 {TEST_USER} 1 1 4\n"
     assert (train / "activity_labels.txt").read_text().startswith("1 WALKING")
     assert not (cache / "downloads" / "hapt.zip").exists(), "the archive is deleted once laid out"
-    assert [p.name for p in (cache / "data").iterdir() if p.name.startswith(".")] == [], "no unpack folder left"
+    assert [p.name for p in (cache / "data").iterdir() if p.name.startswith(".")] == [], (
+        "no unpack folder left"
+    )
 
 
 def test_speech_commands_test_set_keeps_its_published_layout(tmp_path):
     archive = speech_test_tar(tmp_path / "speech_commands_test_set_v0.02.tar.gz")
     cache = tmp_path / "cache"
-    data.fetch([source_for(archive, data.layout_speech_test, ("speech_commands",))], cache, log=quiet)
+    data.fetch(
+        [source_for(archive, data.layout_speech_test, ("speech_commands",))], cache, log=quiet
+    )
     out = cache / "data" / "speech_commands"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.wav")) == [
-        "_silence_/noise_0.wav", "_unknown_/bed_0a7c2a8d_nohash_0.wav", "yes/0a7c2a8d_nohash_0.wav"]
+        "_silence_/noise_0.wav",
+        "_unknown_/bed_0a7c2a8d_nohash_0.wav",
+        "yes/0a7c2a8d_nohash_0.wav",
+    ]
 
 
 def test_a_wrong_checksum_is_refused_and_the_download_deleted(tmp_path):
@@ -98,7 +122,9 @@ def test_a_wrong_checksum_is_refused_and_the_download_deleted(tmp_path):
 
 def test_a_wrong_size_is_refused(tmp_path):
     archive = speech_test_tar(tmp_path / "sc.tar.gz")
-    source = source_for(archive, data.layout_speech_test, ("speech_commands",), size=archive.stat().st_size + 1)
+    source = source_for(
+        archive, data.layout_speech_test, ("speech_commands",), size=archive.stat().st_size + 1
+    )
     with pytest.raises(data.ChecksumError, match="bytes, expected"):
         data.fetch([source], tmp_path / "cache", log=quiet)
 
@@ -113,16 +139,22 @@ def test_without_a_recorded_checksum_the_first_download_is_trusted_then_enforced
     assert (cache / "downloads" / data.CHECKSUMS_FILE).read_text() == f"{digest}  hapt.zip\n"
     assert any("trusting this first download" in n for n in notes)
     data.fetch([source], cache, log=quiet)  # already laid out: nothing downloaded
-    hapt_zip(archive, wrapped=True)         # the server now sends different bytes
+    hapt_zip(archive, wrapped=True)  # the server now sends different bytes
     with pytest.raises(data.ChecksumError, match="recorded at its first download"):
         data.fetch([source], cache, force=True, log=quiet)
     assert (cache / "data" / "hapt" / "RawData").is_dir(), "the earlier copy stays"
 
 
 def test_an_archive_member_outside_the_folder_is_refused(tmp_path):
-    archive = speech_tar(tmp_path / "evil.tar.gz", {"yes/a_nohash_0.wav": b"RIFF", "../escaped.txt": b"x"})
+    archive = speech_tar(
+        tmp_path / "evil.tar.gz", {"yes/a_nohash_0.wav": b"RIFF", "../escaped.txt": b"x"}
+    )
     with pytest.raises(data.UnsafeArchive, match="outside"):
-        data.fetch([source_for(archive, data.layout_speech_test, ("speech_commands",))], tmp_path / "cache", log=quiet)
+        data.fetch(
+            [source_for(archive, data.layout_speech_test, ("speech_commands",))],
+            tmp_path / "cache",
+            log=quiet,
+        )
     assert not (tmp_path / "escaped.txt").exists()
 
 
@@ -140,8 +172,11 @@ def test_the_resolver_order_and_its_error(tmp_path, monkeypatch):
     (tmp_path / "mine" / "hapt").mkdir(parents=True)
     monkeypatch.setenv("MAMBANANO_DATA", str(tmp_path / "mine"))
     assert data.dataset_dir("hapt") == tmp_path / "mine" / "hapt"
-    with pytest.raises(data.DataNotFound, match=r"looked for .*mine/speech_commands\): download it with "
-                                                r"`tools/mambanano data fetch`"):
+    with pytest.raises(
+        data.DataNotFound,
+        match=r"looked for .*mine/speech_commands\): download it with "
+        r"`tools/mambanano data fetch`",
+    ):
         data.dataset_dir("speech_commands")
     assert data.find_dataset("speech_commands") is None
     assert data.resolve_data(Path("given"), "speech_commands", "prog") == Path("given")
@@ -163,7 +198,10 @@ def test_where_names_each_data_set_and_exits_1_for_a_missing_one(tmp_path, monke
         data.main(["where", "speech_commands_full"])
     data.main(["where"])
     table = capsys.readouterr().out
-    assert f"hapt                   {tmp_path / 'hapt'}" in table and "hapt_test              missing" in table
+    assert (
+        f"hapt                   {tmp_path / 'hapt'}" in table
+        and "hapt_test              missing" in table
+    )
 
 
 def test_official_sources(tmp_path):
@@ -171,5 +209,7 @@ def test_official_sources(tmp_path):
     assert data.SOURCES["hapt"].url.startswith("https://archive.ics.uci.edu/static/public/341/")
     for name in ("speech_commands", "speech_commands_full"):
         source = data.SOURCES[name]
-        assert source.url.startswith("https://storage.googleapis.com/download.tensorflow.org/data/speech_commands_")
+        assert source.url.startswith(
+            "https://storage.googleapis.com/download.tensorflow.org/data/speech_commands_"
+        )
         assert len(source.sha256) == 64 and int(source.sha256, 16) >= 0 and source.size > 0

@@ -1,6 +1,7 @@
 """The Speech Commands loader (mambanano/data_kws.py): file-name parsing, the speaker split,
 both folder layouts (built in a tmp dir from synthetic WAVs), padding/cropping and augmentation.
 The last test reads ../shared/data/speech_commands and is skipped where it is absent."""
+
 import wave
 from pathlib import Path
 
@@ -35,8 +36,11 @@ def test_speaker_of_both_name_forms():
 
 
 def test_speaker_split_is_deterministic_disjoint_and_about_a_fifth():
-    clips = [dk.Clip(Path(f"yes/{s:08x}_nohash_{k}.wav"), 0, f"{s:08x}")
-             for s in range(0, 2000 * 7919, 7919) for k in range(2)]
+    clips = [
+        dk.Clip(Path(f"yes/{s:08x}_nohash_{k}.wav"), 0, f"{s:08x}")
+        for s in range(0, 2000 * 7919, 7919)
+        for k in range(2)
+    ]
     train, val = dk.split(clips)
     assert dk.split(clips) == (train, val)
     assert not {c.group for c in train} & {c.group for c in val}
@@ -44,22 +48,30 @@ def test_speaker_split_is_deterministic_disjoint_and_about_a_fifth():
     assert 0.15 < len(val) / len(clips) < 0.25
     dev_train, dev = dk.split(clips, dev=True)
     assert not {c.group for c in dev_train} & {c.group for c in dev}
-    assert sorted(dev_train + dev, key=str) == sorted(train, key=str)   # validation left out
+    assert sorted(dev_train + dev, key=str) == sorted(train, key=str)  # validation left out
     assert 0.15 < len(dev) / len(train) < 0.25
 
 
 def test_unknown_is_capped_per_split_by_path_hash():
-    keyword = [dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.CLASS_NAMES.index(w), f"{s:08x}")
-               for w in dk.KEYWORDS for s in range(0, 40 * 7919, 7919)]          # 40 per keyword
-    other = [dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.UNKNOWN, f"{s:08x}")
-             for w in ("bed", "bird", "cat", "dog", "happy") for s in range(0, 60 * 7919, 7919)]
+    keyword = [
+        dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.CLASS_NAMES.index(w), f"{s:08x}")
+        for w in dk.KEYWORDS
+        for s in range(0, 40 * 7919, 7919)
+    ]  # 40 per keyword
+    other = [
+        dk.Clip(Path(f"{w}/{s:08x}_nohash_0.wav"), dk.UNKNOWN, f"{s:08x}")
+        for w in ("bed", "bird", "cat", "dog", "happy")
+        for s in range(0, 60 * 7919, 7919)
+    ]
     silence = [dk.Clip(Path(f"_silence_/{i}.wav"), dk.SILENCE, f"_silence_/{i}") for i in range(30)]
     clips = keyword + other + silence
     capped = dk.cap_unknown(clips)
-    assert sum(c.label == dk.UNKNOWN for c in capped) == 60             # 1.5 x 40
+    assert sum(c.label == dk.UNKNOWN for c in capped) == 60  # 1.5 x 40
     assert [c for c in capped if c.label != dk.UNKNOWN] == keyword + silence
-    assert dk.cap_unknown(list(reversed(clips))) == list(reversed(capped))  # order-independent choice
-    assert dk.cap_unknown(keyword + other[:50]) == keyword + other[:50]      # under the cap: untouched
+    assert dk.cap_unknown(list(reversed(clips))) == list(
+        reversed(capped)
+    )  # order-independent choice
+    assert dk.cap_unknown(keyword + other[:50]) == keyword + other[:50]  # under the cap: untouched
     train, val = dk.split(clips)
     for part in (train, val):
         n_keyword = sum(c.label < len(dk.KEYWORDS) for c in part)
@@ -83,14 +95,15 @@ def test_full_download_layout_maps_words_and_cuts_background(tmp_path):
     assert by_folder[("marvin", 0)].label == dk.UNKNOWN
     assert by_folder[("marvin", 0)].group == "aaaa0001"
     silence = [c for c in clips if c.label == dk.SILENCE]
-    assert [c.start for c in silence] == [0, 16000]           # 2.5 s -> two whole seconds
+    assert [c.start for c in silence] == [0, 16000]  # 2.5 s -> two whole seconds
     assert all(0.0 <= c.gain < 1.0 for c in silence)
     assert dk.list_clips(tmp_path) == clips
     pcm = dk.load_pcm(clips)
     assert pcm.shape == (6, dk.CLIP_SAMPLES) and pcm.dtype == np.int16
     src = tone(40000, hz=1000.0)
-    np.testing.assert_array_equal(pcm[clips.index(silence[1])],
-                                  np.rint(src[16000:32000] * silence[1].gain).astype(np.int16))
+    np.testing.assert_array_equal(
+        pcm[clips.index(silence[1])], np.rint(src[16000:32000] * silence[1].gain).astype(np.int16)
+    )
 
 
 def test_test_set_layout_reads_unknown_and_silence_folders(tmp_path):
@@ -101,7 +114,8 @@ def test_test_set_layout_reads_unknown_and_silence_folders(tmp_path):
     assert [(c.path.parent.name, c.label, c.group) for c in clips] == [
         ("_silence_", dk.SILENCE, "_silence_/1024"),
         ("_unknown_", dk.UNKNOWN, "bbbb0002"),
-        ("stop", dk.CLASS_NAMES.index("stop"), "bbbb0001")]
+        ("stop", dk.CLASS_NAMES.index("stop"), "bbbb0001"),
+    ]
 
 
 def test_badly_named_clip_and_wrong_format_are_rejected(tmp_path):
@@ -122,11 +136,11 @@ def test_fit_length_pads_at_the_end_and_keeps_the_first_second(tmp_path):
     np.testing.assert_array_equal(padded[:100], short)
     assert not padded[100:].any()
     long = tone(24000)
-    np.testing.assert_array_equal(dk.fit_length(long), long[:dk.CLIP_SAMPLES])
+    np.testing.assert_array_equal(dk.fit_length(long), long[: dk.CLIP_SAMPLES])
     write_wav(tmp_path / "up" / "cccc0001_nohash_0.wav", long)
     write_wav(tmp_path / "up" / "cccc0001_nohash_1.wav", short)
     pcm = dk.load_pcm(dk.list_clips(tmp_path))
-    np.testing.assert_array_equal(pcm[0], long[:dk.CLIP_SAMPLES])
+    np.testing.assert_array_equal(pcm[0], long[: dk.CLIP_SAMPLES])
     np.testing.assert_array_equal(pcm[1], padded)
 
 
@@ -139,9 +153,11 @@ def test_features_are_the_c_front_end_per_clip():
 
 def test_augment_is_seeded_and_keeps_shape():
     clip = dk.fit_length(tone(10000))
-    noise = dk.noise_bank(np.stack([tone(16000, 500, 3000.0), np.zeros(16000, np.int16), clip]),
-                          np.array([dk.SILENCE, dk.SILENCE, 0]))
-    assert noise.shape == (1, dk.CLIP_SAMPLES)              # the all-zero clip is too quiet
+    noise = dk.noise_bank(
+        np.stack([tone(16000, 500, 3000.0), np.zeros(16000, np.int16), clip]),
+        np.array([dk.SILENCE, dk.SILENCE, 0]),
+    )
+    assert noise.shape == (1, dk.CLIP_SAMPLES)  # the all-zero clip is too quiet
     a = dk.augment(clip, noise, np.random.default_rng(1))
     b = dk.augment(clip, noise, np.random.default_rng(1))
     assert a.shape == clip.shape and a.dtype == np.int16
@@ -151,12 +167,14 @@ def test_augment_is_seeded_and_keeps_shape():
     for seed in range(20):
         out = dk.augment(clip, noise[:0], np.random.default_rng(seed))
         out_rms = np.sqrt((out.astype(float) ** 2).mean())
-        assert 0.4 * rms < out_rms < 2.1 * rms                   # gain within +-6 dB, some shift
+        assert 0.4 * rms < out_rms < 2.1 * rms  # gain within +-6 dB, some shift
     x = dk.augmented_features(np.stack([clip, clip]), noise, np.random.default_rng(0))
     assert x.shape == (2, dk.FRAMES, frontend.LOGMEL_FEATURES)
 
 
-@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
+@pytest.mark.skipif(
+    SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)"
+)
 def test_shared_test_set_splits_by_speaker_with_every_class_on_both_sides():
     train, val = dk.split(dk.list_clips(SPEECH))
     assert not {c.group for c in train} & {c.group for c in val}

@@ -5,6 +5,7 @@ dequantized twin of a shipped model file (the weights the C code runs), so the f
 the float reference's arithmetic and the INT8 check the quantization. Inputs: real windows of the
 validation split (the INT8 ranges were calibrated on real data, not on noise): one for the dump,
 LOGIT_WINDOWS for the INT8 logits."""
+
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,10 @@ def validation_windows(task, n):
     """int8 features (n, T, F): HAR windows spread over the subjects of data_har.VAL_SUBJECTS, or
     the first n keyword clips of validation speakers."""
     if task == mf.Task.HAR:
-        x, _ = data_har.windows(data_har.load_recordings(find_dataset("hapt")), set(data_har.VAL_SUBJECTS))
-        return x[::max(1, len(x) // n)][:n]
+        x, _ = data_har.windows(
+            data_har.load_recordings(find_dataset("hapt")), set(data_har.VAL_SUBJECTS)
+        )
+        return x[:: max(1, len(x) // n)][:n]
     _, val = data_kws.split(data_kws.list_clips(find_dataset("speech_commands")))
     clips = [c for c in val if c.label < len(data_kws.KEYWORDS)][:n]
     return data_kws.features(data_kws.load_pcm(clips))
@@ -58,7 +61,7 @@ def write_dump(path, file_bytes):
     states = np.zeros((steps, header["n_layers"], header["d_inner"], header["d_state"]), np.float32)
     with torch.no_grad():
         for t in range(steps):
-            logits = model.step(x[t:t + 1], cache)
+            logits = model.step(x[t : t + 1], cache)
             for l, (_, h) in enumerate(cache["layers"]):
                 states[t, l] = h[0].numpy()
     np.savez(path, frames=frames, inputs=x.numpy(), states=states, logits=logits[0].numpy())
@@ -95,10 +98,10 @@ def test_int8_kernel_matches_the_pytorch_dump_within_named_tolerances(dump):
     for t in range(len(d["frames"])):
         kernel.step(d["frames"][t])
     for l in range(header["n_layers"]):
-        scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)            # (E, 1)
+        scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)  # (E, 1)
         got = kernel.ssm_state(l) * scale
         want = d["states"][-1, l]
-        rel = np.abs(got - want) / (32767 * scale)                              # of the int16 range
+        rel = np.abs(got - want) / (32767 * scale)  # of the int16 range
         assert np.percentile(rel, 99) <= INT8_STATE_P99, np.percentile(rel, 99)
         assert np.median(rel) <= INT8_STATE_MEDIAN, np.median(rel)
     assert np.argmax(kernel.logits()) == np.argmax(d["logits"])
@@ -108,10 +111,11 @@ def test_int8_logits_match_the_pytorch_twin_over_validation_windows(dump):
     file_bytes, header, _ = dump
     _, tensors = mf.read_model_file(file_bytes)
     scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
-    frames = validation_windows(header["task"], LOGIT_WINDOWS)                   # (n, T, F) int8
+    frames = validation_windows(header["task"], LOGIT_WINDOWS)  # (n, T, F) int8
     with torch.no_grad():
         want = dequantized_model(file_bytes)(
-            torch.from_numpy((frames.astype(np.float32) - zero) * scale)).numpy()  # (n, C)
+            torch.from_numpy((frames.astype(np.float32) - zero) * scale)
+        ).numpy()  # (n, C)
     kernel = Int8Model(file_bytes)
     got = np.stack([kernel.run_sequence(x) for x in frames])
     assert (got.argmax(1) == want.argmax(1)).mean() >= INT8_CLASS_AGREEMENT

@@ -4,6 +4,7 @@ the header's buffer sizes and conformance checksums, and the generated C tables.
 Needs build/native/libmambanano.so (bash tools/scripts/build_native.sh). Recording-based tests use
 ../shared/data and are skipped where it is absent.
 """
+
 import glob
 import re
 import wave
@@ -19,16 +20,20 @@ from mambanano.paths import REPO
 HEADER = REPO / "native-interop" / "include" / "mn_frontend.h"
 
 # Named tolerances, in int8 units.
-IMU_REF_TOL_UNITS = 1          # every IMU feature vs the float reference (rounding only)
-LOGMEL_REF_TOL_UNITS = 1       # log-mel vs float where the band is above the fixed-point floor
-LOGMEL_NEAR_DB = 30.0          # "above the floor": within 30 dB of the frame's loudest band
+IMU_REF_TOL_UNITS = 1  # every IMU feature vs the float reference (rounding only)
+LOGMEL_REF_TOL_UNITS = 1  # log-mel vs float where the band is above the fixed-point floor
+LOGMEL_NEAR_DB = 30.0  # "above the floor": within 30 dB of the frame's loudest band
 LOGMEL_NEAR_MIN_FRACTION = 0.99  # share of those bands within LOGMEL_REF_TOL_UNITS on speech
 
 
 def header_defines():
     """{MN_NAME: int} of mn_frontend.h's #defines with an integer literal value (sizes, checksums)."""
-    return {name: int(value, 0) for name, value in re.findall(
-        r"^#define (MN_\w+) +((?:0x)?[0-9a-fA-F]+)u?\b", HEADER.read_text(), re.M)}
+    return {
+        name: int(value, 0)
+        for name, value in re.findall(
+            r"^#define (MN_\w+) +((?:0x)?[0-9a-fA-F]+)u?\b", HEADER.read_text(), re.M
+        )
+    }
 
 
 def test_size_functions_return_the_header_sizes():
@@ -40,8 +45,9 @@ def test_size_functions_return_the_header_sizes():
 
 
 def test_generated_tables_are_current():
-    assert fe.TABLES_PATH.read_text() == fe.generate_tables_c(), \
+    assert fe.TABLES_PATH.read_text() == fe.generate_tables_c(), (
         "re-run: cd tools && python3 -m mambanano.frontend --write-tables"
+    )
 
 
 def test_hann_weights_256_apart_sum_to_at_most_one():
@@ -164,7 +170,7 @@ def test_logmel_frames_are_per_hop_and_prefix_stable():
     pcm = rng.integers(-3000, 3000, size=16000 + 100).astype(np.int16)
     whole = fe.logmel_features(pcm)
     assert whole.shape == (50, fe.LOGMEL_FEATURES), "trailing partial hop dropped"
-    part = fe.logmel_features(pcm[:7 * fe.AUDIO_HOP_SAMPLES])
+    part = fe.logmel_features(pcm[: 7 * fe.AUDIO_HOP_SAMPLES])
     assert np.array_equal(part, whole[:7])
     assert (fe.logmel_features(np.zeros(3200, np.int16)) == -128).all()
     with pytest.raises(fe.FrontendError, match="sample rate refused"):

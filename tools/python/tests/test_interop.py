@@ -20,6 +20,7 @@ its native checksum is not the firmware's. What none of that sees, checked here:
 
     /usr/bin/python3 -m pytest -q -p no:cacheprovider tools/python/tests/test_interop.py
 """
+
 import re
 import shlex
 import subprocess
@@ -44,13 +45,18 @@ def toolchain():
     """The real toolchain's outputs under build/nanoclr. The build is cached (seconds when nothing
     changed) and decides itself what is stale, so it always runs: a table left from before a
     change of the C# would be compared otherwise."""
-    r = subprocess.run(["bash", str(ROOT / "tools/nanoclr/build.sh")], cwd=ROOT, capture_output=True, text=True)
-    assert r.returncode == 0, f"bash tools/nanoclr/build.sh failed:\n{r.stdout[-3000:]}{r.stderr[-3000:]}"
+    r = subprocess.run(
+        ["bash", str(ROOT / "tools/nanoclr/build.sh")], cwd=ROOT, capture_output=True, text=True
+    )
+    assert r.returncode == 0, (
+        f"bash tools/nanoclr/build.sh failed:\n{r.stdout[-3000:]}{r.stderr[-3000:]}"
+    )
     return NANOCLR
 
 
 # ---------------------------------------------------------------------------------------------
 # nf/MambaNano_Interop.cpp against the MetadataProcessor
+
 
 def mdp_native_table(toolchain):
     """(assembly, checksum, table entries) the MDP printed for MambaNano.Interop."""
@@ -95,13 +101,22 @@ def test_checksum_and_native_version_as_the_firmware_build_reads_them(toolchain,
     version = re.search(r'AssemblyNativeVersion\("([\d.]+)"\)', info).group(1)
     script = tmp_path / "read_version.cmake"
     script.write_text(READ_VERSION_CMAKE)
-    r = subprocess.run(["cmake", f"-Dmodule={toolchain / 'nf-interpreter/CMake/Modules/FindNF_NativeAssemblies.cmake'}",
-                        f"-Dsource={NF / 'MambaNano_Interop.cpp'}", "-P", str(script)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            "cmake",
+            f"-Dmodule={toolchain / 'nf-interpreter/CMake/Modules/FindNF_NativeAssemblies.cmake'}",
+            f"-Dsource={NF / 'MambaNano_Interop.cpp'}",
+            "-P",
+            str(script),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == f"{assembly},{version},{checksum}", (
         "nf/MambaNano_Interop.cpp's g_CLR_AssemblyNative_MambaNano_Interop, as nf-interpreter reads it, "
-        "against the MDP's checksum and AssemblyNativeVersion (no '0' may precede the checksum in it)")
+        "against the MDP's checksum and AssemblyNativeVersion (no '0' may precede the checksum in it)"
+    )
 
 
 @pytest.mark.parametrize("readme", ["README.md", "native-interop/nf/README.md"])
@@ -114,8 +129,14 @@ def test_readme_quotes_the_checksum(toolchain, readme):
 # ---------------------------------------------------------------------------------------------
 # The host's P/Invoke twin against the device class and mn_engine.h
 
-C_TO_CSHARP = {"int8_t": "sbyte", "uint8_t": "byte", "int16_t": "short", "uint16_t": "ushort",
-               "int32_t": "int", "uint32_t": "uint"}
+C_TO_CSHARP = {
+    "int8_t": "sbyte",
+    "uint8_t": "byte",
+    "int16_t": "short",
+    "uint16_t": "ushort",
+    "int32_t": "int",
+    "uint32_t": "uint",
+}
 
 
 def csharp_for_c(param):
@@ -142,18 +163,32 @@ def test_host_twin_matches_device_class_and_header():
     device = re.findall(r"public static extern int (\w+)\(([^)]*)\);", device_cs)
     host_cs = (MANAGED / "host" / "NativeEngine.cs").read_text()
     host = re.findall(r"public static int (\w+)\(([^)]*)\)\s*=>\s*([^;]*);", host_cs)
-    assert device and len(device) == device_cs.count(" extern "), "an extern of another form than the others"
+    assert device and len(device) == device_cs.count(" extern "), (
+        "an extern of another form than the others"
+    )
     assert [(n, params(p)) for n, p, _ in host] == [(n, params(p)) for n, p in device]
 
-    imports = {name: [re.sub(r"\s*\w+$", "", p) for p in params(ps)] for name, ps in re.findall(
-        r"\[DllImport\(Library\)\]\s*private static extern int (mn_engine_\w+)\(([^)]*)\);", host_cs)}
-    header = {name: [csharp_for_c(p) for p in params(ps)] for name, ps in re.findall(
-        r"\bint32_t (mn_engine_\w+)\(([^)]*)\);", strip_c_comments((INCLUDE / "mn_engine.h").read_text()))}
+    imports = {
+        name: [re.sub(r"\s*\w+$", "", p) for p in params(ps)]
+        for name, ps in re.findall(
+            r"\[DllImport\(Library\)\]\s*private static extern int (mn_engine_\w+)\(([^)]*)\);",
+            host_cs,
+        )
+    }
+    header = {
+        name: [csharp_for_c(p) for p in params(ps)]
+        for name, ps in re.findall(
+            r"\bint32_t (mn_engine_\w+)\(([^)]*)\);",
+            strip_c_comments((INCLUDE / "mn_engine.h").read_text()),
+        )
+    }
     for name, _, body in host:
         function = "mn_engine_" + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
         assert f"{function}(" in body, f"host NativeEngine.{name} does not call {function}"
         assert function in header, f"{function} is not an int32_t function of mn_engine.h"
-        assert imports.get(function) == header[function], f"DllImport {function} against mn_engine.h"
+        assert imports.get(function) == header[function], (
+            f"DllImport {function} against mn_engine.h"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,8 +205,12 @@ LONG_INT32_PRELUDE = """#include "MambaNano_Interop.h"
 
 def nanoclr_compile_commands(toolchain):
     """nf/*.cpp -> the argument list the POSIX nanoCLR build compiles it with."""
-    out = subprocess.run(["ninja", "-C", str(toolchain / "posix"), "-t", "commands"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["ninja", "-C", str(toolchain / "posix"), "-t", "commands"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     commands = {}
     for line in out.splitlines():
         args = shlex.split(line)
@@ -197,7 +236,19 @@ def test_nf_compiles_where_int32_t_is_long(toolchain, tmp_path):
                 skip = 1
             elif a != "-MD":
                 keep.append(a)
-        r = subprocess.run([*keep, "-fsyntax-only", "-Wall", "-Wextra", "-Werror",
-                            "-include", str(tmp_path / "prelude.h"), str(source)],
-                           cwd=toolchain / "posix", capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                *keep,
+                "-fsyntax-only",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-include",
+                str(tmp_path / "prelude.h"),
+                str(source),
+            ],
+            cwd=toolchain / "posix",
+            capture_output=True,
+            text=True,
+        )
         assert r.returncode == 0, f"{source.name}:\n{r.stderr[-4000:]}"

@@ -1,4 +1,5 @@
 """The Python wrapper of the INT8 kernel (mambanano.kernel) on the committed fixtures."""
+
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ def test_run_sequence_is_deterministic_and_reset_clears_state():
     m = Int8Model((FIXTURES / "odd.mnm").read_bytes())
     frames = np.random.default_rng(0).integers(-128, 128, (50, m.n_features)).astype(np.int8)
     a = m.run_sequence(frames)
-    m.step(frames[0])                       # more state, then a fresh run must not see it
+    m.step(frames[0])  # more state, then a fresh run must not see it
     b = m.run_sequence(frames)
     assert a.shape == (m.n_classes,) and np.isfinite(a).all()
     np.testing.assert_array_equal(a, b)

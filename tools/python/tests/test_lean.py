@@ -2,6 +2,7 @@
 the committed weights/device/*.mnm being the lean files of weights/*.mnm, bit-exact INT8 logits of
 lean == full through the C kernel over many frames (shipped models and every fixture), and the
 float reference refusing a lean file."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +23,16 @@ SHIPPED = ["har", "kws"]
 def test_committed_device_file_is_the_lean_file(name):
     full = (WEIGHTS / f"{name}.mnm").read_bytes()
     lean = (WEIGHTS / "device" / f"{name}.mnm").read_bytes()
-    assert lean == mf.lean_model_bytes(full), \
+    assert lean == mf.lean_model_bytes(full), (
         f"weights/device/{name}.mnm is stale: run tools/mambanano gen-resources"
+    )
 
 
-@pytest.mark.parametrize("path", [WEIGHTS / f"{n}.mnm" for n in SHIPPED] + sorted(FIXTURES.glob("*.mnm")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [WEIGHTS / f"{n}.mnm" for n in SHIPPED] + sorted(FIXTURES.glob("*.mnm")),
+    ids=lambda p: p.name,
+)
 def test_lean_file_loads_and_drops_only_pc_only_tensors(path):
     full = path.read_bytes()
     lean = mf.lean_model_bytes(full)
@@ -42,8 +47,11 @@ def test_lean_file_loads_and_drops_only_pc_only_tensors(path):
     assert mf.lean_model_bytes(lean) == lean  # idempotent
 
 
-@pytest.mark.parametrize("path", [WEIGHTS / f"{n}.mnm" for n in SHIPPED] + sorted(FIXTURES.glob("*.mnm")),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    [WEIGHTS / f"{n}.mnm" for n in SHIPPED] + sorted(FIXTURES.glob("*.mnm")),
+    ids=lambda p: p.name,
+)
 def test_int8_logits_lean_equal_full(path):
     full = Int8Model(path.read_bytes())
     lean = Int8Model(mf.lean_model_bytes(path.read_bytes()))
@@ -82,6 +90,17 @@ def test_writer_refuses_pc_only_tensor_in_lean_file_and_flags_in_1_0():
 
 def test_cli_writes_lean_file(tmp_path):
     out = tmp_path / "har.mnm"
-    subprocess.run([sys.executable, "-m", "mambanano", "model-file", "--lean",
-                    str(WEIGHTS / "har.mnm"), str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mambanano",
+            "model-file",
+            "--lean",
+            str(WEIGHTS / "har.mnm"),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert out.read_bytes() == (WEIGHTS / "device" / "har.mnm").read_bytes()

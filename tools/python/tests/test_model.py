@@ -1,4 +1,5 @@
 """MambaNanoNet: stepping frame by frame equals the full-sequence forward; probes and gradients."""
+
 import pytest
 import torch
 
@@ -9,8 +10,8 @@ torch.set_num_threads(2)
 DIMS = [
     # n_features, d_model, d_inner, d_state, dt_rank, d_conv, n_layers, n_classes
     (9, 8, 16, 4, 2, 4, 2, 6),
-    (1, 1, 1, 1, 1, 1, 1, 1),        # every dim 1, d_conv 1 (no conv_state)
-    (5, 7, 13, 1, 3, 3, 1, 4),       # odd sizes, d_state 1
+    (1, 1, 1, 1, 1, 1, 1, 1),  # every dim 1, d_conv 1 (no conv_state)
+    (5, 7, 13, 1, 3, 3, 1, 4),  # odd sizes, d_state 1
 ]
 
 
@@ -44,7 +45,10 @@ def test_probe_sees_every_quantized_activation_with_its_shape():
     f, d, e, n, r, k, l, c = DIMS[0]
     model = make(DIMS[0])
     seen = {}
-    model(torch.randn(2, 11, f, dtype=torch.float64), probe=lambda name, layer, t: seen.__setitem__((name, layer), t.shape))
+    model(
+        torch.randn(2, 11, f, dtype=torch.float64),
+        probe=lambda name, layer, t: seen.__setitem__((name, layer), t.shape),
+    )
     for layer in range(l):
         assert seen[("residual_in", layer)] == (2, 11, d)
         for name in ("xi", "z", "xc", "xs", "dt", "delta", "y", "zs", "g"):
@@ -78,7 +82,11 @@ def test_causal_future_frames_do_not_change_past_states():
 
 # ---- scalar-A heads (a_heads): one A per head of d_inner / H channels ------------------------
 
-SCALAR_A = [((9, 8, 16, 4, 2, 4, 2, 6), 4), ((5, 7, 12, 3, 3, 3, 1, 4), 12), ((1, 1, 1, 1, 1, 1, 1, 1), 1)]
+SCALAR_A = [
+    ((9, 8, 16, 4, 2, 4, 2, 6), 4),
+    ((5, 7, 12, 3, 3, 3, 1, 4), 12),
+    ((1, 1, 1, 1, 1, 1, 1, 1), 1),
+]
 
 
 @pytest.mark.parametrize("dims,heads", SCALAR_A)
@@ -103,8 +111,10 @@ def test_scalar_a_equals_per_state_a_with_repeated_rows(dims, heads):
     state = scalar.state_dict()
     e, n = dims[2], dims[3]
     for l in range(dims[6]):
-        a_log = state[f"layers.{l}.A_log"]                                     # (H,)
-        state[f"layers.{l}.A_log"] = a_log.repeat_interleave(e // heads).unsqueeze(1).expand(e, n).clone()
+        a_log = state[f"layers.{l}.A_log"]  # (H,)
+        state[f"layers.{l}.A_log"] = (
+            a_log.repeat_interleave(e // heads).unsqueeze(1).expand(e, n).clone()
+        )
     full.load_state_dict(state)
     x = torch.randn(3, 25, dims[0], dtype=torch.float64)
     torch.testing.assert_close(scalar(x), full(x), rtol=1e-12, atol=1e-12)

@@ -1,5 +1,6 @@
 """Tests of mambanano/model_file.py: round trip, layout, writer/reader errors, and files the
 C loader accepts."""
+
 import struct
 import zlib
 
@@ -8,8 +9,19 @@ import pytest
 
 from mambanano import model_file as mf
 
-HEADER = dict(task=mf.Task.HAR, frontend=mf.Frontend.RAW, pooling=mf.Pooling.MEAN, n_layers=2,
-              n_features=3, d_model=4, d_inner=8, d_state=2, dt_rank=1, d_conv=3, n_classes=3)
+HEADER = dict(
+    task=mf.Task.HAR,
+    frontend=mf.Frontend.RAW,
+    pooling=mf.Pooling.MEAN,
+    n_layers=2,
+    n_features=3,
+    d_model=4,
+    d_inner=8,
+    d_state=2,
+    dt_rank=1,
+    d_conv=3,
+    n_classes=3,
+)
 
 
 def random_tensors(header, seed=0):
@@ -29,6 +41,7 @@ def random_tensors(header, seed=0):
 
 
 # ---- round trip and layout -------------------------------------------------------------------
+
 
 def test_round_trip(tmp_path):
     tensors = random_tensors(HEADER)
@@ -61,7 +74,8 @@ def test_layout_alignment_padding_and_crc():
     spans = []
     for i in range(n_tensors):
         kind, layer, dtype, reserved, dim0, dim1, offset, nbytes = struct.unpack_from(
-            "<BBBBHHII", data, table_offset + 16 * i)
+            "<BBBBHHII", data, table_offset + 16 * i
+        )
         assert reserved == 0
         assert offset % mf.TENSOR_ALIGN == 0
         assert nbytes == dim0 * dim1 * mf.NUMPY_DTYPE[dtype].itemsize
@@ -88,8 +102,10 @@ def test_class_names_helpers():
 
 
 def test_rq_row_accepts_1d_and_2d():
-    tensors = [(k, l, np.array([7, 3], np.int32) if k == mf.TensorKind.GATE_RQ else a)
-               for k, l, a in random_tensors(HEADER)]
+    tensors = [
+        (k, l, np.array([7, 3], np.int32) if k == mf.TensorKind.GATE_RQ else a)
+        for k, l, a in random_tensors(HEADER)
+    ]
     _, read = mf.read_model_file(mf.write_model_file(None, HEADER, tensors))
     np.testing.assert_array_equal(read[(mf.TensorKind.GATE_RQ, 0)], [[7, 3]])
 
@@ -97,8 +113,10 @@ def test_rq_row_accepts_1d_and_2d():
 def _with_scalar_a(tensors, heads):
     """tensors with every layer's A2 replaced by heads (H,) random codes: scalar-A heads."""
     rng = np.random.default_rng(7)
-    return [(k, l, rng.integers(0, 32768, heads).astype(np.uint16) if k == mf.TensorKind.A2 else a)
-            for k, l, a in tensors]
+    return [
+        (k, l, rng.integers(0, 32768, heads).astype(np.uint16) if k == mf.TensorKind.A2 else a)
+        for k, l, a in tensors
+    ]
 
 
 @pytest.mark.parametrize("heads", [1, 2, 8])
@@ -117,17 +135,24 @@ def test_scalar_a_heads_need_minor_2_and_a_divisor_of_d_inner():
     tensors = random_tensors(HEADER)
     with pytest.raises(ValueError, match="minor"):
         mf.write_model_file(None, dict(HEADER, version_minor=1), _with_scalar_a(tensors, 4))
-    for heads in (3, 16):                              # d_inner 8
+    for heads in (3, 16):  # d_inner 8
         with pytest.raises(ValueError, match="A2 shape"):
             mf.write_model_file(None, HEADER, _with_scalar_a(tensors, heads))
     with pytest.raises(ValueError, match="A2 shape"):
-        mf.write_model_file(None, HEADER, _replace(tensors, mf.TensorKind.A2, 0, np.zeros((4, 2), np.uint16)))
+        mf.write_model_file(
+            None, HEADER, _replace(tensors, mf.TensorKind.A2, 0, np.zeros((4, 2), np.uint16))
+        )
     # A per (channel, state) needs no new minor: a 1.1 file as before.
-    assert mf.read_model_file(mf.write_model_file(None, dict(HEADER, version_minor=1), tensors))[0][
-        "version_minor"] == 1
+    assert (
+        mf.read_model_file(mf.write_model_file(None, dict(HEADER, version_minor=1), tensors))[0][
+            "version_minor"
+        ]
+        == 1
+    )
 
 
 # ---- writer and reader errors ----------------------------------------------------------------
+
 
 def _replace(tensors, kind, layer, array):
     return [(k, l, array if (k, l) == (kind, layer) else a) for k, l, a in tensors]
@@ -177,6 +202,7 @@ def test_reader_rejects_bad_files():
 
 # ---- the C loader accepts what the writer writes ---------------------------------------------
 
+
 def test_native_loader_accepts_written_file():
     native = pytest.importorskip("mambanano.native")
     try:
@@ -184,6 +210,7 @@ def test_native_loader_accepts_written_file():
     except FileNotFoundError as e:
         pytest.skip(str(e))
     import ctypes
+
     lib.mn_model_validate.restype = ctypes.c_int
     lib.mn_model_validate.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
     lib.mn_crc32.restype = ctypes.c_uint32
@@ -195,13 +222,13 @@ def test_native_loader_accepts_written_file():
     assert lib.mn_model_validate(data, len(data)) == mf.Status.ERR_PARAM
     tensors = []
     for kind, layer, a in random_tensors(HEADER):
-        if a.dtype == np.int32:                       # biases in [0, 1000), rq shifts in [0, 62]
+        if a.dtype == np.int32:  # biases in [0, 1000), rq shifts in [0, 62]
             a = (a % 1000).astype(np.int32)
             if a.ndim == 2 and a.shape[1] == 2:
                 a[:, 1] %= 63
         if kind == mf.TensorKind.SSM_PARAMS:
             a = np.array([8, 12, 10], np.int32)
-        if kind == mf.TensorKind.A2:                  # |A| log2(e) codes below 2^15
+        if kind == mf.TensorKind.A2:  # |A| log2(e) codes below 2^15
             a = (a % 32768).astype(np.uint16)
         if kind == mf.TensorKind.EXP2_LUT:
             a = np.arange(mf.EXP2_LUT_SIZE, 0, -1).astype(np.uint16) * 32
@@ -214,5 +241,5 @@ def test_native_loader_accepts_written_file():
     assert lib.mn_model_validate(data, len(data)) == mf.Status.OK
     scalar_a = mf.write_model_file(None, HEADER, _with_scalar_a(tensors, 4))
     assert lib.mn_model_validate(scalar_a, len(scalar_a)) == mf.Status.OK
-    as_1_1 = scalar_a[:6] + struct.pack("<H", 1) + scalar_a[8:]        # minor is outside the CRC
+    as_1_1 = scalar_a[:6] + struct.pack("<H", 1) + scalar_a[8:]  # minor is outside the CRC
     assert lib.mn_model_validate(as_1_1, len(as_1_1)) == mf.Status.ERR_TENSOR_SHAPE

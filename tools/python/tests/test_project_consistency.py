@@ -3,6 +3,7 @@ every C# file the .nfproj projects compile exists and the platform-free ones are
 host projects too; packages.config and the <Reference> HintPaths agree both ways; the solution
 opens every project; the app's compiled-in board settings are nf.config's, and the contract's
 generated files are contract.json's."""
+
 import json
 import re
 import subprocess
@@ -13,20 +14,29 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[3]
-NFPROJS = [REPO / "native-interop/managed/MambaNano.Interop.nfproj", REPO / "MambaNano/MambaNano.nfproj",
-           REPO / "MambaNano.Tests/MambaNano.Tests.nfproj", REPO / "tools/nanoclr/Replay/MambaNano.Replay.nfproj"]
+NFPROJS = [
+    REPO / "native-interop/managed/MambaNano.Interop.nfproj",
+    REPO / "MambaNano/MambaNano.nfproj",
+    REPO / "MambaNano.Tests/MambaNano.Tests.nfproj",
+    REPO / "tools/nanoclr/Replay/MambaNano.Replay.nfproj",
+]
 NS = {"m": "http://schemas.microsoft.com/developer/msbuild/2003"}
 
 
 def compile_items(nfproj):
     root = ET.parse(nfproj).getroot()
-    return [(nfproj.parent / c.get("Include").replace("\\", "/")).resolve()
-            for c in root.iterfind(".//m:Compile", NS)]
+    return [
+        (nfproj.parent / c.get("Include").replace("\\", "/")).resolve()
+        for c in root.iterfind(".//m:Compile", NS)
+    ]
 
 
 def references(nfproj):
     root = ET.parse(nfproj).getroot()
-    return [(r.get("Include"), r.findtext("m:HintPath", namespaces=NS)) for r in root.iterfind(".//m:Reference", NS)]
+    return [
+        (r.get("Include"), r.findtext("m:HintPath", namespaces=NS))
+        for r in root.iterfind(".//m:Reference", NS)
+    ]
 
 
 def packages(nfproj):
@@ -43,8 +53,11 @@ def test_every_compile_item_exists(nfproj):
 @pytest.mark.parametrize("nfproj", NFPROJS, ids=lambda p: p.name)
 def test_every_cs_file_of_the_project_folder_is_compiled(nfproj):
     compiled = set(compile_items(nfproj))
-    own = {p.resolve() for p in nfproj.parent.rglob("*.cs")
-           if not ({"bin", "obj", "host"} & set(p.relative_to(nfproj.parent).parts))}
+    own = {
+        p.resolve()
+        for p in nfproj.parent.rglob("*.cs")
+        if not ({"bin", "obj", "host"} & set(p.relative_to(nfproj.parent).parts))
+    }
     assert sorted(map(str, own - compiled)) == []
 
 
@@ -52,16 +65,25 @@ def test_platform_free_sources_are_in_both_nfprojs_and_the_host_projects():
     core = {p.resolve() for p in (REPO / "MambaNano/Core").glob("*.cs")}
     for nfproj in NFPROJS[1:]:
         assert core <= set(compile_items(nfproj)), nfproj.name
-    for csproj in ("tools/dotnet/MambaNano.Host/MambaNano.Host.csproj", "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+    for csproj in (
+        "tools/dotnet/MambaNano.Host/MambaNano.Host.csproj",
+        "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj",
+    ):
         text = (REPO / csproj).read_text()
         assert "../../../MambaNano/Core/**/*.cs" in text
         assert "../../../native-interop/managed/EngineConstants.cs" in text
         assert "../../../native-interop/managed/host/NativeEngine.cs" in text
-    assert "../../../MambaNano.Tests/**/*.cs" in (REPO / "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj").read_text()
+    assert (
+        "../../../MambaNano.Tests/**/*.cs"
+        in (REPO / "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj").read_text()
+    )
 
 
 def test_device_only_sources_stay_out_of_the_host_build():
-    for csproj in ("tools/dotnet/MambaNano.Host/MambaNano.Host.csproj", "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj"):
+    for csproj in (
+        "tools/dotnet/MambaNano.Host/MambaNano.Host.csproj",
+        "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj",
+    ):
         assert "Device" not in (REPO / csproj).read_text()
 
 
@@ -72,32 +94,47 @@ def test_packages_config_and_references_agree_both_ways(nfproj):
     for name, hint in references(nfproj):
         # NuGet restores packages.config projects into the solution's packages/ folder
         path = (nfproj.parent / (hint or "").replace("\\", "/")).resolve()
-        m = re.fullmatch(r"(.+?)\.(\d+(?:\.\d+)+)/lib/[^/]+\.dll", path.relative_to(REPO / "packages").as_posix()
-                         if path.is_relative_to(REPO / "packages") else "")
-        assert m, f"{nfproj.name}: reference {name} has no HintPath into the solution's packages folder"
+        m = re.fullmatch(
+            r"(.+?)\.(\d+(?:\.\d+)+)/lib/[^/]+\.dll",
+            path.relative_to(REPO / "packages").as_posix()
+            if path.is_relative_to(REPO / "packages")
+            else "",
+        )
+        assert m, (
+            f"{nfproj.name}: reference {name} has no HintPath into the solution's packages folder"
+        )
         hinted[m.group(1)] = m.group(2)
     assert hinted == pinned
 
 
 def test_solution_opens_every_project():
     sln = (REPO / "MambaNano.sln").read_text()
-    listed = {p.replace("\\", "/") for p in re.findall(r'= "[^"]+", "([^"]+\.(?:nfproj|csproj))"', sln)}
+    listed = {
+        p.replace("\\", "/") for p in re.findall(r'= "[^"]+", "([^"]+\.(?:nfproj|csproj))"', sln)
+    }
     expected = {str(p.relative_to(REPO)) for p in NFPROJS} | {
-        str(p.relative_to(REPO)) for p in (REPO / "tools" / "dotnet").glob("*/*.csproj")}
+        str(p.relative_to(REPO)) for p in (REPO / "tools" / "dotnet").glob("*/*.csproj")
+    }
     assert listed == expected
 
 
 def test_board_config_is_generated_from_nf_config():
-    result = subprocess.run([sys.executable, "-m", "mambanano", "gen-board-config", "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mambanano", "gen-board-config", "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_contract_files_are_generated_from_contract_json():
     """mn_contract.h, EngineConstants.cs and contract.py are what contract.json generates: an edit
     of a generated file, or of contract.json without regenerating, fails here."""
-    result = subprocess.run([sys.executable, "-m", "mambanano", "gen-contract", "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "mambanano", "gen-contract", "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -105,11 +142,12 @@ def test_one_contract_value_reaches_every_language():
     """A status code, a constant and a tensor kind changed in the description change the C, C#
     and Python output alike (each output is derived, none is kept by hand)."""
     from mambanano import gen_contract
+
     before = gen_contract.outputs(gen_contract.load())
     edited = gen_contract.load()
-    edited["enums"][0]["members"][-1]["value"] = 99                       # MN_ERR_LEAN
-    edited["constants"][0]["items"][0]["value"] = "MNMX"                  # MN_MAGIC
-    edited["tensor_kinds"]["members"][-1]["dtype"] = "I16"                # MN_T_ACT_SCALES
+    edited["enums"][0]["members"][-1]["value"] = 99  # MN_ERR_LEAN
+    edited["constants"][0]["items"][0]["value"] = "MNMX"  # MN_MAGIC
+    edited["tensor_kinds"]["members"][-1]["dtype"] = "I16"  # MN_T_ACT_SCALES
     after = gen_contract.outputs(edited)
     for path in before:
         assert before[path] != after[path], path.name
@@ -125,12 +163,13 @@ def test_one_contract_value_reaches_every_language():
 def test_contract_rules_refuse_a_clash(tmp_path, edit):
     """Codes the C, C# and Python sides could confuse are refused before anything is generated."""
     from mambanano import gen_contract
+
     contract = json.loads(gen_contract.CONTRACT.read_text())
     enums = {e["c_type"]: e for e in contract["enums"]}
     if edit == "status twice":
-        enums["mn_status"]["members"][-1]["value"] = 18                   # MN_ERR_LEAN = MN_ERR_TRAILING
+        enums["mn_status"]["members"][-1]["value"] = 18  # MN_ERR_LEAN = MN_ERR_TRAILING
     elif edit == "alias as own code":
-        enums["mn_engine_status"]["members"][0]["value"] = 64             # = MN_FE_ERR_SAMPLE_RATE
+        enums["mn_engine_status"]["members"][0]["value"] = 64  # = MN_FE_ERR_SAMPLE_RATE
     else:
         contract["tensor_kinds"]["members"][-1]["value"] = 31
     path = tmp_path / "contract.json"
@@ -141,9 +180,12 @@ def test_contract_rules_refuse_a_clash(tmp_path, edit):
 
 def test_nf_config_values_the_firmware_and_scripts_need():
     from mambanano.gen_board_config import read_config
+
     config = {k: v for k, (v, _) in read_config().items()}
     assert config["target"] in ("ESP32_S3_QUAD", "ESP32_S3_OCTAL", "ESP32_S3")
-    assert int(config["imu_rate_hz"]) * 320 == int(config["mic_rate_hz"]), "one IMU sample per 20 ms audio hop"
+    assert int(config["imu_rate_hz"]) * 320 == int(config["mic_rate_hz"]), (
+        "one IMU sample per 20 ms audio hop"
+    )
     assert int(config["har_window_samples"]) % int(config["har_streams"]) == 0
     assert int(config["kws_window_hops"]) % int(config["kws_streams"]) == 0
     assert int(config["mic_bytes_per_sample"]) in (2, 4)

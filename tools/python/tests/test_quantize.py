@@ -1,36 +1,61 @@
 """The quantizer's choices: MSE range, the range search's passes, the INT8 twin, bias correction,
 quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
+
 import numpy as np
-import torch
 import pytest
+import torch
 
 from mambanano import frontend
 from mambanano import model_file as mf
 from mambanano.kernel import Int8Model
 from mambanano.model import MambaNanoNet
-from mambanano.quantize import (ACT_NAMES, STATE_HEADROOM, ActStats, Int8Twin, activation_scales, calibrate,
-                                candidate_range, correct_biases, dequantized_model, fake_quant,
-                                kernel_divergence, quantization_aware_finetune, quantize_bytes, search_ranges)
+from mambanano.quantize import (
+    ACT_NAMES,
+    STATE_HEADROOM,
+    ActStats,
+    Int8Twin,
+    activation_scales,
+    calibrate,
+    candidate_range,
+    correct_biases,
+    dequantized_model,
+    fake_quant,
+    kernel_divergence,
+    quantization_aware_finetune,
+    quantize_bytes,
+    search_ranges,
+)
 
 torch.set_num_threads(1)
 
-DIMS = dict(n_features=9, d_model=16, d_inner=32, d_state=4, dt_rank=2, d_conv=4, n_layers=2, n_classes=6)
-QUANT_ARGS = dict(task=mf.Task.HAR, frontend=mf.Frontend.IMU, input_scale=frontend.IMU_SCALE,
-                  input_zero_point=float(frontend.IMU_ZERO_POINT), class_names=[f"c{i}" for i in range(6)])
+DIMS = dict(
+    n_features=9, d_model=16, d_inner=32, d_state=4, dt_rank=2, d_conv=4, n_layers=2, n_classes=6
+)
+QUANT_ARGS = dict(
+    task=mf.Task.HAR,
+    frontend=mf.Frontend.IMU,
+    input_scale=frontend.IMU_SCALE,
+    input_zero_point=float(frontend.IMU_ZERO_POINT),
+    class_names=[f"c{i}" for i in range(6)],
+)
 
 
 def calibrated_model(seed=0, n=48, steps=40):
     """A seeded random model, int8 frames (n, steps, F), their float features, and ActStats."""
     torch.manual_seed(seed)
     model = MambaNanoNet(**DIMS).eval()
-    frames = np.random.default_rng(seed).integers(-64, 64, size=(n, steps, DIMS["n_features"])).astype(np.int8)
+    frames = (
+        np.random.default_rng(seed)
+        .integers(-64, 64, size=(n, steps, DIMS["n_features"]))
+        .astype(np.int8)
+    )
     features = torch.from_numpy(frames.astype(np.float32) * frontend.IMU_SCALE)
     return model, frames, features, calibrate(model, [features])
 
 
 def kernel_logits(file_bytes, frames):
     kernel = Int8Model(file_bytes)
-    return np.stack([kernel.run_sequence(f) for f in frames])                  # (n, C)
+    return np.stack([kernel.run_sequence(f) for f in frames])  # (n, C)
 
 
 def quantization_mse(x, value_range):
@@ -49,7 +74,7 @@ def test_mse_range_minimises_the_quantization_error():
     for other in (amax, 0.99 * amax, 0.9 * chosen, 0.5 * amax, stats.percentile("g", 0, 99.9)):
         assert quantization_mse(heavy_tailed, chosen) <= quantization_mse(heavy_tailed, other)
     stats.probe("xs", 0, torch.from_numpy(rng.uniform(-1, 1, 16384)))
-    assert stats.mse_range("xs", 0) >= 0.98 * stats.act[("xs", 0)]   # no tail to clip
+    assert stats.mse_range("xs", 0) >= 0.98 * stats.act[("xs", 0)]  # no tail to clip
 
 
 def test_quant_hook_stands_at_every_activation_the_kernel_rounds():
@@ -61,14 +86,18 @@ def test_quant_hook_stands_at_every_activation_the_kernel_rounds():
         return t
 
     torch.testing.assert_close(model(features, quant=record), model(features))
-    expected = {(name, l) for l in range(DIMS["n_layers"]) for name in ACT_NAMES
-                if name != "delta" and not (name == "residual_in" and l > 0)}
+    expected = {
+        (name, l)
+        for l in range(DIMS["n_layers"])
+        for name in ACT_NAMES
+        if name != "delta" and not (name == "residual_in" and l > 0)
+    }
     assert seen == expected | {("pooled", -1)}
 
 
 def test_int8_twin_is_closer_to_the_kernel_than_the_float_model():
     model, frames, features, stats = calibrated_model()
-    for name in ("xs", "y", "g"):                            # coarse ranges: large, visible errors
+    for name in ("xs", "y", "g"):  # coarse ranges: large, visible errors
         stats.clip[(name, 0)] = stats.percentile(name, 0, 90)
     data = quantize_bytes(model, stats, **QUANT_ARGS)
     kernel = kernel_logits(data, frames)
@@ -80,18 +109,20 @@ def test_int8_twin_is_closer_to_the_kernel_than_the_float_model():
 
 def test_bias_correction_reduces_the_kernels_mean_output_error():
     model, frames, features, stats = calibrated_model()
-    for name in ("xs", "y", "g"):                            # clipping: a systematic output error
+    for name in ("xs", "y", "g"):  # clipping: a systematic output error
         stats.clip[(name, 0)] = stats.percentile(name, 0, 90)
     with torch.no_grad():
         float_logits = model(features).numpy()
         probs = torch.softmax(model(features), -1).numpy()
     before = kernel_logits(quantize_bytes(model, stats, **QUANT_ARGS), frames) - float_logits
-    corrected, report = correct_biases(model, stats, features, kernel_divergence(frames, probs), **QUANT_ARGS)
+    corrected, report = correct_biases(
+        model, stats, features, kernel_divergence(frames, probs), **QUANT_ARGS
+    )
     after = kernel_logits(quantize_bytes(corrected, stats, **QUANT_ARGS), frames) - float_logits
     assert report["classifier"]["kept"]
     assert np.abs(after.mean(0)).mean() < 0.5 * np.abs(before.mean(0)).mean()
-    assert (after ** 2).mean() < (before ** 2).mean()
-    with torch.no_grad():                                    # the float model itself is untouched
+    assert (after**2).mean() < (before**2).mean()
+    with torch.no_grad():  # the float model itself is untouched
         np.testing.assert_array_equal(model(features).numpy(), float_logits)
 
 
@@ -113,17 +144,21 @@ def test_fake_quant_rounds_like_the_kernel_and_passes_gradients_straight_through
 
 def test_quantization_aware_finetune_lowers_the_int8_loss_and_leaves_plain_weights():
     model, frames, features, stats = calibrated_model(n=64)
-    labels = torch.from_numpy(np.random.default_rng(1).integers(0, DIMS["n_classes"], len(features)))
+    labels = torch.from_numpy(
+        np.random.default_rng(1).integers(0, DIMS["n_classes"], len(features))
+    )
     before = {k: v.clone() for k, v in model.state_dict().items()}
 
     def int8_loss(m):
         logits = torch.from_numpy(kernel_logits(quantize_bytes(m, stats, **QUANT_ARGS), frames))
         return float(torch.nn.functional.cross_entropy(logits.float(), labels))
 
-    tuned = quantization_aware_finetune(model, stats, features, labels, epochs=20, lr=3e-3, **QUANT_ARGS)
+    tuned = quantization_aware_finetune(
+        model, stats, features, labels, epochs=20, lr=3e-3, **QUANT_ARGS
+    )
     assert int8_loss(tuned) < int8_loss(model) - 0.05
-    assert set(tuned.state_dict()) == set(before)            # no parametrization left behind
-    for k, v in model.state_dict().items():                  # the float model itself is untouched
+    assert set(tuned.state_dict()) == set(before)  # no parametrization left behind
+    for k, v in model.state_dict().items():  # the float model itself is untouched
         assert torch.equal(v, before[k]), k
 
 
@@ -136,10 +171,17 @@ def _scale_dependent_loss(model, stats):
 
     def loss(file_bytes):
         scales = activation_scales(file_bytes)
-        cost_res = 10.0 if scales[("residual_out", 1)] == pytest.approx(at_max[("residual_out", 1)]) else 0.0
+        cost_res = (
+            10.0
+            if scales[("residual_out", 1)] == pytest.approx(at_max[("residual_out", 1)])
+            else 0.0
+        )
         cost_y = 1.0 if scales[("y", 0)] == pytest.approx(at_max[("y", 0)]) else 0.0
         return max(cost_res, cost_y)
-    assert full[("y", 0)] == pytest.approx(at_max[("y", 0)])   # stats without choices: every range its max
+
+    assert full[("y", 0)] == pytest.approx(
+        at_max[("y", 0)]
+    )  # stats without choices: every range its max
     return loss
 
 
@@ -156,12 +198,16 @@ def test_range_search_needs_a_second_pass_when_a_later_tensor_masks_an_earlier_o
     assert chosen["residual_out[1]"]["method"] != "max" and chosen["y[0]"]["method"] != "max"
     assert chosen["y[0]"]["loss"] == 0.0
     assert passes == 3, "pass 2 changed y[0], pass 3 found nothing to change and stopped the search"
-    assert stats.clip[("y", 0)] == pytest.approx(candidate_range(stats, "y", 0, chosen["y[0]"]["method"]))
+    assert stats.clip[("y", 0)] == pytest.approx(
+        candidate_range(stats, "y", 0, chosen["y[0]"]["method"])
+    )
 
 
 def test_range_search_stops_after_a_pass_that_changes_nothing():
     model, _, _, stats = calibrated_model()
-    chosen, passes = search_ranges(model, stats, lambda file_bytes: 1.0, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    chosen, passes = search_ranges(
+        model, stats, lambda file_bytes: 1.0, DIMS["n_layers"], passes=3, **QUANT_ARGS
+    )
     assert passes == 1
     assert all(v["method"] == "max" for k, v in chosen.items() if not k.startswith("h["))
     assert all(v["range"] == STATE_HEADROOM for k, v in chosen.items() if k.startswith("h["))
@@ -171,6 +217,7 @@ def test_weight_only_int8_keeps_float_activations_and_the_kernel_does_not():
     """float_vs_int8's weight-only INT8 (the file's weights in PyTorch) sits next to the float
     model; the C kernel, activations and state rounded too, departs further from it."""
     from mambanano.training import float_vs_int8
+
     model, frames, features, stats = calibrated_model(n=64)
     file_bytes = quantize_bytes(model, stats, **QUANT_ARGS)
     with torch.no_grad():
@@ -180,7 +227,9 @@ def test_weight_only_int8_keeps_float_activations_and_the_kernel_does_not():
     weight_only_error = (weight_only_logits - float_logits).abs().mean()
     assert 0 < weight_only_error < 0.5 * (int8_logits - float_logits).abs().mean()
 
-    labels = weight_only_logits.argmax(-1).numpy()          # weight-only INT8 is right by definition
+    labels = weight_only_logits.argmax(-1).numpy()  # weight-only INT8 is right by definition
     result = float_vs_int8(model, file_bytes, features, frames, labels, QUANT_ARGS["class_names"])
     assert result["weight_only_accuracy"] == 1.0
-    assert result["int8_accuracy"] == pytest.approx(float((int8_logits.argmax(-1).numpy() == labels).mean()))
+    assert result["int8_accuracy"] == pytest.approx(
+        float((int8_logits.argmax(-1).numpy() == labels).mean())
+    )

@@ -1,6 +1,7 @@
 """The model files as nanoFramework managed resources (mambanano gen-resources): the resource-id hash
 matches what nanoFramework's tools generate, the committed Resources.resx / Resources.Designer.cs
 are up to date, every weights/*.mnm has an entry and every entry points at an existing file."""
+
 import re
 import subprocess
 import sys
@@ -66,8 +67,11 @@ def test_resource_id_is_a_signed_16_bit_value():
 
 
 def test_committed_files_are_up_to_date():
-    run = subprocess.run([sys.executable, "-m", "mambanano", "gen-resources", "--check"],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "mambanano", "gen-resources", "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
 
 
@@ -108,14 +112,19 @@ def test_resx_entries_are_binary_file_references(rset):
         assert kind == "System.Resources.ResXFileRef, System.Windows.Forms"
         assert value_type.startswith("System.Byte[], mscorlib")
         target = rset.folder / path.replace("\\", "/")
-        if target.suffix == ".mnm":  # the replay's recordings exist once tools/nanoclr/replay.sh ran
+        if (
+            target.suffix == ".mnm"
+        ):  # the replay's recordings exist once tools/nanoclr/replay.sh ran
             assert target.is_file(), f"{name}: {path} (from {rset.folder}) does not exist"
 
 
 @SETS
 def test_designer_reads_the_manifest_resource_the_project_embeds(rset):
     text = (rset.folder / "Resources.Designer.cs").read_text(encoding="utf-8")
-    assert f'new System.Resources.ResourceManager("{rset.base_name}", typeof(Resources).Assembly)' in text
+    assert (
+        f'new System.Resources.ResourceManager("{rset.base_name}", typeof(Resources).Assembly)'
+        in text
+    )
     assert "nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id)" in text
     assert "internal static byte[] GetBytes(Resources.BinaryResources id)" in text
     # the .nfproj sits beside the .resx (replay) or one folder up (the app's Device/)
@@ -134,7 +143,9 @@ def test_generation_follows_the_model_files(tmp_path):
     (weights / "har.mnm").write_bytes(b"MNMB")
     out = gr.generate(weights, device)
     assert out != empty
-    assert "<value>..\\..\\weights\\device\\har.mnm;System.Byte[], mscorlib" in out["Resources.resx"]
+    assert (
+        "<value>..\\..\\weights\\device\\har.mnm;System.Byte[], mscorlib" in out["Resources.resx"]
+    )
     for name in ("har", "kws"):
         assert f"            {name} = {gr.resource_id(name)}," in out["Resources.Designer.cs"]
     # the generator sorts enum members by id, as nanoFramework's generator does

@@ -2,6 +2,7 @@
 runs it bit for bit as the (E, N) file whose rows repeat each head's value, the dequantized PyTorch
 twin has the same heads, and the C float reference follows the PyTorch model (debug-state style:
 states after every step and the logits) on the committed fixtures."""
+
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,8 @@ from mambanano.quantize import calibrate, dequantized_model, quantize_bytes
 torch.set_num_threads(1)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "native-interop" / "tests" / "fixtures"
-INPUT_SCALE = 1.0 / 32.0                     # the fixtures' RAW features: int8 / 32
-FLOAT_REL_TOL = 1e-4                         # as test_debug_state.py: C fp32 vs PyTorch fp32
+INPUT_SCALE = 1.0 / 32.0  # the fixtures' RAW features: int8 / 32
+FLOAT_REL_TOL = 1e-4  # as test_debug_state.py: C fp32 vs PyTorch fp32
 T = mf.TensorKind
 
 
@@ -41,12 +42,23 @@ def expanded_to_per_state(file_bytes):
 
 
 def quantized_scalar_a(heads, seed=0):
-    dims = dict(n_features=6, d_model=8, d_inner=12, d_state=5, dt_rank=2, d_conv=4, n_layers=2, n_classes=4)
+    dims = dict(
+        n_features=6, d_model=8, d_inner=12, d_state=5, dt_rank=2, d_conv=4, n_layers=2, n_classes=4
+    )
     torch.manual_seed(seed)
     model = MambaNanoNet(**dims, a_heads=heads).eval()
-    x = torch.from_numpy(np.stack([frames(6, 64, seed + i) for i in range(4)]).astype(np.float32) * INPUT_SCALE)
-    return quantize_bytes(model, calibrate(model, [x]), task=mf.Task.KWS, frontend=mf.Frontend.RAW,
-                          input_scale=INPUT_SCALE, input_zero_point=0.0, class_names=list("abcd"))
+    x = torch.from_numpy(
+        np.stack([frames(6, 64, seed + i) for i in range(4)]).astype(np.float32) * INPUT_SCALE
+    )
+    return quantize_bytes(
+        model,
+        calibrate(model, [x]),
+        task=mf.Task.KWS,
+        frontend=mf.Frontend.RAW,
+        input_scale=INPUT_SCALE,
+        input_zero_point=0.0,
+        class_names=list("abcd"),
+    )
 
 
 @pytest.mark.parametrize("heads", [1, 3, 12])
@@ -83,7 +95,7 @@ def test_c_float_reference_follows_the_pytorch_twin(fixture):
     cache = model.allocate_inference_cache(1)
     with torch.no_grad():
         for t in range(len(x)):
-            logits = model.step(x[t:t + 1], cache)[0].numpy()
+            logits = model.step(x[t : t + 1], cache)[0].numpy()
             ref.step(x[t].numpy())
             for layer, (_, h) in enumerate(cache["layers"]):
                 want = h[0].numpy()

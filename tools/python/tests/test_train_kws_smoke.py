@@ -1,5 +1,6 @@
 """A short smoke run of the whole KWS command (train, calibrate, quantize, INT8-evaluate through C),
 then the written file through mambanano evaluate."""
+
 import json
 import subprocess
 import sys
@@ -15,11 +16,31 @@ REPO = Path(__file__).resolve().parents[3]
 SPEECH = find_dataset("speech_commands")
 
 
-@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
+@pytest.mark.skipif(
+    SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)"
+)
 def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
-    subprocess.run([sys.executable, "-m", "mambanano", "train", "--task", "kws", "--epochs", "1",
-                    "--max-train", "128", "--out", str(tmp_path), "--runs", str(tmp_path)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mambanano",
+            "train",
+            "--task",
+            "kws",
+            "--epochs",
+            "1",
+            "--max-train",
+            "128",
+            "--out",
+            str(tmp_path),
+            "--runs",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     header, tensors = mf.read_model_file(tmp_path / "kws.mnm")
     assert header["task"] == mf.Task.KWS and header["frontend"] == mf.Frontend.LOGMEL
     assert mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)]) == data_kws.CLASS_NAMES
@@ -31,9 +52,13 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     assert "INT8" in (tmp_path / "kws.md").read_text()
 
     from mambanano.evaluate import main as evaluate_main
-    assert evaluate_main(["--weights", str(tmp_path / "kws.mnm"), "--data", str(SPEECH),
-                          "--split", "val"]) == 0
+
+    assert (
+        evaluate_main(
+            ["--weights", str(tmp_path / "kws.mnm"), "--data", str(SPEECH), "--split", "val"]
+        )
+        == 0
+    )
     scored = json.loads(capsys.readouterr().out)
     assert scored["task"] == "KWS" and scored["n"] == result["val_clips"]
     assert scored["accuracy"] == pytest.approx(result["int8_accuracy"])
-

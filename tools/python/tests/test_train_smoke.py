@@ -1,4 +1,5 @@
 """A short smoke run of the whole HAR command: train, calibrate, quantize, INT8-evaluate through C."""
+
 import json
 import subprocess
 import sys
@@ -17,9 +18,28 @@ HAPT = find_dataset("hapt")
 @pytest.mark.parametrize("a_heads", [None, 16])
 def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads):
     option = [] if a_heads is None else ["--a-heads", str(a_heads)]
-    subprocess.run([sys.executable, "-m", "mambanano", "train", "--task", "har", "--epochs", "1",
-                    "--max-train", "256", "--out", str(tmp_path), "--runs", str(tmp_path), *option],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mambanano",
+            "train",
+            "--task",
+            "har",
+            "--epochs",
+            "1",
+            "--max-train",
+            "256",
+            "--out",
+            str(tmp_path),
+            "--runs",
+            str(tmp_path),
+            *option,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     header, tensors = mf.read_model_file(tmp_path / "har.mnm")
     assert header["task"] == mf.Task.HAR and header["frontend"] == mf.Frontend.IMU
     a2_shape = tensors[(mf.TensorKind.A2, 0)].reshape(len(tensors[(mf.TensorKind.A2, 0)]), -1).shape

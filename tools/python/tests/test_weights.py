@@ -1,6 +1,7 @@
 """The shipped weights: they load through the validating C loader, declare the right task and
 front-end, and keep their measured INT8 accuracy (through the C kernel) on the validation split.
 A change to the kernel, the front-end or the weights that degrades them fails here."""
+
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def test_har_weights_declare_task_frontend_and_size():
 @pytest.mark.skipif(HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)")
 def test_har_int8_accuracy_on_validation_subjects():
     from mambanano.evaluate import evaluate_har
+
     result = evaluate_har((REPO / "weights" / "har.mnm").read_bytes(), HAPT, data_har.VAL_SUBJECTS)
     assert result["n"] > 1000
     assert result["accuracy"] >= HAR_INT8_FLOOR, result
@@ -42,6 +44,7 @@ KWS_INT8_FLOOR = 0.8429  # 85.29 % measured
 
 def test_kws_weights_declare_task_frontend_and_size():
     from mambanano import data_kws
+
     header, tensors = mf.read_model_file(REPO / "weights" / "kws.mnm")
     assert header["task"] == mf.Task.KWS and header["frontend"] == mf.Frontend.LOGMEL
     assert header["n_features"] == frontend.LOGMEL_FEATURES
@@ -50,9 +53,12 @@ def test_kws_weights_declare_task_frontend_and_size():
     Int8Model((REPO / "weights" / "kws.mnm").read_bytes())
 
 
-@pytest.mark.skipif(SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)")
+@pytest.mark.skipif(
+    SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)"
+)
 def test_kws_int8_accuracy_on_validation_speakers():
     from mambanano.evaluate import evaluate_kws
+
     result = evaluate_kws((REPO / "weights" / "kws.mnm").read_bytes(), SPEECH, "val")
     assert result["n"] > 700
     assert result["accuracy"] >= KWS_INT8_FLOOR, result
