@@ -22,7 +22,8 @@ namespace MambaNano
             {
                 if (Resources.manager == null)
                 {
-                    Resources.manager = new System.Resources.ResourceManager("MambaNano.Resources", typeof(Resources).Assembly);
+                    Resources.manager =
+                        new System.Resources.ResourceManager("MambaNano.Resources", typeof(Resources).Assembly);
                 }
                 return Resources.manager;
             }

@@ -156,15 +156,13 @@ mn_fe_status mn_imu_run_counts_s8(void *state, size_t state_size, int32_t accel_
 /* MN_AUDIO_SAMPLE_RATE_HZ, MN_AUDIO_HOP_SAMPLES, MN_AUDIO_WINDOW_SAMPLES (also the FFT size),
  * MN_LOGMEL_FEATURES, _LOW_HZ, _HIGH_HZ, _UNITS_PER_LOG2, _LOG2_REF (q = 0 at E = 2^24) and
  * _ZERO_POINT are in mn_contract.h. */
-#define MN_LOGMEL_SCALE \
-    (1.0f / MN_LOGMEL_UNITS_PER_LOG2) /* real value of one unit (log2 of power),
-                                                             for the model file */
-#define MN_LOGMEL_STATE_SIZE \
-    392 /* bytes, == mn_logmel_state_size(): magic, overlap min,
-                                        max + 192 int16 */
-#define MN_LOGMEL_SCRATCH_SIZE \
-    1520 /* bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16
-                                        + per mel interval (M + 1) uint64 + (M + 1) uint32 + pad */
+/* Real value of one unit (log2 of power), for the model file. */
+#define MN_LOGMEL_SCALE (1.0f / MN_LOGMEL_UNITS_PER_LOG2)
+/* Bytes, == mn_logmel_state_size(): magic, overlap min, max + 192 int16. */
+#define MN_LOGMEL_STATE_SIZE 392
+/* Bytes, == mn_logmel_scratch_size(): FFT (256, 2) int16 + per mel interval (M + 1) uint64
+ * + (M + 1) uint32 + pad. */
+#define MN_LOGMEL_SCRATCH_SIZE 1520
 
 size_t mn_logmel_state_size(void);   /* 4-byte aligned */
 size_t mn_logmel_scratch_size(void); /* 8-byte aligned; contents do not outlive a call */

@@ -46,8 +46,8 @@
 #define MN_LOG2_LUT_BITS 6
 
 #if defined(__GNUC__)
-#define MN_ALWAYS_INLINE \
-    inline __attribute__((always_inline)) /* hot helpers with several callers */
+/* hot helpers with several callers */
+#define MN_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define MN_ALWAYS_INLINE inline
 #endif

@@ -22,7 +22,8 @@ namespace MambaNano.Replay
             {
                 if (Resources.manager == null)
                 {
-                    Resources.manager = new System.Resources.ResourceManager("MambaNano.Replay.Resources", typeof(Resources).Assembly);
+                    Resources.manager =
+                        new System.Resources.ResourceManager("MambaNano.Replay.Resources", typeof(Resources).Assembly);
                 }
                 return Resources.manager;
             }
