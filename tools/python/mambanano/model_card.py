@@ -1,8 +1,11 @@
 """The model card written beside each shipped weights file (weights/<task>.md), from the result
-dict the training command produces (runs/<task>/<task>_result.json)."""
+dict the training command produces (runs/<task>/<task>_result.json) and, for a model trained on all
+the data (--all-data), the cross-validated figures of its recipe (the --cv-folds cv.json)."""
 
 import textwrap
 from pathlib import Path
+
+from .training import cv_table
 
 
 def _pct(x):
@@ -57,6 +60,98 @@ def _bias_correction_lines(corrections):
     ]
 
 
+def _met(ok):
+    return "met" if ok else "**not met**"
+
+
+def _confusion_lines(conf, names, what):
+    """A confusion matrix (rows true, columns predicted) as a Markdown table under a `what` line."""
+    return [
+        "",
+        f"{what} (rows true, columns predicted, same class order):",
+        "",
+        "| | " + " | ".join(n[:5] for n in names) + " |",
+        "|---|" + "---|" * len(names),
+        *(
+            "| " + names[i] + " | " + " | ".join(str(v) for v in row) + " |"
+            for i, row in enumerate(conf)
+        ),
+    ]
+
+
+def _validation_lines(d, names, targets):
+    """The accuracy section of a model trained without its validation split (result d)."""
+    min_acc, max_drop = targets
+    drop = (d["float_accuracy"] - d["int8_accuracy"]) * 100
+    return [
+        "## Accuracy on the validation split",
+        "",
+        "Float = PyTorch; INT8 = the C kernel through the shared library (the code the device runs).",
+        "",
+        "| | float | INT8 |",
+        "|---|---|---|",
+        f"| accuracy | {_pct(d['float_accuracy'])} | {_pct(d['int8_accuracy'])} |",
+        *(
+            f"| {c} | {_pct(d['float_per_class'][c])} | {_pct(d['int8_per_class'][c])} |"
+            for c in names
+        ),
+        "",
+        f"Targets: INT8 ≥ {min_acc:.0f} % {_met(d['int8_accuracy'] * 100 >= min_acc)} "
+        f"({_pct(d['int8_accuracy'])}); drop from float ≤ {max_drop} pt {_met(drop <= max_drop)} "
+        f"({drop:.2f} pt). INT8 and float agree on {_pct(d['float_int8_agreement'])} of the validation "
+        f"examples; mean KL(float ‖ INT8) {d['int8_kl']:.4f}.",
+        *_confusion_lines(d["int8_confusion"], names, "INT8 confusion"),
+    ]
+
+
+def _cv_lines(d, cv, names, targets, unit):
+    """The accuracy section of a model trained on all the data (result d: scored on its own training
+    data) from the cross-validation of its recipe (cv: a cv_summary)."""
+    min_acc, max_drop = targets
+    int8, drop = cv["int8"]["mean"] * 100, cv["drop"]["mean"] * 100
+    lines = [
+        f"## Accuracy on new {unit}s: {len(cv['folds'])}-fold cross-validation of this recipe",
+        "",
+        *textwrap.wrap(
+            f"This model was trained on every training {unit}, so nothing is left to score it on. "
+            f"What predicts new {unit}s is the same recipe cross-validated: each fold's model trained "
+            f"on the other folds' {unit}s and scored on its own, which it never met. Float = PyTorch; "
+            "weight-only INT8 = the file's int8 weights with float activations and state; INT8 = the C "
+            "kernel through the shared library (the code the device runs). Columns: accuracy in %, "
+            "drops in points.",
+            width=100,
+        ),
+        "",
+        cv_table(cv),
+        "",
+        "INT8 recall per class, mean over folds: "
+        + ", ".join(f"{c} {_pct(v)}" for c, v in cv["int8_per_class_mean"].items())
+        + ".",
+        "",
+        f"Targets (cross-validated): INT8 ≥ {min_acc:.0f} % {_met(int8 >= min_acc)} ({int8:.2f} %); "
+        f"drop from float ≤ {max_drop} pt {_met(drop <= max_drop)} ({drop:.2f} pt).",
+    ]
+    if all("int8_confusion" in r for r in cv["folds"]):
+        total = [
+            [sum(r["int8_confusion"][i][j] for r in cv["folds"]) for j in range(len(names))]
+            for i in range(len(names))
+        ]
+        lines += _confusion_lines(total, names, "INT8 confusion summed over the held-out folds")
+    lines += [
+        "",
+        "## In-sample check",
+        "",
+        *textwrap.wrap(
+            f"On its own training data ({d['scored_examples']:,} examples) this file scores "
+            f"{_pct(d['int8_accuracy'])} INT8 ({_pct(d['float_accuracy'])} float): not a measure of "
+            "new people, a guard against a kernel, front-end or weights change that breaks the model "
+            "(`tools/python/tests/test_weights.py` fails one point below it).",
+            width=100,
+        ),
+    ]
+    return lines
+
+
 def write_model_card(
     path,
     result,
@@ -70,18 +165,16 @@ def write_model_card(
     training_line,
     targets,
     reproduce,
+    cv=None,
+    unit=None,
 ):
-    """targets: (min INT8 accuracy, max drop in points); reproduce: command lines."""
+    """targets: (min INT8 accuracy, max drop in points); reproduce: command lines; cv: for a model
+    trained on all the data (--all-data), the cv_summary of its recipe, and unit what its folds
+    hold out ('subject', 'speaker')."""
     d, q = result, result["quantization"]
     layer = q["layers"][0]
     dims = d["dims"]
     names = list(d["float_per_class"])
-    drop = (d["float_accuracy"] - d["int8_accuracy"]) * 100
-    min_acc, max_drop = targets
-
-    def met(ok):
-        return "met" if ok else "**not met**"
-
     lines = [
         f"# {title}",
         "",
@@ -100,34 +193,12 @@ def write_model_card(
         f"| data | {data_line} |",
         f"| split | {split_line} |",
         f"| training | {training_line} |",
-        "",
-        "## Accuracy on the validation split",
-        "",
-        "Float = PyTorch; INT8 = the C kernel through the shared library (the code the device runs).",
-        "",
-        "| | float | INT8 |",
-        "|---|---|---|",
-        f"| accuracy | {_pct(d['float_accuracy'])} | {_pct(d['int8_accuracy'])} |",
     ]
-    lines += [
-        f"| {c} | {_pct(d['float_per_class'][c])} | {_pct(d['int8_per_class'][c])} |" for c in names
-    ]
-    lines += [
-        "",
-        f"Targets: INT8 ≥ {min_acc:.0f} % {met(d['int8_accuracy'] * 100 >= min_acc)} ({_pct(d['int8_accuracy'])}); "
-        f"drop from float ≤ {max_drop} pt {met(drop <= max_drop)} ({drop:.2f} pt). INT8 and float agree on "
-        f"{_pct(d['float_int8_agreement'])} of the validation examples; mean KL(float ‖ INT8) "
-        f"{d['int8_kl']:.4f}.",
-        "",
-        "INT8 confusion (rows true, columns predicted, same class order):",
-        "",
-        "| | " + " | ".join(n[:5] for n in names) + " |",
-        "|---|" + "---|" * len(names),
-    ]
-    lines += [
-        "| " + names[i] + " | " + " | ".join(str(v) for v in row) + " |"
-        for i, row in enumerate(d["int8_confusion"])
-    ]
+    lines += [""] + (
+        _cv_lines(d, cv, names, targets, unit)
+        if cv is not None
+        else _validation_lines(d, names, targets)
+    )
     lines += [
         "",
         "## Quantization (chosen per tensor)",
@@ -170,8 +241,15 @@ def write_model_card(
         *reproduce,
         "```",
         "",
-        "`tools/python/tests/test_weights.py` fails if the INT8 accuracy on the validation split drops more than one",
-        "point below the figure above.",
+        *(
+            []
+            if cv is not None
+            else [
+                "`tools/python/tests/test_weights.py` fails if the INT8 accuracy on the validation "
+                "split drops more than one",
+                "point below the figure above.",
+            ]
+        ),
         "",
     ]
     Path(path).write_text("\n".join(lines))

@@ -18,10 +18,10 @@ def confusion(y, pred, n_classes):
     return m
 
 
-def plot_training(curve, conf, class_names, path, *, split_name, figsize, fontsize):
-    """Training loss and float validation accuracy per epoch (curve: [(epoch, loss, accuracy)])
-    beside the INT8 confusion matrix on the validation split (split_name: its kind of unit, e.g.
-    'subjects'); written to path."""
+def plot_training(curve, conf, class_names, path, *, scored, figsize, fontsize):
+    """Training loss and float accuracy per epoch (curve: [(epoch, loss, accuracy)]) beside the INT8
+    confusion matrix, both on the examples `scored` names (e.g. 'validation subjects'); written to
+    path."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -30,7 +30,7 @@ def plot_training(curve, conf, class_names, path, *, split_name, figsize, fontsi
     ep, loss, acc = zip(*curve)
     fig, ax = plt.subplots(1, 2, figsize=figsize)
     ax[0].plot(ep, loss, label="train loss")
-    ax[0].plot(ep, acc, label="val accuracy (float)")
+    ax[0].plot(ep, acc, label=f"float accuracy, {scored}")
     ax[0].set_xlabel("epoch")
     ax[0].legend()
     ax[1].imshow(conf, cmap="Blues")
@@ -39,7 +39,7 @@ def plot_training(curve, conf, class_names, path, *, split_name, figsize, fontsi
     for i in range(len(conf)):
         for j in range(len(conf)):
             ax[1].text(j, i, conf[i][j], ha="center", va="center", fontsize=fontsize)
-    ax[1].set_title(f"INT8 (C kernel) confusion, validation {split_name}")
+    ax[1].set_title(f"INT8 (C kernel) confusion, {scored}")
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)

@@ -53,11 +53,14 @@ from mambanano.paths import REPO
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
 from mambanano.training import (
+    add_final_arguments,
     add_model_arguments,
     check_model_arguments,
     cv_fold_row,
     cv_summary,
     float_vs_int8,
+    load_cv_summary,
+    recipe,
     train_or_load,
 )
 
@@ -83,6 +86,11 @@ def to_float(x_int8):
 def speakers(clips):
     """Number of distinct speakers (silence clips have none)."""
     return len({c.group for c in clips if c.label != data_kws.SILENCE})
+
+
+def kws_recipe(args):
+    """What --cv-folds records and --all-data checks (training.recipe and the extra folders' names)."""
+    return {**recipe(args), "extra_train": [Path(d).name for d in args.extra_train]}
 
 
 def main(argv=None):
@@ -143,13 +151,15 @@ def main(argv=None):
     )
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
+    add_final_arguments(ap, "speaker")
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
     args.data = resolve_data(args.data, "speech_commands", PROG)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 20:
         ap.error("--cv-folds must be between 2 and 20")
-    if args.cv_folds and args.dev:
-        ap.error("--cv-folds trains every fold: not with --dev")
+    if sum(map(bool, (args.cv_folds, args.dev, args.all_data))) > 1:
+        ap.error("--cv-folds, --dev and --all-data choose the split: one of them")
+    cv = load_cv_summary(ap, args, kws_recipe(args))
     dev_dir = REPO / "runs" / "kws_dev"
     args.out = args.out or (dev_dir if args.dev else REPO / "weights")
     args.runs = args.runs or (dev_dir if args.dev else REPO / "runs" / "kws")
@@ -159,6 +169,8 @@ def main(argv=None):
         cross_validate(clips, args)
         return
     train_clips, val_clips = data_kws.split(clips, dev=args.dev)
+    if args.all_data:  # scored in-sample: the figures that predict new speakers are cv's
+        train_clips, val_clips = clips, clips
     result, curve, n_calib = fit(train_clips, val_clips, args, args.out, args.runs)
     print(
         json.dumps(
@@ -180,11 +192,11 @@ def main(argv=None):
         result["int8_confusion"],
         data_kws.CLASS_NAMES,
         args.out / "kws_training.png",
-        split_name="speakers",
+        scored="training speakers (in-sample)" if args.all_data else "validation speakers",
         figsize=(12, 5),
         fontsize=7,
     )
-    write_card(args.out / "kws.md", result, args, n_calib)
+    write_card(args.out / "kws.md", result, args, n_calib, cv)
 
 
 def cross_validate(clips, args):
@@ -201,12 +213,7 @@ def cross_validate(clips, args):
         result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
     return cv_summary(
-        rows,
-        cv_dir / "cv.json",
-        epochs=args.epochs,
-        seed=args.seed,
-        quantize_only=args.quantize_only,
-        a_heads=args.a_heads,
+        rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **kws_recipe(args)
     )
 
 
@@ -300,10 +307,14 @@ def fit(train_clips, val_clips, args, out, runs):
     return result, curve, len(x_cal)
 
 
-def write_card(path, result, args, n_calib):
-    """The model card (weights/kws.md) from the result dict and the command's arguments."""
+def write_card(path, result, args, n_calib, cv):
+    """The model card (weights/kws.md) from the result dict, the command's arguments and, with
+    --all-data, the cross-validation summary of the recipe."""
     dk, fe = data_kws, frontend
     extra = "".join(f" --extra-train {os.path.relpath(d, REPO)}" for d in args.extra_train)
+    options = f"--epochs {args.epochs}{extra}" + (
+        f" --a-heads {args.a_heads}" if args.a_heads is not None else ""
+    )
     write_model_card(
         path,
         result,
@@ -322,33 +333,51 @@ def write_card(path, result, args, n_calib):
         + "".join(f"; plus `{os.path.relpath(d, REPO)}`" for d in args.extra_train)
         + (f" ({result['extra_clips']:,} clips, training only)" if args.extra_train else ""),
         split_line=(
-            f"development run (`--dev`): {result['val_speakers']} of the training speakers "
-            f"(crc32('dev/' + speaker) % 100 < {dk.DEV_PERCENT}, {result['val_clips']:,} "
-            "clips) stand in for validation; the validation speakers are not used"
-            if args.dev
-            else f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
-            f"({result['val_speakers']} speakers, {result['val_clips']:,} clips)"
+            f"none held out: all {result['train_speakers']} speakers ({result['train_clips']:,} "
+            "clips) train the model"
+            if args.all_data
+            else (
+                f"development run (`--dev`): {result['val_speakers']} of the training speakers "
+                f"(crc32('dev/' + speaker) % 100 < {dk.DEV_PERCENT}, {result['val_clips']:,} "
+                "clips) stand in for validation; the validation speakers are not used"
+                if args.dev
+                else f"by speaker: crc32(speaker) % 100 < {dk.VAL_PERCENT} is validation "
+                f"({result['val_speakers']} speakers, {result['val_clips']:,} clips)"
+            )
+            + f", training = the other {result['train_speakers']} speakers "
+            f"({result['train_clips']:,} clips); silence clips split by their own name"
         )
-        + f", training = the other {result['train_speakers']} speakers "
-        f"({result['train_clips']:,} clips); silence clips split by their own name; "
-        f"calibration on {n_calib} un-augmented training clips",
+        + f"; calibration on {n_calib} un-augmented training clips",
         training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
         f"0.05, batch {args.batch}, seed {args.seed}",
-        targets=(85, 1.5),
+        targets=(88, 1.0),
         reproduce=(
             [
                 "tools/mambanano synth-kws --out runs/tts   "
                 "# synthetic speech (espeak-ng, flite) for --extra-train"
             ]
-            if extra
+            if "runs/tts" in extra
             else []
         )
+        + (
+            [
+                f"tools/mambanano train --task kws {options} --cv-folds 5 --runs runs/kws_cv5"
+                "   # the cross-validation",
+                f"tools/mambanano train --task kws {options} --all-data "
+                "--cv-summary runs/kws_cv5/cv/cv.json   # this model",
+            ]
+            if args.all_data
+            else [
+                f"tools/mambanano train --task kws {options}   # train + quantize (~10 min on 2 cores)",
+                f"tools/mambanano train --task kws {options} --quantize-only   "
+                "# re-quantize runs/kws/kws.pt",
+            ]
+        )
         + [
-            f"tools/mambanano train --task kws --epochs {args.epochs}{extra}   "
-            "# train + quantize (~10 min on 2 cores)",
-            f"tools/mambanano train --task kws --epochs {args.epochs}{extra} --quantize-only   "
-            "# re-quantize runs/kws/kws.pt",
             "tools/mambanano evaluate --weights weights/kws.mnm "
-            "--data ../shared/data/speech_commands --split val",
+            "--data ../shared/data/speech_commands --split "
+            + ("all   # in-sample" if args.all_data else "val"),
         ],
+        cv=cv,
+        unit="speaker",
     )

@@ -7,6 +7,7 @@ Symbols: n examples, T frames, F features, C classes.
 import json
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -32,6 +33,72 @@ def add_model_arguments(parser):
         "channels (H must divide d_inner; H = d_inner is a scalar A per "
         "channel); default: A per (channel, state)",
     )
+
+
+def add_final_arguments(parser, unit):
+    """--all-data and --cv-summary: how the shipped model is trained (unit: 'subject', 'speaker')."""
+    parser.add_argument(
+        "--all-data",
+        action="store_true",
+        help=f"train the shipped model: on every training {unit} (the validation ones included) "
+        "for --epochs, nothing held out; its card carries the cross-validated figures of "
+        "--cv-summary and an in-sample check",
+    )
+    parser.add_argument(
+        "--cv-summary",
+        type=Path,
+        metavar="CV_JSON",
+        help="with --all-data: the cv.json a --cv-folds run of the same recipe wrote",
+    )
+
+
+RECIPE_KEYS = (
+    "epochs",
+    "lr",
+    "batch",
+    "seed",
+    "a_heads",
+    "qat_epochs",
+    "search_passes",
+    "range_candidates",
+    "bias_correction",
+)
+
+
+def recipe(args, *extra_keys):
+    """What makes a training run what it is (RECIPE_KEYS and the task's `extra_keys` of args), as
+    JSON values: --cv-folds records it in cv.json and --all-data checks it against that file."""
+    return json.loads(json.dumps({k: getattr(args, k) for k in RECIPE_KEYS + extra_keys}))
+
+
+def load_cv_summary(parser, args, this_recipe):
+    """With --all-data: the --cv-summary file, refused (parser.error exits) if it is missing or was
+    made with another recipe than this_recipe (`recipe`); a key the file lacks was at the parser's
+    default then."""
+    if not args.all_data:
+        if args.cv_summary is not None:
+            parser.error("--cv-summary goes with --all-data")
+        return None
+    if args.cv_summary is None:
+        parser.error("--all-data needs --cv-summary: the cross-validated figures of the recipe")
+    try:
+        summary = json.loads(args.cv_summary.read_text())
+    except (OSError, ValueError) as e:
+        parser.error(f"--cv-summary {args.cv_summary}: {e}")
+    if not isinstance(summary, dict) or not summary.get("folds"):
+        parser.error(f"--cv-summary {args.cv_summary}: not a cv.json of --cv-folds")
+    defaults = json.loads(json.dumps({k: parser.get_default(k) for k in this_recipe}))
+    differ = {
+        k: (summary.get(k, defaults.get(k)), v)
+        for k, v in this_recipe.items()
+        if summary.get(k, defaults.get(k)) != v
+    }
+    if differ:
+        parser.error(
+            f"--cv-summary {args.cv_summary} was made with another recipe: "
+            + ", ".join(f"{k} {cv!r} there, {now!r} now" for k, (cv, now) in differ.items())
+        )
+    return summary
 
 
 def check_model_arguments(parser, args, dims):
@@ -132,6 +199,7 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
         "file_bytes": len(file_bytes),
         "params": sum(p.numel() for p in model.parameters()),
         "int8_eval_seconds": round(time.time() - t0, 1),
+        "scored_examples": int(len(y_val)),
     }
 
 
@@ -150,6 +218,7 @@ def cv_fold_row(fold, held_out, examples, result):
         "drop": result["float_accuracy"] - result["int8_accuracy"],
         "activation_drop": result["weight_only_accuracy"] - result["int8_accuracy"],
         "int8_per_class": result["int8_per_class"],
+        "int8_confusion": result["int8_confusion"],
     }
 
 

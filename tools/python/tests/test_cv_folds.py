@@ -52,18 +52,24 @@ def test_kws_folds_hold_out_every_clip_once_and_keep_speakers_together(k):
     assert all(held), "no empty fold with 60 speakers"
 
 
-def test_cv_summary_splits_the_drop_into_weights_and_activations(tmp_path):
-    from mambanano.training import cv_fold_row, cv_summary, cv_table
-
-    results = [
+def _results():
+    """Two folds' training results, as far as cv_fold_row reads them."""
+    return [
         {
             "float_accuracy": f,
             "weight_only_accuracy": w,
             "int8_accuracy": q,
             "int8_per_class": {"a": q, "b": None},
+            "int8_confusion": [[8, 2], [1, 9]],
         }
         for f, w, q in ((0.90, 0.89, 0.80), (0.80, 0.81, 0.79))
     ]
+
+
+def test_cv_summary_splits_the_drop_into_weights_and_activations(tmp_path):
+    from mambanano.training import cv_fold_row, cv_summary, cv_table
+
+    results = _results()
     rows = [cv_fold_row(k, [k], 100, r) for k, r in enumerate(results)]
     assert rows[0]["drop"] == pytest.approx(0.10) and rows[0]["activation_drop"] == pytest.approx(
         0.09
@@ -76,3 +82,138 @@ def test_cv_summary_splits_the_drop_into_weights_and_activations(tmp_path):
     assert len(lines) == 2 + len(rows) + 2
     assert lines[-2].startswith("| mean ± sd |") and "85.00 ± 5.66" in lines[-2]
     assert lines[-1] == "| worst | | 80.00 | 81.00 | 79.00 | 10.00 | 9.00 |"
+
+
+def _har_parser_and_args(argv):
+    """train_har's parser and the args of argv."""
+    parser = train_har.parser()
+    return parser, parser.parse_args(argv)
+
+
+def _cv_file(tmp_path, argv, **changes):
+    """A cv.json as `train --task har ARGV --cv-folds` writes it, with recipe `changes`."""
+    from mambanano.training import cv_fold_row, cv_summary
+
+    _, args = _har_parser_and_args(argv)
+    rows = [cv_fold_row(k, [k], 100, r) for k, r in enumerate(_results())]
+    meta = {**train_har.har_recipe(args), **changes}
+    cv_summary(rows, tmp_path / "cv.json", quantize_only=False, **meta)
+    return tmp_path / "cv.json"
+
+
+def test_all_data_takes_the_cv_summary_of_its_own_recipe(tmp_path):
+    from mambanano.training import load_cv_summary
+
+    argv = ["--epochs", "7", "--augment", "--aug-rotation-deg", "0"]
+    path = _cv_file(tmp_path, argv)
+    parser, args = _har_parser_and_args(argv + ["--all-data", "--cv-summary", str(path)])
+    summary = load_cv_summary(parser, args, train_har.har_recipe(args))
+    assert summary["epochs"] == 7 and len(summary["folds"]) == 2
+
+
+@pytest.mark.parametrize(
+    "final_argv, needle",
+    [
+        (["--epochs", "8", "--augment", "--aug-rotation-deg", "0"], "epochs 7 there, 8 now"),
+        (["--epochs", "7", "--augment"], "rotation_deg"),
+        (["--epochs", "7"], "augmentation"),
+        (["--epochs", "7", "--augment", "--aug-rotation-deg", "0", "--a-heads", "8"], "a_heads"),
+    ],
+)
+def test_all_data_refuses_the_cv_summary_of_another_recipe(tmp_path, capsys, final_argv, needle):
+    from mambanano.training import load_cv_summary
+
+    path = _cv_file(tmp_path, ["--epochs", "7", "--augment", "--aug-rotation-deg", "0"])
+    parser, args = _har_parser_and_args(final_argv + ["--all-data", "--cv-summary", str(path)])
+    with pytest.raises(SystemExit):
+        load_cv_summary(parser, args, train_har.har_recipe(args))
+    assert needle in capsys.readouterr().err
+
+
+def test_a_key_the_cv_summary_lacks_was_at_its_default(tmp_path):
+    import json
+
+    from mambanano.training import load_cv_summary
+
+    path = _cv_file(tmp_path, ["--epochs", "7"])
+    data = json.loads(path.read_text())
+    del data["lr"], data["search_passes"]  # written before these were recorded
+    path.write_text(json.dumps(data))
+    parser, args = _har_parser_and_args(["--epochs", "7", "--all-data", "--cv-summary", str(path)])
+    assert load_cv_summary(parser, args, train_har.har_recipe(args)) is not None
+    parser, args = _har_parser_and_args(
+        ["--epochs", "7", "--lr", "0.01", "--all-data", "--cv-summary", str(path)]
+    )
+    with pytest.raises(SystemExit):
+        load_cv_summary(parser, args, train_har.har_recipe(args))
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--all-data"], "--all-data needs --cv-summary"),
+        (["--cv-summary", "x.json"], "--cv-summary goes with --all-data"),
+        (["--all-data", "--cv-summary", "/nonexistent/cv.json"], "No such file"),
+    ],
+)
+def test_all_data_and_cv_summary_go_together(capsys, argv, message):
+    from mambanano.training import load_cv_summary
+
+    parser, args = _har_parser_and_args(argv)
+    with pytest.raises(SystemExit):
+        load_cv_summary(parser, args, train_har.har_recipe(args))
+    assert message in capsys.readouterr().err
+
+
+def test_model_card_of_an_all_data_model_shows_the_cross_validation(tmp_path):
+    import json
+
+    from mambanano.model_card import write_model_card
+
+    cv = json.loads(_cv_file(tmp_path, ["--epochs", "7"]).read_text())
+    result = {
+        **_results()[0],
+        "float_per_class": {"a": 0.9, "b": 0.8},
+        "scored_examples": 1234,
+        "dims": {k: 1 for k in ("n_features", "d_model", "d_inner", "d_state", "dt_rank")}
+        | {"d_conv": 4, "n_layers": 1, "n_classes": 2},
+        "params": 10,
+        "file_bytes": 100,
+        "quantization": {
+            "layers": [
+                {
+                    "delta_frac_bits": 8,
+                    "a2_frac_bits": 8,
+                    "exp_shift": 1,
+                    "state_scale_min": 0.1,
+                    "state_scale_max": 0.2,
+                }
+            ],
+            "range_candidates": ["max", "p99.9"],
+            "search_passes": 1,
+            "activations": {},
+            "finetune": None,
+            "bias_correction": None,
+        },
+    }
+    card = tmp_path / "card.md"
+    lines = dict(task_line="t", input_line="i", window_line="w", data_line="d", split_line="s")
+    write_model_card(
+        card,
+        result,
+        title="T",
+        training_line="tr",
+        targets=(79, 0.5),
+        reproduce=["x"],
+        cv=cv,
+        unit="subject",
+        **lines,
+    )
+    text = card.read_text()
+    assert "2-fold cross-validation of this recipe" in text
+    assert "| mean ± sd |" in text and "| worst |" in text
+    assert "INT8 ≥ 79 % met (79.50 %)" in text, "targets judged on the cross-validated mean"
+    assert "drop from float ≤ 0.5 pt **not met** (5.50 pt)" in text
+    assert "| a | 16 | 4 |" in text, "confusion summed over the folds"
+    assert "1,234 examples" in text and "80.00 % INT8" in text, "the in-sample check"
+    assert "Accuracy on the validation split" not in text
