@@ -51,6 +51,9 @@ SPEED_RANGE = (0.9, 1.1)  # speed factor (resampling; pitch changes with it)
 NOISE_PROBABILITY = 0.8  # share of clips that get background noise
 NOISE_SNR_DB = (10.0, 30.0)  # clip-to-noise power ratio of the mixed noise
 NOISE_MIN_RMS = 10.0  # noise clips quieter than this (int16 counts) unused
+SPEC_MASKS = 2  # SpecAugment (--specaugment): masks per clip along each axis
+SPEC_MAX_BINS = 6  # widest frequency mask (log-mel bins of M = 40)
+SPEC_MAX_FRAMES = 5  # longest time mask (frames of 20 ms: 100 ms of the 1 s clip)
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,25 @@ def augment(pcm, noise, rng):
         snr_db = rng.uniform(*NOISE_SNR_DB)
         x += n * (signal_rms / noise_rms * 10.0 ** (-snr_db / 20.0))
     return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
+
+
+def spec_masked(x, rng):
+    """SpecAugment-style masks (Park et al. 2019) on int8 log-mel features (n, FRAMES, M): in each
+    clip SPEC_MASKS bands of 0..SPEC_MAX_BINS adjacent bins and SPEC_MASKS spans of
+    0..SPEC_MAX_FRAMES frames, each at a uniformly random place, are set to the clip's mean (the
+    level that tells the model least). Returns a masked copy; x is not changed."""
+    out = x.copy()
+    n, frames, bins = x.shape
+    for i in range(n):
+        fill = np.int8(np.rint(x[i].mean()))
+        for _ in range(SPEC_MASKS):
+            width = int(rng.integers(0, SPEC_MAX_BINS + 1))
+            start = int(rng.integers(0, bins - width + 1))
+            out[i, :, start : start + width] = fill
+            length = int(rng.integers(0, SPEC_MAX_FRAMES + 1))
+            start = int(rng.integers(0, frames - length + 1))
+            out[i, start : start + length, :] = fill
+    return out
 
 
 def augmented_features(pcm, noise, rng):

@@ -181,3 +181,28 @@ def test_shared_test_set_splits_by_speaker_with_every_class_on_both_sides():
     for part in (train, val):
         assert set(dk.labels(part)) == set(range(len(dk.CLASS_NAMES)))
     assert 0.1 < len(val) / (len(train) + len(val)) < 0.35
+
+
+def test_spec_masks_are_bounded_bands_and_spans_at_the_clip_mean():
+    rng = np.random.default_rng(0)
+    x = rng.integers(-128, 128, size=(200, dk.FRAMES, 40)).astype(np.int8)
+    before = x.copy()
+    out = dk.spec_masked(x, np.random.default_rng(1))
+    assert np.array_equal(x, before), "the input is not changed"
+    masked_any = 0
+    for i in range(len(x)):
+        fill = np.int8(np.rint(x[i].mean()))
+        changed = out[i] != x[i]
+        assert np.all(out[i][changed] == fill), "masked cells hold the clip mean"
+        frames = np.flatnonzero((out[i] == fill).all(axis=1))
+        bins = np.flatnonzero((out[i] == fill).all(axis=0))
+        # every changed cell lies in a fully masked frame or a fully masked bin
+        assert np.all(
+            np.isin(np.argwhere(changed)[:, 0], frames) | np.isin(np.argwhere(changed)[:, 1], bins)
+        )
+        assert len(frames) <= dk.SPEC_MASKS * dk.SPEC_MAX_FRAMES
+        assert len(bins) <= dk.SPEC_MASKS * dk.SPEC_MAX_BINS
+        masked_any += bool(changed.any())
+    assert masked_any > 150, "most clips get a mask"
+    again = dk.spec_masked(x, np.random.default_rng(1))
+    assert np.array_equal(out, again), "seeded"

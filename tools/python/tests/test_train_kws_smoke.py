@@ -36,6 +36,7 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
             str(tmp_path),
             "--runs",
             str(tmp_path),
+            "--specaugment",
         ],
         check=True,
         capture_output=True,
@@ -49,7 +50,8 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     assert result["train_clips"] == 128 and result["val_clips"] > 0
     assert 0.0 <= result["int8_accuracy"] <= 1.0
     assert (tmp_path / "kws_training.png").stat().st_size > 0
-    assert "INT8" in (tmp_path / "kws.md").read_text()
+    card = (tmp_path / "kws.md").read_text()
+    assert "INT8" in card and "SpecAugment" in card and "--specaugment" in card
 
     from mambanano.evaluate import main as evaluate_main
 
