@@ -67,6 +67,7 @@ from mambanano.training import (
     cv_summary,
     float_vs_int8,
     load_cv_summary,
+    print_result_line,
     recipe,
     train_or_load,
 )
@@ -360,21 +361,7 @@ def main(argv=None):
     result, curve, (n_train, n_val) = fit(
         recs, train_subjects, val_subjects, args, args.out, args.runs
     )
-    print(
-        json.dumps(
-            {
-                k: result[k]
-                for k in (
-                    "float_accuracy",
-                    "int8_accuracy",
-                    "float_int8_agreement",
-                    "int8_kl",
-                    "file_bytes",
-                    "params",
-                )
-            }
-        )
-    )
+    print_result_line(result)
     plot_training(
         curve,
         result["int8_confusion"],

@@ -66,6 +66,7 @@ from mambanano.training import (
     cv_summary,
     float_vs_int8,
     load_cv_summary,
+    print_result_line,
     recipe,
     train_or_load,
 )
@@ -187,21 +188,7 @@ def main(argv=None):
     if args.all_data:  # scored in-sample: the figures that predict new speakers are cv's
         train_clips, val_clips = clips, clips
     result, curve, n_calib = fit(train_clips, val_clips, args, args.out, args.runs)
-    print(
-        json.dumps(
-            {
-                k: result[k]
-                for k in (
-                    "float_accuracy",
-                    "int8_accuracy",
-                    "float_int8_agreement",
-                    "int8_kl",
-                    "file_bytes",
-                    "params",
-                )
-            }
-        )
-    )
+    print_result_line(result)
     plot_training(
         curve,
         result["int8_confusion"],

@@ -203,6 +203,19 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     }
 
 
+def print_result_line(result):
+    """The headline of a training command's result (float_vs_int8's fields), one JSON line."""
+    keys = (
+        "float_accuracy",
+        "int8_accuracy",
+        "float_int8_agreement",
+        "int8_kl",
+        "file_bytes",
+        "params",
+    )
+    print(json.dumps({k: result[k] for k in keys}))
+
+
 def cv_fold_row(fold, held_out, examples, result):
     """One fold of a cross-validation: what it held out (`examples` of it) and how the model
     trained without it did (a training command's result dict): float, weight-only INT8 and INT8
