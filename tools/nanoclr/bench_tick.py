@@ -23,6 +23,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import clr_output
+
 REPO = Path(__file__).resolve().parents[2]
 CLR = REPO / "build" / "nanoclr" / "posix" / "bin" / "nanoFramework.nanoCLR.test"
 SHORT, LONG = 10, 20  # seconds of input time
@@ -57,9 +59,9 @@ def instructions(pes, function):
         args = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={tmp}/cg.out"]
         if function:
             args.append(f"--toggle-collect={function}")
-        run = subprocess.run(args + [str(CLR), *pes], capture_output=True, text=True, check=True)
-        if "Done." not in run.stdout:
-            raise SystemExit(f"the replay did not run to its end:\n{run.stdout[-2000:]}")
+        run = subprocess.run(args + [str(CLR), *pes], capture_output=True, text=True)
+        if found := clr_output.problems(run.stdout, run.returncode):
+            raise SystemExit("the replay did not run to its end:\n" + "\n".join(found))
         return int(re.search(r"Collected : (\d+)", run.stderr).group(1))
 
 

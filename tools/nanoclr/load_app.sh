@@ -12,11 +12,8 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 out=build/nanoclr/load-app.out
 mapfile -t pes <build/nanoclr/app/MambaNano.load.txt
-timeout 60 build/nanoclr/posix/bin/nanoFramework.nanoCLR.test "${pes[@]}" >"$out" 2>&1 ||
-  { tail -n 20 "$out" >&2; echo "nanoCLR failed on MambaNano.pe ($out)" >&2; exit 1; }
-if grep -E 'Invalid native checksum|error: failed to load' "$out" >&2 || ! grep -q '^Ready\.' "$out"; then
-  grep -vE '^(Loaded|   )' "$out" | tail -n 15 >&2
-  echo "MambaNano.pe and its references did not load and resolve on nanoCLR ($out)" >&2
-  exit 1
-fi
+rc=0
+timeout 60 build/nanoclr/posix/bin/nanoFramework.nanoCLR.test "${pes[@]}" >"$out" 2>&1 || rc=$?
+"${PYTHON:-/usr/bin/python3}" tools/nanoclr/clr_output.py "$out" --rc "$rc" --upto 'Ready.' ||
+  { echo "MambaNano.pe and its references did not load and resolve on nanoCLR" >&2; exit 1; }
 echo "MambaNano.pe: ${#pes[@]} assemblies loaded and resolved on nanoCLR"

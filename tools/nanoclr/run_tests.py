@@ -23,6 +23,8 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import clr_output
+
 REPO = Path(__file__).resolve().parents[2]
 TEST_SOURCES = REPO / "MambaNano.Tests"
 BUILD = REPO / "build" / "nanoclr"
@@ -30,11 +32,6 @@ CLR = BUILD / "posix" / "bin" / "nanoFramework.nanoCLR.test"
 LAUNCHER = BUILD / "pe" / "nanoFramework.UnitTestLauncher.pe"
 LOAD_ORDER = BUILD / "app" / "NFUnitTest.load.txt"
 RESULT = re.compile(r"^Test (passed|failed|skipped),([^,]+),(.*)$")
-# nanoCLR's own reports of a program that cannot run as built
-RUNTIME_ERRORS = re.compile(
-    r"Invalid native checksum|ERROR!!!!|Unhandled exception|Exception was thrown|"
-    r"Cannot find|Resolve: unknown|error: failed to load|NotImplementedException"
-)
 
 
 def declared_tests(folder=TEST_SOURCES):
@@ -59,7 +56,8 @@ def declared_tests(folder=TEST_SOURCES):
 
 def judge(output, returncode, declared):
     """([passed test names], [failure lines], [skip lines]) for one harness run."""
-    passed, reported, failed, skipped, problems = set(), set(), [], [], []
+    passed, reported, failed, skipped = set(), set(), [], []
+    problems = clr_output.problems(output, returncode, "Done.")
     for line in output.splitlines():
         line = line.rstrip("\r")
         if m := RESULT.match(line):
@@ -72,14 +70,6 @@ def judge(output, returncode, declared):
                 failed.append(f"FAIL {method}: {detail}")
             else:
                 skipped.append(f"SKIP {method}: {detail}")
-        elif RUNTIME_ERRORS.search(line):
-            problems.append(f"nanoCLR: {line.strip()}")
-    if returncode != 0:
-        problems.append(
-            f"nanoCLR exited with {returncode} (negative: killed by signal {-returncode})"
-        )
-    if not re.search(r"^Done\.\r?$", output, re.M):
-        problems.append("nanoCLR did not print 'Done.' (the program did not run to its end)")
     if not reported:
         problems.append(f"FAIL none of the {len(declared)} declared [TestMethod]s reported")
     else:

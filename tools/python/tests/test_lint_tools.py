@@ -3,6 +3,7 @@
 the lint stage (tools/lint/lint.py)."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 # the repository's root, wherever the tests folder sits in it
@@ -10,11 +11,16 @@ REPO = next(p for p in Path(__file__).resolve().parents if (p / ".editorconfig")
 
 
 def load(relative):
-    """A standalone script of the repository, imported by its path."""
+    """A standalone script of the repository, imported by its path with its folder first on
+    sys.path, as `python3 SCRIPT` runs it (its imports of the scripts beside it resolve)."""
     path = REPO / relative
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(path.parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(path.parent))
     return module
 
 
@@ -108,3 +114,20 @@ def test_nanoclr_runner_report_counts_like_its_summary(tmp_path):
     runner.write_junit(report, passed, failures, skipped)
     # NS.A.Two failed, NS.A.Four never reported: two failures, as the closing line says
     assert junit_totals.totals(report)[:3] == (1, 2, 1)
+
+
+def test_one_judge_of_a_nanoclr_run():
+    clr = load("tools/nanoclr/clr_output.py")
+    assert clr.problems("Loaded x\r\nDone.\r\n", 0) == []
+    assert clr.problems("Ready.\nUnhandled exception in Esp32 driver\n", 0, upto="Ready.") == [], (
+        "what follows the line a run must reach is not judged"
+    )
+    found = clr.problems("Invalid native checksum: MambaNano.Interop\nDone.\n", 0)
+    assert found == ["nanoCLR: Invalid native checksum: MambaNano.Interop"]
+    assert clr.problems("Done.\n", -11) == [
+        "nanoCLR exited with -11 (negative: killed by signal 11)"
+    ]
+    assert clr.problems("Resolving.\n", 0, upto="Ready.") == [
+        "nanoCLR did not print 'Ready.' (the program did not get there)"
+    ]
+    assert clr.problems("Done. \n", 0) != [], "the line itself, nothing like it"
