@@ -4,6 +4,11 @@ them), scored against the labels second by second.
 
     tools/mambanano stream-eval --task har [--data ../shared/data/hapt] [--weights weights/har.mnm]
                                                [--subjects 3,7,15,22,27] [--out runs/har/stream.json]
+    tools/mambanano stream-eval --task har --cv runs/har_cv5/cv
+
+With --cv, the figure that predicts new people: each fold's model (CV/fold<k>/har.mnm, written by
+`train --task har --cv-folds K`) replays the recordings of the subjects it held out (its
+har_result.json's val_subjects), and the seconds of all folds are pooled (per-fold accuracy too).
 
 Per second s of a recording (its end, t = 1000 s ms): the truth is the label of the sample at t
 (activities 1-6 scored; transitions 7-12 and unlabelled samples are not), the prediction is the
@@ -106,12 +111,22 @@ def main(argv=None):
     )
     add_data_options(ap, "HAR", subjects_default=list(data_har.VAL_SUBJECTS))
     ap.add_argument(
+        "--cv",
+        type=Path,
+        metavar="CV_DIR",
+        help="score every fold of a `train --cv-folds` run (CV_DIR/fold<k>) on the subjects "
+        "it held out, instead of --weights on --subjects",
+    )
+    ap.add_argument(
         "--out", type=Path, default=None, help="also write the JSON here (default: nowhere)"
     )
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "hapt", PROG)
     try:
-        result = evaluate(args.data, args.weights, args.subjects)
+        if args.cv:
+            result = evaluate_cv(args.data, args.cv)
+        else:
+            result = evaluate(args.data, args.weights, args.subjects)
     except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
         sys.exit(f"{PROG}: {e}")
     text = json.dumps(result, indent=1, allow_nan=False)
@@ -122,8 +137,9 @@ def main(argv=None):
     return 0
 
 
-def evaluate(data, weights, subjects):
-    """Replay every recording of `subjects` in `data` with `weights` and score it (see the docstring)."""
+def score_subjects(data, weights, subjects):
+    """Replay every recording of `subjects` in `data` with `weights`: (per-second (truth,
+    prediction) pairs, latencies, recordings) (see score_recording)."""
     read_checked(weights, mf.Task.HAR)
     labels_path = Path(data) / "RawData" / "labels.txt"
     if not labels_path.is_file():
@@ -145,6 +161,11 @@ def evaluate(data, weights, subjects):
         pairs += s
         latencies += lat
         recordings += 1
+    return pairs, latencies, recordings
+
+
+def summary(subjects, pairs, latencies, recordings):
+    """The JSON result of scored seconds and latencies (score_subjects' output, pooled)."""
     if not pairs:
         raise ValueError(
             f"no labelled second was scored ({recordings} recordings): nothing to report"
@@ -169,3 +190,28 @@ def evaluate(data, weights, subjects):
         "latency_ms_median": float(np.median(found)) if len(found) else None,
         "latency_ms_p90": float(np.percentile(found, 90)) if len(found) else None,
     }
+
+
+def evaluate(data, weights, subjects):
+    """Replay every recording of `subjects` in `data` with `weights` and score it (see the docstring)."""
+    return summary(subjects, *score_subjects(data, weights, subjects))
+
+
+def evaluate_cv(data, cv_dir):
+    """--cv: each fold's model on the subjects it held out, the seconds pooled over the folds."""
+    folds = sorted(Path(cv_dir).glob("fold*/har_result.json"))
+    if not folds:
+        raise ValueError(f"{cv_dir}: no fold<k>/har_result.json (a `train --cv-folds` folder)")
+    pairs, latencies, recordings, subjects, per_fold = [], [], 0, [], []
+    for result_path in folds:
+        held_out = json.loads(result_path.read_text())["val_subjects"]
+        p, lat, n = score_subjects(data, result_path.parent / "har.mnm", held_out)
+        per_fold.append(float(np.mean([t == q for t, q in p])) if p else None)
+        pairs, latencies, recordings = pairs + p, latencies + lat, recordings + n
+        subjects += held_out
+    result = summary(subjects, pairs, latencies, recordings)
+    scored = [a for a in per_fold if a is not None]
+    result["per_fold_accuracy"] = per_fold
+    result["fold_mean"] = float(np.mean(scored))
+    result["fold_sd"] = float(np.std(scored, ddof=1)) if len(scored) > 1 else 0.0
+    return result

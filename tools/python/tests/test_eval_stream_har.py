@@ -22,3 +22,32 @@ def test_unlabelled_and_transition_samples_are_not_scored_and_a_missed_change_is
     assert 6 not in truths  # transitions are not scored
     assert truths == [4, 3, 3, 3]  # 2 s STANDING; 3 s transition; 4-6 s SITTING; 7 s none
     assert latencies == [None]  # one change (to SITTING), never reported
+
+
+def test_cv_scores_each_fold_on_the_subjects_it_held_out(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    from mambanano.data import find_dataset
+    from mambanano.stream_eval_har import evaluate, evaluate_cv
+
+    hapt = find_dataset("hapt")
+    if hapt is None:
+        pytest.skip("needs the hapt data set (tools/mambanano data fetch)")
+    weights = Path(__file__).resolve().parents[3] / "weights" / "har.mnm"
+    held_out = {0: [1], 1: [3]}
+    for k, subjects in held_out.items():
+        fold = tmp_path / f"fold{k}"
+        fold.mkdir()
+        shutil.copy(weights, fold / "har.mnm")
+        (fold / "har_result.json").write_text(json.dumps({"val_subjects": subjects}))
+    pooled = evaluate_cv(hapt, tmp_path)
+    alone = [evaluate(hapt, weights, s) for s in held_out.values()]
+    assert pooled["subjects"] == [1, 3]
+    assert pooled["scored_seconds"] == sum(a["scored_seconds"] for a in alone)
+    assert pooled["per_fold_accuracy"] == pytest.approx([a["per_second_accuracy"] for a in alone])
+    assert min(pooled["per_fold_accuracy"]) <= pooled["per_second_accuracy"]
+    assert pooled["per_second_accuracy"] <= max(pooled["per_fold_accuracy"])
