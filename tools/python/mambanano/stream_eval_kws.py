@@ -15,7 +15,10 @@ clip counts as detected when the app reports its word within [clip start, clip e
 false alarms per hour (any other report, including reports during the unknown words).
 Writes OUT/stream.json and the curve OUT/kws_stream.png (--plot FILE to put it elsewhere, e.g.
 weights/kws_stream.png to regenerate the shipped one); nothing else outside a temporary folder.
-Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
+With --cv CV_DIR, the figure that predicts new speakers: each fold's model (CV_DIR/fold<k>/kws.mnm
+of `train --task kws --cv-folds K`) on recordings of --clips clips of the speakers it held out,
+over its held-out _silence_ clips; detections, keyword clips, false alarms and hours are summed
+over the folds. Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
 KWS model) or a replay that fails ends the tool with one line on stderr and exit status 1.
 """
 
@@ -154,6 +157,13 @@ def main(argv=None):
     )
     ap.add_argument("--seed", type=int, default=0, help="draws the clips and the gaps (default 0)")
     ap.add_argument(
+        "--cv",
+        type=Path,
+        metavar="CV_DIR",
+        help="score every fold of a `train --task kws --cv-folds` run (CV_DIR/fold<k>/kws.mnm) "
+        "on recordings of the speakers it held out (--clips per fold), instead of --weights",
+    )
+    ap.add_argument(
         "--out",
         type=Path,
         default=REPO / "runs" / "kws" / "stream",
@@ -165,7 +175,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "speech_commands", PROG)
     try:
-        result = evaluate(args)
+        result = evaluate_cv(args) if args.cv else evaluate(args)
     except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
         sys.exit(f"{PROG}: {e}")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -175,61 +185,124 @@ def main(argv=None):
     return 0
 
 
-def evaluate(args):
-    """The recordings of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
-    read_checked(args.weights, mf.Task.KWS)
-    operating = int(read_config()["kws_threshold_permille"][0])
-    chosen = select_clips(args.data, args.split, args.speakers)
+def stream_counts(weights, chosen, snrs, n_clips, seed, thresholds):
+    """Replay recordings of `chosen` clips (speech, and _silence_ for the noise) with `weights`:
+    ({snr: (recording seconds, {threshold: (hits, keyword clips, false alarms)})}, the picked
+    speech clips)."""
+    read_checked(weights, mf.Task.KWS)
     speech = [c for c in chosen if c.label != dk.SILENCE]
     noise_clips = [c for c in chosen if c.label == dk.SILENCE]
     if not speech:
-        raise ValueError(f"no speech clips of split {args.split!r} in {args.data}")
-    if not noise_clips and any(s != "clean" for s in args.snr):
-        raise ValueError(
-            f"no _silence_ clips of split {args.split!r} in {args.data} for the noise: use --snr clean"
-        )
-    rng = np.random.default_rng(args.seed)
+        raise ValueError("no speech clips to build the recordings from")
+    if not noise_clips and any(s != "clean" for s in snrs):
+        raise ValueError("no _silence_ clips for the noise: use --snr clean")
+    rng = np.random.default_rng(seed)
     picked = [
-        speech[i] for i in rng.choice(len(speech), size=min(args.clips, len(speech)), replace=False)
+        speech[i] for i in rng.choice(len(speech), size=min(n_clips, len(speech)), replace=False)
     ]
     clips, labels = dk.load_pcm(picked), dk.labels(picked)
     noise = dk.load_pcm(noise_clips).astype(np.float64) if noise_clips else None
-    result = {
+    counts = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for snr in snrs:
+            snr_db = None if snr == "clean" else float(snr)
+            pcm, spans = build_recording(clips, noise, snr_db, np.random.default_rng(seed + 1))
+            wav = Path(tmp) / f"recording_{snr}.wav"
+            dk.write_wav(wav, pcm)
+            counts[snr] = (
+                len(pcm) / RATE,
+                {th: score(detections(wav, weights, th), spans, labels) for th in thresholds},
+            )
+    return counts, picked
+
+
+def add_counts(total, counts):
+    """stream_counts' counts of one more model and clip set added into total (in place)."""
+    for snr, (seconds, by_threshold) in counts.items():
+        old_seconds, old = total.get(snr, (0.0, {}))
+        total[snr] = (
+            old_seconds + seconds,
+            {
+                th: tuple(a + b for a, b in zip(old.get(th, (0, 0, 0)), c))
+                for th, c in by_threshold.items()
+            },
+        )
+
+
+def snr_results(counts, operating):
+    """The result's "snr" part: per SNR the recording length, the operating point and the curve."""
+    out = {}
+    for snr, (seconds, by_threshold) in counts.items():
+        curve = [
+            {
+                "threshold": th,
+                "detection_rate": hits / max(n_kw, 1),
+                "false_alarms_per_hour": fa / (seconds / 3600),
+            }
+            for th, (hits, n_kw, fa) in sorted(by_threshold.items())
+        ]
+        out[snr] = {
+            "recording_minutes": round(seconds / 60, 1),
+            "at_operating_point": next(c for c in curve if c["threshold"] == operating),
+            "curve": curve,
+        }
+    return out
+
+
+def evaluate(args):
+    """The recordings of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
+    operating = int(read_config()["kws_threshold_permille"][0])
+    thresholds = sorted(set(THRESHOLDS) | {operating})
+    chosen = select_clips(args.data, args.split, args.speakers)
+    try:
+        counts, picked = stream_counts(
+            args.weights, chosen, args.snr, args.clips, args.seed, thresholds
+        )
+    except ValueError as e:
+        raise ValueError(f"split {args.split!r} of {args.data}: {e}") from None
+    return {
         "task": "KWS",
         "mode": "stream",
         "weights": str(args.weights),
         "split": args.split,
         "speakers": len({c.group for c in picked}),
         "clips": len(picked),
-        "keyword_clips": int(sum(y < len(dk.KEYWORDS) for y in labels)),
+        "keyword_clips": int(sum(c.label < len(dk.KEYWORDS) for c in picked)),
         "operating_threshold": operating,
-        "snr": {},
+        "snr": snr_results(counts, operating),
     }
+
+
+def evaluate_cv(args):
+    """--cv: each fold's model on recordings of --clips clips of the speakers it held out (and
+    its held-out _silence_ clips for the noise), the counts pooled over the folds."""
+    summary_path = Path(args.cv) / "cv.json"
+    if not summary_path.is_file():
+        raise ValueError(f"{summary_path}: no such file (a finished `train --cv-folds` folder)")
+    k_folds = len(json.loads(summary_path.read_text())["folds"])
+    operating = int(read_config()["kws_threshold_permille"][0])
     thresholds = sorted(set(THRESHOLDS) | {operating})
-    with tempfile.TemporaryDirectory() as tmp:
-        for snr in args.snr:
-            snr_db = None if snr == "clean" else float(snr)
-            pcm, spans = build_recording(clips, noise, snr_db, np.random.default_rng(args.seed + 1))
-            wav = Path(tmp) / f"recording_{snr}.wav"
-            dk.write_wav(wav, pcm)
-            hours = len(pcm) / RATE / 3600
-            curve = []
-            for th in thresholds:
-                hits, n_kw, fa = score(detections(wav, args.weights, th), spans, labels)
-                curve.append(
-                    {
-                        "threshold": th,
-                        "detection_rate": hits / max(n_kw, 1),
-                        "false_alarms_per_hour": fa / hours,
-                    }
-                )
-            at = next(c for c in curve if c["threshold"] == operating)
-            result["snr"][snr] = {
-                "recording_minutes": round(len(pcm) / RATE / 60, 1),
-                "at_operating_point": at,
-                "curve": curve,
-            }
-    return result
+    clips = dk.list_clips(args.data)
+    total, picked_all = {}, []
+    for k in range(k_folds):
+        weights = Path(args.cv) / f"fold{k}" / "kws.mnm"
+        held_out = dk.cv_split(clips, k_folds, k)[1]
+        counts, picked = stream_counts(
+            weights, held_out, args.snr, args.clips, args.seed + k, thresholds
+        )
+        add_counts(total, counts)
+        picked_all += picked
+    return {
+        "task": "KWS",
+        "mode": "stream",
+        "cv": str(args.cv),
+        "folds": k_folds,
+        "speakers": len({c.group for c in picked_all}),
+        "clips": len(picked_all),
+        "keyword_clips": int(sum(c.label < len(dk.KEYWORDS) for c in picked_all)),
+        "operating_threshold": operating,
+        "snr": snr_results(total, operating),
+    }
 
 
 def plot(result, path):

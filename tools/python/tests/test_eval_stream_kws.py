@@ -33,3 +33,49 @@ def test_recording_places_clips_after_gaps_and_mixes_noise_at_the_snr():
     noisy, _ = build_recording(clips, noise, 20.0, np.random.default_rng(0))
     gap = noisy[:start].astype(np.float64)
     assert 0.07 < np.sqrt(np.mean(gap**2)) / 1000 < 0.13  # -20 dB of the speech RMS
+
+
+def test_counts_of_several_folds_add_up_before_they_become_rates():
+    from mambanano.stream_eval_kws import add_counts, snr_results
+
+    total = {}
+    add_counts(total, {"clean": (1800.0, {700: (8, 10, 1), 900: (6, 10, 0)})})
+    add_counts(total, {"clean": (1800.0, {700: (2, 10, 2), 900: (1, 10, 0)})})
+    assert total == {"clean": (3600.0, {700: (10, 20, 3), 900: (7, 20, 0)})}
+    result = snr_results(total, 700)["clean"]
+    assert result["recording_minutes"] == 60.0
+    assert result["at_operating_point"] == {
+        "threshold": 700,
+        "detection_rate": 0.5,
+        "false_alarms_per_hour": 3.0,
+    }, "pooled: 10 of 20 keywords, 3 false alarms in one hour (not the mean of the folds' rates)"
+
+
+def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path):
+    import json
+    import shutil
+    from pathlib import Path
+
+    import pytest
+
+    from mambanano.data import find_dataset
+    from mambanano.stream_eval_kws import main
+
+    speech = find_dataset("speech_commands")
+    if speech is None:
+        pytest.skip("needs the speech_commands data set (tools/mambanano data fetch)")
+    weights = Path(__file__).resolve().parents[3] / "weights" / "kws.mnm"
+    for k in range(2):
+        (tmp_path / f"fold{k}").mkdir()
+        shutil.copy(weights, tmp_path / f"fold{k}" / "kws.mnm")
+    (tmp_path / "cv.json").write_text(json.dumps({"folds": [{}, {}]}))
+    out = tmp_path / "out"
+    argv = ["--data", str(speech), "--cv", str(tmp_path), "--clips", "12", "--snr", "clean,10"]
+    assert main(argv + ["--out", str(out)]) == 0
+    result = json.loads((out / "stream.json").read_text())
+    assert result["folds"] == 2 and result["clips"] == 24, "--clips per fold"
+    assert 2 <= result["speakers"] <= 24
+    assert set(result["snr"]) == {"clean", "10"}
+    for snr in result["snr"].values():
+        assert 0.0 <= snr["at_operating_point"]["detection_rate"] <= 1.0
+        assert snr["recording_minutes"] > 24 * 2 / 60, "both folds' recordings are counted"
