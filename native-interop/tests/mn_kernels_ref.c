@@ -140,12 +140,13 @@ void mn_dt_softplus_ref(uint16_t *delta, const int8_t *dt_low, const mn_layer *l
 }
 
 /*
- * Selective state update and gate for one layer (see mamba_nano.h for the arithmetic).
- * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
+ * Selective state update and gate of channel e (see mamba_nano.h for the arithmetic): its states
+ * h (N), A2 of state n at a2[n * a2_stride] (stride 1: a row of the (E, N) table; 0: one value
+ * for every state, scalar-A heads), delta, xs, z of the channel, bc = B (N) then C (N).
  */
-void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly, const uint16_t *exp2_lut,
-                        const uint16_t *delta, const int8_t *xs, const int8_t *bc, const int8_t *z,
-                        int d_inner, int d_state)
+static int8_t mn_scan_channel_ref(int16_t *h, const uint16_t *a2, size_t a2_stride, int e,
+                                  const mn_layer *ly, const uint16_t *exp2_lut, uint32_t d,
+                                  int8_t xs, const int8_t *bc, int8_t z, int d_state)
 {
     const int8_t *b = bc;           /* (N) */
     const int8_t *c = bc + d_state; /* (N) */
@@ -155,25 +156,33 @@ void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly, const
      * no decay. */
     const uint32_t p_round = (1u << exp_shift) >> 1;
     const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
+    int32_t u = mn_rq_apply((int32_t)d * xs, &ly->dbx_rq[e]);
+    u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
+    int32_t yacc = 0;
+    for (int n = 0; n < d_state; n++) {
+        uint32_t p = (d * a2[(size_t)n * a2_stride] + p_round) >> exp_shift;
+        p = p < p_max ? p : p_max;
+        const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
+        const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
+        h[n] = hn;
+        yacc += c[n] * hn;
+    }
+    const int32_t y = mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs, &ly->d_rq[e]));
+    const int32_t zs = ly->silu_z_lut[z + 128];
+    return mn_rq_s8(y * zs, &ly->gate_rq);
+}
+
+/*
+ * Selective state update and gate for one layer.
+ * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
+ */
+void mn_ssm_gate_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *ly, const uint16_t *exp2_lut,
+                        const uint16_t *delta, const int8_t *xs, const int8_t *bc, const int8_t *z,
+                        int d_inner, int d_state)
+{
     for (int e = 0; e < d_inner; e++) {
-        const uint32_t d = delta[e];
-        const uint16_t *a2 = ly->a2 + (size_t)e * d_state; /* (N) */
-        int16_t *h = ssm_state + (size_t)e * d_state;      /* (N) */
-        int32_t u = mn_rq_apply((int32_t)d * xs[e], &ly->dbx_rq[e]);
-        u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
-        int32_t yacc = 0;
-        for (int n = 0; n < d_state; n++) {
-            uint32_t p = (d * a2[n] + p_round) >> exp_shift;
-            p = p < p_max ? p : p_max;
-            const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
-            const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
-            h[n] = hn;
-            yacc += c[n] * hn;
-        }
-        const int32_t y =
-            mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
-        const int32_t zs = ly->silu_z_lut[z[e] + 128];
-        g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
+        g[e] = mn_scan_channel_ref(ssm_state + (size_t)e * d_state, ly->a2 + (size_t)e * d_state, 1,
+                                   e, ly, exp2_lut, delta[e], xs[e], bc, z[e], d_state);
     }
 }
 
@@ -183,31 +192,10 @@ void mn_ssm_gate_scalar_a_s8_ref(int8_t *g, int16_t *ssm_state, const mn_layer *
                                  const uint16_t *exp2_lut, const uint16_t *delta, const int8_t *xs,
                                  const int8_t *bc, const int8_t *z, int d_inner, int d_state)
 {
-    const int8_t *b = bc;           /* (N) */
-    const int8_t *c = bc + d_state; /* (N) */
-    const uint32_t exp_shift = (uint32_t)ly->exp_shift;
-    const uint32_t p_round = (1u << exp_shift) >> 1;
-    const uint32_t p_max = 15u << MN_EXP2_FRAC_BITS;
     const int head_dim = d_inner / ly->a_heads;
     for (int e = 0; e < d_inner; e++) {
-        const uint32_t d = delta[e];
-        const uint32_t a2 = ly->a2[e / head_dim];
-        int16_t *h = ssm_state + (size_t)e * d_state; /* (N) */
-        int32_t u = mn_rq_apply((int32_t)d * xs[e], &ly->dbx_rq[e]);
-        u = u > (1 << 23) ? (1 << 23) : (u < -(1 << 23) ? -(1 << 23) : u);
-        int32_t yacc = 0;
-        for (int n = 0; n < d_state; n++) {
-            uint32_t p = (d * a2 + p_round) >> exp_shift;
-            p = p < p_max ? p : p_max;
-            const int32_t da = exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
-            const int16_t hn = mn_sat16((da * h[n] + u * b[n] + (1 << 14)) >> 15);
-            h[n] = hn;
-            yacc += c[n] * hn;
-        }
-        const int32_t y =
-            mn_sat8_sum(mn_rq_apply(yacc, &ly->y_rq[e]), mn_rq_apply(xs[e], &ly->d_rq[e]));
-        const int32_t zs = ly->silu_z_lut[z[e] + 128];
-        g[e] = mn_rq_s8(y * zs, &ly->gate_rq);
+        g[e] = mn_scan_channel_ref(ssm_state + (size_t)e * d_state, ly->a2 + e / head_dim, 0, e, ly,
+                                   exp2_lut, delta[e], xs[e], bc, z[e], d_state);
     }
 }
 
