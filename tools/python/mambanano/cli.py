@@ -18,6 +18,10 @@ COMMANDS = {
         {"har": "stream_eval_har", "kws": "stream_eval_kws"},
         "score whole recordings (HAR) or keyword streams (KWS) as the app runs them",
     ),
+    "cv-compare": (
+        "cv_compare",
+        "paired per-fold comparison of two --cv-folds runs (is B better than A?)",
+    ),
     "perf": (
         "perf",
         "per-step cost of each shipped model (cycles, memory); --readme updates README",
