@@ -60,11 +60,13 @@ from mambanano.quantize import (
 )
 from mambanano.report import plot_training
 from mambanano.training import (
+    add_cv_arguments,
     add_final_arguments,
     add_model_arguments,
     check_model_arguments,
     cv_fold_row,
     cv_summary,
+    finished_fold,
     float_vs_int8,
     load_cv_summary,
     print_result_line,
@@ -215,6 +217,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
 
     result = {
         "task": "HAR",
+        "recipe": har_recipe(args),
         "val_subjects": list(val_subjects),
         "val_windows": int(len(y_va)),
         **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
@@ -246,7 +249,15 @@ def cross_validate(recs, args):
             print(f"fold {k + 1}/{len(folds)}: no checkpoint {fold_dir / 'har.pt'}, skipped")
             continue
         print(f"fold {k + 1}/{len(folds)}: held out subjects {held_out}")
-        result, _, _ = fit(recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir)
+        result = args.cv_resume and finished_fold(
+            fold_dir / "har_result.json",
+            har_recipe(args),
+            lambda r, held_out=held_out: r["val_subjects"] == list(held_out),
+        )
+        if not result:
+            result, _, _ = fit(
+                recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir
+            )
         rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
     return cv_summary(
         rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **har_recipe(args)
@@ -288,13 +299,7 @@ def parser():
         "subjects instead and train on the other training subjects (the validation "
         "subjects are then neither trained on nor scored); use with other --out/--runs",
     )
-    ap.add_argument(
-        "--cv-folds",
-        type=int,
-        metavar="K",
-        help="subject-grouped K-fold cross-validation over all training subjects present "
-        "(writes RUNS/cv, no weights)",
-    )
+    add_cv_arguments(ap, "subject")
     ap.add_argument(
         "--threads",
         type=int,
@@ -336,6 +341,8 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
+    if args.cv_resume and (not args.cv_folds or args.quantize_only):
+        ap.error("--cv-resume goes with --cv-folds, without --quantize-only")
     args.data = resolve_data(args.data, "hapt", PROG)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
         ap.error("--cv-folds must be between 2 and the number of subjects")

@@ -59,11 +59,13 @@ from mambanano.paths import REPO
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
 from mambanano.training import (
+    add_cv_arguments,
     add_final_arguments,
     add_model_arguments,
     check_model_arguments,
     cv_fold_row,
     cv_summary,
+    finished_fold,
     float_vs_int8,
     load_cv_summary,
     print_result_line,
@@ -152,13 +154,7 @@ def main(argv=None):
         help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
         "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
     )
-    ap.add_argument(
-        "--cv-folds",
-        type=int,
-        metavar="K",
-        help="speaker-grouped K-fold cross-validation over every clip of --data "
-        "(writes RUNS/cv, no weights)",
-    )
+    add_cv_arguments(ap, "speaker")
     ap.add_argument(
         "--threads",
         type=int,
@@ -170,6 +166,8 @@ def main(argv=None):
     add_final_arguments(ap, "speaker")
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
+    if args.cv_resume and (not args.cv_folds or args.quantize_only):
+        ap.error("--cv-resume goes with --cv-folds, without --quantize-only")
     args.data = resolve_data(args.data, "speech_commands", PROG)
     if args.cv_folds is not None and not 2 <= args.cv_folds <= 20:
         ap.error("--cv-folds must be between 2 and 20")
@@ -212,7 +210,15 @@ def cross_validate(clips, args):
             continue
         train_clips, held_out = data_kws.cv_split(clips, args.cv_folds, k)
         print(f"fold {k + 1}/{args.cv_folds}: {speakers(held_out)} speakers held out")
-        result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
+        result = args.cv_resume and finished_fold(
+            fold_dir / "kws_result.json",
+            kws_recipe(args),
+            lambda r, held_out=held_out: (
+                (r["val_clips"], r["val_speakers"]) == (len(held_out), speakers(held_out))
+            ),
+        )
+        if not result:
+            result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
         rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
     return cv_summary(
         rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **kws_recipe(args)
@@ -302,6 +308,7 @@ def fit(train_clips, val_clips, args, out, runs):
 
     result = {
         "task": "KWS",
+        "recipe": kws_recipe(args),
         **counts,
         "val_percent": data_kws.VAL_PERCENT,
         **float_vs_int8(model, data, xv, x_va, y_va, data_kws.CLASS_NAMES),

@@ -203,6 +203,67 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     }
 
 
+def add_cv_arguments(parser, unit):
+    """--cv-folds and --cv-resume (unit: 'subject', 'speaker')."""
+    parser.add_argument(
+        "--cv-folds",
+        type=int,
+        metavar="K",
+        help=f"{unit}-grouped K-fold cross-validation over every training {unit} present "
+        "(writes RUNS/cv, no weights)",
+    )
+    parser.add_argument(
+        "--cv-resume",
+        action="store_true",
+        help="with --cv-folds: read the result of a fold an earlier run of the same recipe "
+        "finished in RUNS/cv/fold<k> instead of training it again",
+    )
+
+
+FOLD_RESULT_KEYS = (
+    "float_accuracy",
+    "weight_only_accuracy",
+    "int8_accuracy",
+    "int8_per_class",
+    "int8_confusion",
+)
+
+
+def finished_fold(result_path, this_recipe, same_held_out):
+    """--cv-resume: the result an earlier run left at result_path if it holds out the same
+    examples (same_held_out(result)) and was made by this_recipe (a result written before the
+    recipe was recorded: its epochs, scalar-A heads and augmentation), else None."""
+    if not result_path.is_file():
+        return None
+    result = json.loads(result_path.read_text())
+    recorded = result.get("recipe") or {
+        "epochs": result.get("epochs"),
+        "a_heads": result.get("dims", {}).get("a_heads"),
+        **({"augmentation": result["augmentation"]} if "augmentation" in result else {}),
+    }
+    differ = [k for k, v in recorded.items() if this_recipe.get(k) != v]
+    missing = [k for k in FOLD_RESULT_KEYS if k not in result]
+    if differ or missing or not same_held_out(result):
+        why = (
+            f"recipe differs in {', '.join(differ)}"
+            if differ
+            else f"an older result without {', '.join(missing)}"
+            if missing
+            else "other held-out examples"
+        )
+        print(f"{result_path}: not resumed ({why}): trained again")
+        return None
+    print(
+        f"{result_path}: resumed"
+        + (
+            ""
+            if "recipe" in result
+            else f" (written before the recipe was: compared on {', '.join(recorded)})"
+        )
+    )
+    return result
+
+
 def print_result_line(result):
     """The headline of a training command's result (float_vs_int8's fields), one JSON line."""
     keys = (

@@ -217,3 +217,42 @@ def test_model_card_of_an_all_data_model_shows_the_cross_validation(tmp_path):
     assert "| a | 16 | 4 |" in text, "confusion summed over the folds"
     assert "1,234 examples" in text and "80.00 % INT8" in text, "the in-sample check"
     assert "Accuracy on the validation split" not in text
+
+
+def test_cv_resume_reads_only_a_finished_fold_of_the_same_recipe(tmp_path, capsys):
+    import json
+
+    from mambanano.training import finished_fold
+
+    _, args = _har_parser_and_args(["--epochs", "7", "--augment"])
+    recipe = train_har.har_recipe(args)
+    path = tmp_path / "har_result.json"
+    same = lambda r: r["val_subjects"] == [1, 3]  # noqa: E731
+    assert finished_fold(path, recipe, same) is None, "no result yet"
+
+    result = {**_results()[0], "val_subjects": [1, 3], "recipe": recipe}
+    path.write_text(json.dumps(result))
+    assert finished_fold(path, recipe, same) == result
+    assert finished_fold(path, {**recipe, "epochs": 8}, same) is None
+    assert "recipe differs in epochs" in capsys.readouterr().out
+    assert finished_fold(path, recipe, lambda r: r["val_subjects"] == [1, 4]) is None
+    assert "other held-out examples" in capsys.readouterr().out
+
+    del result["recipe"]  # written before the recipe was recorded: epochs, heads, augmentation
+    result.update(epochs=7, dims={"a_heads": None}, augmentation=recipe["augmentation"])
+    path.write_text(json.dumps(result))
+    assert finished_fold(path, recipe, same) == result
+    assert finished_fold(path, {**recipe, "augmentation": None}, same) is None
+    del result["weight_only_accuracy"]
+    path.write_text(json.dumps(result))
+    assert finished_fold(path, recipe, same) is None
+    assert "an older result without weight_only_accuracy" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv", [["--cv-resume"], ["--cv-folds", "5", "--cv-resume", "--quantize-only"]]
+)
+def test_cv_resume_goes_with_cv_folds_only(capsys, argv):
+    with pytest.raises(SystemExit):
+        train_har.main(argv)
+    assert "--cv-resume goes with --cv-folds" in capsys.readouterr().err
