@@ -184,7 +184,7 @@ def main(argv=None):
         return
     train_clips, val_clips = data_kws.split(clips, dev=args.dev)
     if args.all_data:  # scored in-sample: the figures that predict new speakers are cv's
-        train_clips, val_clips = clips, clips
+        train_clips = val_clips = data_kws.cap_unknown(clips)
     result, curve, n_calib = fit(train_clips, val_clips, args, args.out, args.runs)
     print_result_line(result)
     plot_training(
