@@ -105,7 +105,8 @@ def kws_recipe(args):
     }
 
 
-def main(argv=None):
+def parser():
+    """The command's argument parser."""
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     ap.add_argument(
         "--data",
@@ -164,6 +165,11 @@ def main(argv=None):
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
     add_final_arguments(ap, "speaker")
+    return ap
+
+
+def main(argv=None):
+    ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
     if args.cv_resume and (not args.cv_folds or args.quantize_only):
