@@ -31,10 +31,11 @@ present (the validation ones included) for the fixed --epochs, with the recipe a
 measured (refused if the file records another recipe); its model card carries that run's
 cross-validated table and, as a regression guard, the model's accuracy on its own training data.
 
-Training augmentation: `--augment` gives every epoch (and the QAT fine-tuning) a fresh augmented
-copy of the training windows: each training recording's RAW signal is rotated, scaled, offset,
-made noisy and time-warped (data_har.ImuAugmentation, strengths from the --aug-* options) and run
-through the C front-end again, as a differently mounted sensor would feed the device. Validation,
+Training augmentation (on by default, `--no-augment` turns it off): every epoch (and the QAT
+fine-tuning) trains on a fresh augmented copy of the training windows: each training recording's
+RAW signal is scaled, offset, made noisy, time-warped and, with --aug-rotation-deg > 0 (default 0),
+rotated (data_har.ImuAugmentation, strengths from the --aug-* options) and run through the C
+front-end again, as a differently calibrated or paced sensor would feed the device. Validation,
 held-out and calibration windows are never augmented.
 """
 
@@ -119,8 +120,9 @@ def recipe_options(args):
     if args.a_heads is not None:
         options.append(f"--a-heads {args.a_heads}")
     aug = augmentation(args)
-    if aug is not None:
-        options.append("--augment")
+    if aug is None:
+        options.append("--no-augment")
+    else:
         defaults = data_har.DEFAULT_AUGMENTATION
         options += [
             f"--aug-{name.replace('_', '-')} {value:g}"
@@ -309,9 +311,10 @@ def parser():
     ap.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
-        default=False,
+        default=True,
         help="train on a fresh augmented copy of the training recordings every epoch "
-        "(default off; strengths below)",
+        "(default on, strengths below; chosen on the 5 subject folds: INT8 +0.16 pt, streaming "
+        "+0.48 pt)",
     )
     defaults = data_har.DEFAULT_AUGMENTATION
     for name, unit, what in (

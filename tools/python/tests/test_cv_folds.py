@@ -104,7 +104,7 @@ def _cv_file(tmp_path, argv, **changes):
 def test_all_data_takes_the_cv_summary_of_its_own_recipe(tmp_path):
     from mambanano.training import load_cv_summary
 
-    argv = ["--epochs", "7", "--augment", "--aug-rotation-deg", "0"]
+    argv = ["--epochs", "7", "--aug-warp", "0.2"]
     path = _cv_file(tmp_path, argv)
     parser, args = _har_parser_and_args(argv + ["--all-data", "--cv-summary", str(path)])
     summary = load_cv_summary(parser, args, train_har.har_recipe(args))
@@ -114,16 +114,16 @@ def test_all_data_takes_the_cv_summary_of_its_own_recipe(tmp_path):
 @pytest.mark.parametrize(
     "final_argv, needle",
     [
-        (["--epochs", "8", "--augment", "--aug-rotation-deg", "0"], "epochs 7 there, 8 now"),
-        (["--epochs", "7", "--augment"], "rotation_deg"),
-        (["--epochs", "7"], "augmentation"),
-        (["--epochs", "7", "--augment", "--aug-rotation-deg", "0", "--a-heads", "8"], "a_heads"),
+        (["--epochs", "8"], "epochs 7 there, 8 now"),
+        (["--epochs", "7", "--aug-rotation-deg", "15"], "rotation_deg"),
+        (["--epochs", "7", "--no-augment"], "augmentation"),
+        (["--epochs", "7", "--a-heads", "8"], "a_heads"),
     ],
 )
 def test_all_data_refuses_the_cv_summary_of_another_recipe(tmp_path, capsys, final_argv, needle):
     from mambanano.training import load_cv_summary
 
-    path = _cv_file(tmp_path, ["--epochs", "7", "--augment", "--aug-rotation-deg", "0"])
+    path = _cv_file(tmp_path, ["--epochs", "7"])
     parser, args = _har_parser_and_args(final_argv + ["--all-data", "--cv-summary", str(path)])
     with pytest.raises(SystemExit):
         load_cv_summary(parser, args, train_har.har_recipe(args))
