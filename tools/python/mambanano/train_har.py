@@ -137,8 +137,10 @@ def augmentation_line(aug):
     if aug is None:
         return ""
     return (
-        f"; each epoch (and QAT) a fresh augmented copy of every training recording, raw signal "
-        f"before the front-end: rotation <= {aug.rotation_deg:g} deg, per-axis gain +-{aug.gain:g}, "
+        "; each epoch (and QAT) a fresh augmented copy of every training recording, raw signal "
+        "before the front-end: "
+        + (f"rotation <= {aug.rotation_deg:g} deg, " if aug.rotation_deg else "no rotation, ")
+        + f"per-axis gain +-{aug.gain:g}, "
         f"bias +-{aug.acc_bias_g:g} g / +-{aug.gyro_bias_rad_s:g} rad/s, noise sd {aug.acc_noise_g:g} g / "
         f"{aug.gyro_noise_rad_s:g} rad/s, time warp 1 +- {aug.warp:g}"
     )
@@ -419,8 +421,8 @@ def main(argv=None):
             ]
         )
         + [
-            "tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt "
-            f"--subjects {subjects}" + ("   # in-sample" if args.all_data else ""),
+            "tools/mambanano evaluate --weights weights/har.mnm --data ../shared/data/hapt"
+            + ("   # in-sample: every subject" if args.all_data else f" --subjects {subjects}"),
         ],
         cv=cv,
         unit="subject",
