@@ -1,5 +1,6 @@
-"""The training loop and the float-vs-INT8 evaluation both training commands (train_har.py,
-train_kws.py) run.
+"""What both training commands (train_har.py, train_kws.py) share: the training loop, the
+float-vs-INT8 evaluation, the cross-validation's rows, summary and resumption, and the recipe a
+--cv-folds run records and an --all-data run checks.
 
 Symbols: n examples, T frames, F features, C classes.
 """
