@@ -64,14 +64,14 @@ from mambanano.training import (
     add_cv_arguments,
     add_final_arguments,
     add_model_arguments,
+    add_training_arguments,
     check_model_arguments,
-    cv_fold_row,
-    cv_summary,
-    finished_fold,
+    check_split_arguments,
     float_vs_int8,
     load_cv_summary,
     print_result_line,
     recipe,
+    run_cv_folds,
     train_or_load,
 )
 
@@ -244,28 +244,18 @@ def subject_folds(subjects, k, seed):
 def cross_validate(recs, args):
     """--cv-folds: every training subject present is scored exactly once, by a model that never saw it."""
     subjects = data_har.subjects_in(recs)
-    folds = subject_folds(subjects, args.cv_folds, args.seed)
-    cv_dir = args.runs / "cv"
-    rows = []
-    for k, held_out in enumerate(folds):
-        fold_dir = cv_dir / f"fold{k}"
-        if args.quantize_only and not (fold_dir / "har.pt").exists():
-            print(f"fold {k + 1}/{len(folds)}: no checkpoint {fold_dir / 'har.pt'}, skipped")
-            continue
-        print(f"fold {k + 1}/{len(folds)}: held out subjects {held_out}")
-        result = args.cv_resume and finished_fold(
-            fold_dir / "har_result.json",
-            har_recipe(args),
+    folds = [
+        (
+            list(held_out),
+            f"held out subjects {held_out}",
             lambda r, held_out=held_out: r["val_subjects"] == list(held_out),
-        )
-        if not result:
-            result, _, _ = fit(
+            lambda fold_dir, held_out=held_out: fit(
                 recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir
-            )
-        rows.append(cv_fold_row(k, list(held_out), result["val_windows"], result))
-    return cv_summary(
-        rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **har_recipe(args)
-    )
+            )[0],
+        )
+        for held_out in subject_folds(subjects, args.cv_folds, args.seed)
+    ]
+    return run_cv_folds(args, "har", folds, har_recipe(args), "val_windows")
 
 
 def parser():
@@ -278,24 +268,9 @@ def parser():
         help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) "
         "(default: the hapt data set, see `tools/mambanano data where`)",
     )
-    ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--seed", type=int, default=0)
+    add_training_arguments(ap, epochs=30, examples="windows")
     ap.add_argument("--out", type=Path, default=REPO / "weights")
     ap.add_argument("--runs", type=Path, default=REPO / "runs" / "har")
-    ap.add_argument(
-        "--max-train",
-        type=int,
-        default=None,
-        help="train on at most this many (random) windows: for smoke runs",
-    )
-    ap.add_argument(
-        "--quantize-only",
-        action="store_true",
-        help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
-        "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
-    )
     ap.add_argument(
         "--holdout-subjects",
         type=lambda s: tuple(int(v) for v in s.split(",")),
@@ -304,12 +279,6 @@ def parser():
         "subjects are then neither trained on nor scored); use with other --out/--runs",
     )
     add_cv_arguments(ap, "subject")
-    ap.add_argument(
-        "--threads",
-        type=int,
-        default=2,
-        help="torch threads (default 2; 1 is much faster while other jobs share the cores)",
-    )
     ap.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
@@ -346,13 +315,17 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
-    if args.cv_resume and (not args.cv_folds or args.quantize_only):
-        ap.error("--cv-resume goes with --cv-folds, without --quantize-only")
+    check_split_arguments(
+        ap,
+        args,
+        21,  # the UCI training subjects
+        {
+            "--cv-folds": args.cv_folds,
+            "--holdout-subjects": args.holdout_subjects,
+            "--all-data": args.all_data,
+        },
+    )
     args.data = resolve_data(args.data, "hapt", PROG)
-    if args.cv_folds is not None and not 2 <= args.cv_folds <= 21:
-        ap.error("--cv-folds must be between 2 and the number of subjects")
-    if sum(map(bool, (args.cv_folds, args.holdout_subjects, args.all_data))) > 1:
-        ap.error("--cv-folds, --holdout-subjects and --all-data choose the split: one of them")
     cv = load_cv_summary(ap, args, har_recipe(args))
     torch.set_num_threads(args.threads)
 

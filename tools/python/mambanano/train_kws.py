@@ -62,14 +62,14 @@ from mambanano.training import (
     add_cv_arguments,
     add_final_arguments,
     add_model_arguments,
+    add_training_arguments,
     check_model_arguments,
-    cv_fold_row,
-    cv_summary,
-    finished_fold,
+    check_split_arguments,
     float_vs_int8,
     load_cv_summary,
     print_result_line,
     recipe,
+    run_cv_folds,
     train_or_load,
 )
 
@@ -114,10 +114,7 @@ def parser():
         default=None,
         help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)",
     )
-    ap.add_argument("--epochs", type=int, default=60)
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--seed", type=int, default=0)
+    add_training_arguments(ap, epochs=60, examples="clips")
     ap.add_argument(
         "--extra-train",
         type=Path,
@@ -143,25 +140,7 @@ def parser():
     ap.add_argument(
         "--runs", type=Path, default=None, help="default: runs/kws (runs/kws_dev with --dev)"
     )
-    ap.add_argument(
-        "--max-train",
-        type=int,
-        default=None,
-        help="train on at most this many (random) clips: for smoke runs",
-    )
-    ap.add_argument(
-        "--quantize-only",
-        action="store_true",
-        help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
-        "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
-    )
     add_cv_arguments(ap, "speaker")
-    ap.add_argument(
-        "--threads",
-        type=int,
-        default=2,
-        help="torch threads (default 2; 1 is much faster while other jobs share the cores)",
-    )
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
     add_final_arguments(ap, "speaker")
@@ -172,13 +151,10 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
-    if args.cv_resume and (not args.cv_folds or args.quantize_only):
-        ap.error("--cv-resume goes with --cv-folds, without --quantize-only")
+    check_split_arguments(
+        ap, args, 20, {"--cv-folds": args.cv_folds, "--dev": args.dev, "--all-data": args.all_data}
+    )
     args.data = resolve_data(args.data, "speech_commands", PROG)
-    if args.cv_folds is not None and not 2 <= args.cv_folds <= 20:
-        ap.error("--cv-folds must be between 2 and 20")
-    if sum(map(bool, (args.cv_folds, args.dev, args.all_data))) > 1:
-        ap.error("--cv-folds, --dev and --all-data choose the split: one of them")
     cv = load_cv_summary(ap, args, kws_recipe(args))
     dev_dir = REPO / "runs" / "kws_dev"
     args.out = args.out or (dev_dir if args.dev else REPO / "weights")
@@ -207,28 +183,22 @@ def main(argv=None):
 
 def cross_validate(clips, args):
     """--cv-folds: every speaker is scored exactly once, by a model that never heard them."""
-    cv_dir = args.runs / "cv"
-    rows = []
+    folds = []
     for k in range(args.cv_folds):
-        fold_dir = cv_dir / f"fold{k}"
-        if args.quantize_only and not (fold_dir / "kws.pt").exists():
-            print(f"fold {k + 1}/{args.cv_folds}: no checkpoint {fold_dir / 'kws.pt'}, skipped")
-            continue
         train_clips, held_out = data_kws.cv_split(clips, args.cv_folds, k)
-        print(f"fold {k + 1}/{args.cv_folds}: {speakers(held_out)} speakers held out")
-        result = args.cv_resume and finished_fold(
-            fold_dir / "kws_result.json",
-            kws_recipe(args),
-            lambda r, held_out=held_out: (
-                (r["val_clips"], r["val_speakers"]) == (len(held_out), speakers(held_out))
-            ),
+        folds.append(
+            (
+                speakers(held_out),
+                f"{speakers(held_out)} speakers held out",
+                lambda r, held_out=held_out: (
+                    (r["val_clips"], r["val_speakers"]) == (len(held_out), speakers(held_out))
+                ),
+                lambda fold_dir, train_clips=train_clips, held_out=held_out: fit(
+                    train_clips, held_out, args, fold_dir, fold_dir
+                )[0],
+            )
         )
-        if not result:
-            result, _, _ = fit(train_clips, held_out, args, fold_dir, fold_dir)
-        rows.append(cv_fold_row(k, speakers(held_out), result["val_clips"], result))
-    return cv_summary(
-        rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **kws_recipe(args)
-    )
+    return run_cv_folds(args, "kws", folds, kws_recipe(args), "val_clips")
 
 
 def fit(train_clips, val_clips, args, out, runs):

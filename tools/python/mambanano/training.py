@@ -204,6 +204,32 @@ def float_vs_int8(model, file_bytes, x_val, frames_val, y_val, class_names):
     }
 
 
+def add_training_arguments(parser, *, epochs, examples):
+    """The options both training commands take alike (examples: what --max-train counts)."""
+    parser.add_argument("--epochs", type=int, default=epochs)
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-train",
+        type=int,
+        default=None,
+        help=f"train on at most this many (random) {examples}: for smoke runs",
+    )
+    parser.add_argument(
+        "--quantize-only",
+        action="store_true",
+        help="skip training: calibrate, quantize and evaluate the checkpoint in --runs "
+        "(with --cv-folds: each fold's in RUNS/cv/fold<k>)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="torch threads (default 2; 1 is much faster while other jobs share the cores)",
+    )
+
+
 def add_cv_arguments(parser, unit):
     """--cv-folds and --cv-resume (unit: 'subject', 'speaker')."""
     parser.add_argument(
@@ -219,6 +245,43 @@ def add_cv_arguments(parser, unit):
         help="with --cv-folds: read the result of a fold an earlier run of the same recipe "
         "finished in RUNS/cv/fold<k> instead of training it again",
     )
+
+
+def check_split_arguments(parser, args, max_folds, splits):
+    """Refuse (parser.error exits) --cv-resume without --cv-folds or with --quantize-only, a
+    --cv-folds outside 2..max_folds, and more than one of `splits` ({option: value}), the options
+    that each choose the split."""
+    if args.cv_resume and (not args.cv_folds or args.quantize_only):
+        parser.error("--cv-resume goes with --cv-folds, without --quantize-only")
+    if args.cv_folds is not None and not 2 <= args.cv_folds <= max_folds:
+        parser.error(f"--cv-folds must be between 2 and {max_folds}")
+    if sum(map(bool, splits.values())) > 1:
+        names = list(splits)
+        parser.error(f"{', '.join(names[:-1])} and {names[-1]} choose the split: one of them")
+
+
+def run_cv_folds(args, name, folds, this_recipe, examples_key):
+    """The --cv-folds loop of both training commands: for each fold, train (or with --cv-resume
+    read) and score it, then write and return the cv_summary (RUNS/cv/cv.json). folds: per fold
+    (held_out as its row records it, the line that says what it holds out, same_held_out(result)
+    for finished_fold, fit_fold(fold_dir) -> the fold's result); name: the task's file stem (har,
+    kws); examples_key: the result field that counts the held-out examples."""
+    cv_dir = args.runs / "cv"
+    rows = []
+    for k, (held_out, what, same_held_out, fit_fold) in enumerate(folds):
+        fold_dir = cv_dir / f"fold{k}"
+        checkpoint = fold_dir / f"{name}.pt"
+        if args.quantize_only and not checkpoint.exists():
+            print(f"fold {k + 1}/{len(folds)}: no checkpoint {checkpoint}, skipped")
+            continue
+        print(f"fold {k + 1}/{len(folds)}: {what}")
+        result = args.cv_resume and finished_fold(
+            fold_dir / f"{name}_result.json", this_recipe, same_held_out
+        )
+        if not result:
+            result = fit_fold(fold_dir)
+        rows.append(cv_fold_row(k, held_out, result[examples_key], result))
+    return cv_summary(rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **this_recipe)
 
 
 FOLD_RESULT_KEYS = (
