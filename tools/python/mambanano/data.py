@@ -114,6 +114,23 @@ def resolve_data(explicit, name, prog):
         sys.exit(f"{prog}: {e}")
 
 
+# What a --data folder of each kind holds, for the tools' help.
+DATA_FOLDERS = {
+    "hapt": "a HAPT folder (RawData/acc_*, gyro_*, labels.txt)",
+    "speech_commands": "a Speech Commands folder",
+}
+
+
+def add_data_argument(parser, name):
+    """The --data option of a tool that reads data set NAME (resolve_data gives its folder)."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help=f"{DATA_FOLDERS[name]} (default: the {name} data set, see `tools/mambanano data where`)",
+    )
+
+
 # --- fetching ----------------------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from mambanano import data_har
 from mambanano import model_file as mf
-from mambanano.data import resolve_data
+from mambanano.data import add_data_argument, resolve_data
 from mambanano.evaluate import add_data_options
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
@@ -96,13 +96,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) "
-        "(default: the hapt data set, see `tools/mambanano data where`)",
-    )
+    add_data_argument(ap, "hapt")
     ap.add_argument(
         "--weights",
         type=Path,

@@ -32,7 +32,7 @@ import numpy as np
 
 from mambanano import data_kws as dk
 from mambanano import model_file as mf
-from mambanano.data import resolve_data
+from mambanano.data import add_data_argument, resolve_data
 from mambanano.evaluate import add_data_options, select_clips
 from mambanano.gen_board_config import read_config
 from mambanano.kernel import KernelError
@@ -130,12 +130,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)",
-    )
+    add_data_argument(ap, "speech_commands")
     ap.add_argument(
         "--weights",
         type=Path,

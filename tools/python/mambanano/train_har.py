@@ -49,7 +49,7 @@ import torch
 
 from mambanano import data_har, frontend
 from mambanano import model_file as mf
-from mambanano.data import resolve_data
+from mambanano.data import add_data_argument, resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.paths import REPO
@@ -261,13 +261,7 @@ def cross_validate(recs, args):
 def parser():
     """The command's argument parser."""
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="a HAPT folder (RawData/acc_*, gyro_*, labels.txt) "
-        "(default: the hapt data set, see `tools/mambanano data where`)",
-    )
+    add_data_argument(ap, "hapt")
     add_training_arguments(ap, epochs=30, examples="windows")
     ap.add_argument("--out", type=Path, default=REPO / "weights")
     ap.add_argument("--runs", type=Path, default=REPO / "runs" / "har")

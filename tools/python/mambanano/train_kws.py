@@ -52,7 +52,7 @@ import torch
 
 from mambanano import data_kws, frontend
 from mambanano import model_file as mf
-from mambanano.data import resolve_data
+from mambanano.data import add_data_argument, resolve_data
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.paths import REPO
@@ -108,12 +108,7 @@ def kws_recipe(args):
 def parser():
     """The command's argument parser."""
     ap = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="a Speech Commands folder (default: the speech_commands data set, see `tools/mambanano data where`)",
-    )
+    add_data_argument(ap, "speech_commands")
     add_training_arguments(ap, epochs=60, examples="clips")
     ap.add_argument(
         "--extra-train",
