@@ -1,60 +1,66 @@
-"""A short smoke run of the whole HAR command: train, calibrate, quantize, INT8-evaluate through C;
-once as a development run (validation subjects held out), once as the shipped model's run
-(--all-data, scalar-A heads: every subject trains it, the card carries a cross-validation)."""
+"""Short smoke runs of the whole training commands (train, calibrate, quantize, INT8-evaluate
+through C): HAR once as a development run (validation subjects held out) and once as the shipped
+model's run (--all-data, scalar-A heads: every subject trains it, the card carries a
+cross-validation); KWS as a development run with --specaugment, its file then through mambanano
+evaluate, and as an --all-data run."""
 
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from mambanano import data_har, data_kws, train_har, train_kws
 from mambanano import model_file as mf
 from mambanano.data import find_dataset
+from mambanano.training import cv_fold_row, cv_summary
 
-REPO = Path(__file__).resolve().parents[3]
 HAPT = find_dataset("hapt")
+SPEECH = find_dataset("speech_commands")
+needs_hapt = pytest.mark.skipif(
+    HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)"
+)
+needs_speech = pytest.mark.skipif(
+    SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)"
+)
 
 
-@pytest.mark.skipif(HAPT is None, reason="needs the hapt data set (tools/mambanano data fetch)")
-@pytest.mark.parametrize("a_heads, all_data", [(None, False), (16, True)])
-def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
-    from mambanano import train_har
-    from mambanano.training import cv_fold_row, cv_summary
-
-    option = ["--epochs", "1"] + ([] if a_heads is None else ["--a-heads", str(a_heads)])
-    if all_data:  # a cross-validation of the same recipe, as --cv-folds would write it
-        fold = {
-            "float_accuracy": 0.9,
-            "weight_only_accuracy": 0.9,
-            "int8_accuracy": 0.9,
-            "int8_per_class": dict.fromkeys(train_har.data_har.CLASS_NAMES, 0.9),
-            "int8_confusion": [[1] * 6] * 6,
-        }
-        recipe = train_har.har_recipe(train_har.parser().parse_args(option))
-        rows = [cv_fold_row(k, [k], 10, fold) for k in range(2)]
-        cv_summary(rows, tmp_path / "cv.json", quantize_only=False, **recipe)
-        option += ["--all-data", "--cv-summary", str(tmp_path / "cv.json")]
+def train(task, out, options, timeout):
+    """`mambanano train --task TASK OPTIONS` writing into out (model, card, curves, result)."""
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mambanano",
-            "train",
-            "--task",
-            "har",
-            "--max-train",
-            "256",
-            "--out",
-            str(tmp_path),
-            "--runs",
-            str(tmp_path),
-            *option,
-        ],
+        [sys.executable, "-m", "mambanano", "train", "--task", task, *options]
+        + ["--out", str(out), "--runs", str(out)],
         check=True,
         capture_output=True,
-        timeout=300,
+        timeout=timeout,
     )
+
+
+def cv_of_recipe(path, recipe, class_names, folds):
+    """A cv.json as --cv-folds writes it for `recipe`: `folds` folds, each at 90 % (written to
+    path, which is returned) — what --all-data --cv-summary checks and cards."""
+    n = len(class_names)
+    fold = {
+        "float_accuracy": 0.9,
+        "weight_only_accuracy": 0.9,
+        "int8_accuracy": 0.9,
+        "int8_per_class": dict.fromkeys(class_names, 0.9),
+        "int8_confusion": [[1] * n] * n,
+    }
+    rows = [cv_fold_row(k, [k], 10, fold) for k in range(folds)]
+    cv_summary(rows, path, quantize_only=False, **recipe)
+    return path
+
+
+@needs_hapt
+@pytest.mark.parametrize("a_heads, all_data", [(None, False), (16, True)])
+def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
+    option = ["--epochs", "1"] + ([] if a_heads is None else ["--a-heads", str(a_heads)])
+    if all_data:
+        recipe = train_har.har_recipe(train_har.parser().parse_args(option))
+        cv = cv_of_recipe(tmp_path / "cv.json", recipe, data_har.CLASS_NAMES, 2)
+        option += ["--all-data", "--cv-summary", str(cv)]
+    train("har", tmp_path, ["--max-train", "256", *option], timeout=300)
     header, tensors = mf.read_model_file(tmp_path / "har.mnm")
     assert header["task"] == mf.Task.HAR and header["frontend"] == mf.Frontend.IMU
     a2_shape = tensors[(mf.TensorKind.A2, 0)].reshape(len(tensors[(mf.TensorKind.A2, 0)]), -1).shape
@@ -69,3 +75,49 @@ def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
         assert "--all-data --cv-summary" in card
     else:
         assert "## Accuracy on the validation split" in card
+
+
+@needs_speech
+def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
+    train("kws", tmp_path, ["--epochs", "1", "--max-train", "128", "--specaugment"], timeout=600)
+    header, tensors = mf.read_model_file(tmp_path / "kws.mnm")
+    assert header["task"] == mf.Task.KWS and header["frontend"] == mf.Frontend.LOGMEL
+    assert mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)]) == data_kws.CLASS_NAMES
+    assert header["file_size"] <= 40 * 1024
+    result = json.loads((tmp_path / "kws_result.json").read_text())
+    assert result["train_clips"] == 128 and result["val_clips"] > 0
+    assert 0.0 <= result["int8_accuracy"] <= 1.0
+    assert (tmp_path / "kws_training.png").stat().st_size > 0
+    card = (tmp_path / "kws.md").read_text()
+    assert "INT8" in card and "SpecAugment" in card and "--specaugment" in card
+
+    from mambanano.evaluate import main as evaluate_main
+
+    assert (
+        evaluate_main(
+            ["--weights", str(tmp_path / "kws.mnm"), "--data", str(SPEECH), "--split", "val"]
+        )
+        == 0
+    )
+    scored = json.loads(capsys.readouterr().out)
+    assert scored["task"] == "KWS" and scored["n"] == result["val_clips"]
+    assert scored["accuracy"] == pytest.approx(result["int8_accuracy"])
+
+
+@needs_speech
+def test_kws_all_data_run_trains_on_every_speaker_and_cards_the_cross_validation(tmp_path):
+    option = ["--epochs", "1", "--data", str(SPEECH)]
+    recipe = train_kws.kws_recipe(train_kws.parser().parse_args(option))
+    cv = cv_of_recipe(tmp_path / "cv.json", recipe, data_kws.CLASS_NAMES, 3)
+    train(
+        "kws",
+        tmp_path,
+        [*option, "--max-train", "128", "--all-data", "--cv-summary", str(cv)],
+        timeout=600,
+    )
+    result = json.loads((tmp_path / "kws_result.json").read_text())
+    everyone = data_kws.cap_unknown(data_kws.list_clips(SPEECH))
+    assert result["val_clips"] == len(everyone), "scored in-sample on every clip"
+    card = (tmp_path / "kws.md").read_text()
+    assert "3-fold cross-validation of this recipe" in card and "## In-sample check" in card
+    assert "none held out" in card and "--all-data --cv-summary" in card
