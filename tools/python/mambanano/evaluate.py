@@ -27,8 +27,18 @@ from mambanano import model_file as mf
 from mambanano.data import dataset_dir
 from mambanano.kernel import Int8Model, KernelError
 from mambanano.model_check import ModelError, read_checked
+from mambanano.report import per_class
 
 PROG = "mambanano evaluate"
+
+
+def per_class_counts(y, pred, class_names):
+    """{class name: {"n": its examples, "recall": report.per_class's figure}}; y, pred (n,) ids."""
+    recall = per_class(y, pred, class_names)
+    return {
+        name: {"n": int((y == c).sum()), "recall": recall[name]}
+        for c, name in enumerate(class_names)
+    }
 
 
 def evaluate_har(model_bytes, data, subjects=None):
@@ -48,13 +58,7 @@ def evaluate_har(model_bytes, data, subjects=None):
         "subjects": sorted(chosen),
         "n": int(len(y)),
         "accuracy": float((pred == y).mean()),
-        "per_class": {
-            names[c]: {
-                "n": int((y == c).sum()),
-                "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None,
-            }
-            for c in range(len(names))
-        },
+        "per_class": per_class_counts(y, pred, names),
     }
 
 
@@ -101,13 +105,7 @@ def evaluate_kws(model_bytes, data, split="all", speakers=None):
         "n": int(len(y)),
         "speakers": len({c.group for c in clips if c.label != data_kws.SILENCE}),
         "accuracy": float((pred == y).mean()),
-        "per_class": {
-            names[c]: {
-                "n": int((y == c).sum()),
-                "recall": float((pred[y == c] == c).mean()) if (y == c).any() else None,
-            }
-            for c in range(len(names))
-        },
+        "per_class": per_class_counts(y, pred, names),
     }
 
 
