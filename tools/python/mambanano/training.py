@@ -89,15 +89,12 @@ def load_cv_summary(parser, args, this_recipe):
     if not isinstance(summary, dict) or not summary.get("folds"):
         parser.error(f"--cv-summary {args.cv_summary}: not a cv.json of --cv-folds")
     defaults = json.loads(json.dumps({k: parser.get_default(k) for k in this_recipe}))
-    differ = {
-        k: (summary.get(k, defaults.get(k)), v)
-        for k, v in this_recipe.items()
-        if summary.get(k, defaults.get(k)) != v
-    }
+    recorded = {k: summary.get(k, defaults[k]) for k in this_recipe}
+    differ = [k for k, v in this_recipe.items() if recorded[k] != v]
     if differ:
         parser.error(
             f"--cv-summary {args.cv_summary} was made with another recipe: "
-            + ", ".join(f"{k} {cv!r} there, {now!r} now" for k, (cv, now) in differ.items())
+            + ", ".join(f"{k} {recorded[k]!r} there, {this_recipe[k]!r} now" for k in differ)
         )
     return summary
 
