@@ -180,6 +180,24 @@ def calibrate(model, batches):
     return stats
 
 
+def calibrate_state(model, stats, features, **write_kwargs):
+    """Re-measure stats.state, each layer's per-channel max |h|, on features (n, T, F) as the kernel
+    computes the state: through the INT8 twin (`Int8Twin`) of the file the model and stats write
+    (int8 weights, every int8 activation rounded at its scale). The ranges `calibrate` measured
+    belong to the float model before fine-tuning or bias correction: the fine-tuned HAR model's
+    slow channels outgrew them (int16 state saturating at 1.3x its range on validation windows)."""
+    twin = Int8Twin(quantize_bytes(model, stats, **write_kwargs))
+    fresh = ActStats()
+
+    def probe(name, layer, tensor):
+        if name == "h":
+            fresh.probe(name, layer, tensor)
+
+    for i in range(0, len(features), 64):
+        twin(features[i : i + 64], probe=probe)
+    stats.state = fresh.state
+
+
 def act_scale(stats, name, layer):
     """Scale of one int8 unit: the chosen range (default: the calibrated max) over 127."""
     value = stats.clip.get((name, layer), stats.act.get((name, layer), 0.0))
@@ -561,7 +579,8 @@ class Int8Twin:
     to [-128, 127] where the kernel rounds it (MambaNanoNet's `quant`). Not bit-exact: the
     kernel's int16 state, uint16 delta, exp2 table and two-term residual sum are not modelled.
     Calling it returns the logits (B, C) and leaves in `seen` every rounded activation as
-    computed before rounding, keyed (name, layer)."""
+    computed before rounding, keyed (name, layer); probe(name, layer, tensor), if given, sees
+    every activation and the hidden state as MambaNanoNet's probe does."""
 
     def __init__(self, file_bytes):
         self.model = dequantized_model(file_bytes)
@@ -572,11 +591,11 @@ class Int8Twin:
         self.seen[(name, layer)] = x
         return fake_quant(x, self.scales[(name, layer)])
 
-    def __call__(self, x):
+    def __call__(self, x, probe=None):
         """x (B, T, F) float features -> logits (B, C)."""
         self.seen = {}
         with torch.no_grad():
-            return self.model(x, quant=self.quant)
+            return self.model(x, probe=probe, quant=self.quant)
 
 
 def _biased_layers(model):
@@ -729,6 +748,7 @@ def post_training_quantize(
     bias_correction=False,
     finetune=None,
     qat_epochs=QAT_EPOCHS,
+    state_features=None,
     **write_kwargs,
 ):
     """The quantization both training commands run: features (n, T, F) float, the model's input,
@@ -737,7 +757,9 @@ def post_training_quantize(
     kernel's divergence from the float model on these inputs (`search_ranges`, at most
     search_passes greedy passes); then, if finetune = (training features, labels) is given,
     fine-tunes a copy of the model for qat_epochs with those ranges
-    (`quantization_aware_finetune`); then, if asked, corrects the biases (`correct_biases`).
+    (`quantization_aware_finetune`); then, if asked, corrects the biases (`correct_biases`); if
+    either changed the model, measures its hidden-state ranges again (`calibrate_state`) on
+    state_features (n, T, F) float, or on features if None.
     Returns (the model to write: a fine-tuned or corrected copy, or the model itself; its
     ActStats; {"range_candidates", "search_passes": passes run, "activations": ranges,
     "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None}) for
@@ -758,6 +780,10 @@ def post_training_quantize(
     corrections = None
     if bias_correction:
         model, corrections = correct_biases(model, stats, features, loss, **write_kwargs)
+    if tuning is not None or corrections is not None:
+        calibrate_state(
+            model, stats, features if state_features is None else state_features, **write_kwargs
+        )
     return (
         model,
         stats,

@@ -195,7 +195,8 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
     # same file from the checkpoint), choose each activation's range by its effect on the INT8
     # kernel's outputs there, fine-tune with those ranges on the training windows (with --augment
-    # one more augmented copy, its own seeded draw), quantize, write.
+    # one more augmented copy, its own seeded draw), measure the fine-tuned model's hidden-state
+    # ranges on every training window, quantize, write.
     calib_rng = np.random.default_rng(args.seed + 1)
     calib_idx = calib_rng.permutation(len(y_tr))[:512]
     quant_args = dict(
@@ -214,6 +215,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         bias_correction=args.bias_correction,
         finetune=(training_features(np.random.default_rng(args.seed + 3)), yt),
         qat_epochs=args.qat_epochs,
+        state_features=xt,
         **quant_args,
     )
     data, report = write_quantized(out / "har.mnm", quantized, stats, **quant_args)

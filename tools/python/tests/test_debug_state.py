@@ -1,10 +1,11 @@
 """Debug state, in the style of llm.c: the PyTorch model writes a dump (its inputs, the hidden
-state of every layer after every step, the logits), and the C float reference and the INT8 kernel
-replay the inputs and are checked against it within named tolerances. The PyTorch model is the
-dequantized twin of a shipped model file (the weights the C code runs), so the float check isolates
-the float reference's arithmetic and the INT8 check the quantization. Inputs: real windows of the
-validation split (the INT8 ranges were calibrated on real data, not on noise): one for the dump,
-LOGIT_WINDOWS for the INT8 logits."""
+state of every layer after every step, the logits), and the C float reference replays the inputs
+and is checked against it within a named tolerance. The PyTorch model is the dequantized twin of a
+shipped model file (the weights the C code runs), so the float check isolates the float
+reference's arithmetic. The INT8 kernel is checked twice over many validation windows (the INT8
+ranges were calibrated on real data, not on noise): its hidden state against the twin with every
+int8 activation rounded where the kernel rounds it (quantize.Int8Twin), which isolates the state
+arithmetic, and its logits against the float twin, which judges the whole quantization."""
 
 from pathlib import Path
 
@@ -16,24 +17,29 @@ from mambanano import data_har, data_kws
 from mambanano import model_file as mf
 from mambanano.data import find_dataset
 from mambanano.kernel import FloatReference, Int8Model
-from mambanano.quantize import dequantized_model
+from mambanano.quantize import Int8Twin, dequantized_model
 
 REPO = Path(__file__).resolve().parents[3]
 # C float reference vs PyTorch (both fp32, same weights): states and logits to this fraction of
 # their range.
 FLOAT_REL_TOL = 1e-4
-# INT8 kernel vs PyTorch. Logits, over LOGIT_WINDOWS validation windows (one window's largest
-# logit error is heavy-tailed: a per-window bound of 10 % of the logits' spread fails on one window
-# in six or so of every shipped model so far): the same class on at least 90 % (measured: HAR
-# 98-100 %, KWS 95-97 %) and a median largest error within 12 % of each window's logit spread
-# (measured: HAR 8.4-8.8 %, KWS 5.6 %). The hidden state of the dumped window within 1 % of each
-# channel's int16 range at the median (test_step.cpp's figure) and 12 % at the 99th percentile
-# (test_step.cpp allows 8 % with max-range activations; the shipped models clip some activations at
-# percentiles chosen for their outputs, which moves a few state values further: measured 9.9 % for
-# HAR, under 8 % for KWS).
-LOGIT_WINDOWS = 60
+# The INT8 kernel over WINDOWS validation windows.
+WINDOWS = 60
+# Its hidden state after each window vs the activation-rounded twin's, as a fraction of each
+# channel's int16 range: the 99th percentile over a window's elements within 2 % at the median
+# window and 10 % at the worst, every element's median within 0.2 %. What is left is the kernel's
+# own state arithmetic (int16 state, delta and exp2 tables, requantization, saturation); measured
+# on the shipped models: p99 median 0.3 % (HAR) and 0.1 % (KWS), worst window 1.0 % and 0.4 %,
+# element median 0.01 %. A HAR model whose state ranges were calibrated before its fine-tuning
+# (int16 state saturating at 1.3x its range) measured a worst window of 25 %. Against the float
+# twin the state is no measure of the kernel: a channel whose activations span one or two steps of
+# its layer's per-tensor xs scale is mostly rounding (HAR: a channel held at 0, another at 3x).
+STATE_P99_MEDIAN, STATE_P99_WORST, STATE_MEDIAN = 0.02, 0.10, 0.002
+# Its logits vs the float twin (one window's largest logit error is heavy-tailed: a per-window
+# bound of 10 % of the logits' spread fails on one window in six or so of every shipped model so
+# far): the same class on at least 90 % (measured: HAR 98-100 %, KWS 95-97 %) and a median largest
+# error within 12 % of each window's logit spread (measured: HAR 8.4-8.8 %, KWS 5.6 %).
 INT8_CLASS_AGREEMENT, INT8_LOGIT_MEDIAN_TOL = 0.90, 0.12
-INT8_STATE_P99, INT8_STATE_MEDIAN = 0.12, 0.01
 
 
 def validation_windows(task, n):
@@ -69,10 +75,15 @@ def write_dump(path, file_bytes):
 
 
 @pytest.fixture(scope="module", params=["har.mnm", "kws.mnm"])
-def dump(request, tmp_path_factory):
+def file_bytes(request):
+    """A shipped model file."""
     if find_dataset("hapt") is None or find_dataset("speech_commands") is None:
         pytest.skip("needs the hapt and speech_commands data sets (tools/mambanano data fetch)")
-    file_bytes = (REPO / "weights" / request.param).read_bytes()
+    return (REPO / "weights" / request.param).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def dump(file_bytes, tmp_path_factory):
     path = tmp_path_factory.mktemp("dump") / "debug_state.npz"
     header = write_dump(path, file_bytes)
     return file_bytes, header, np.load(path)
@@ -91,33 +102,44 @@ def test_c_float_reference_matches_the_pytorch_dump(dump):
     assert np.abs(ref.logits() - want).max() <= FLOAT_REL_TOL * max(np.ptp(want), 1e-6) + 1e-6
 
 
-def test_int8_kernel_matches_the_pytorch_dump_within_named_tolerances(dump):
-    file_bytes, header, d = dump
-    _, tensors = mf.read_model_file(file_bytes)
-    kernel = Int8Model(file_bytes)
-    for t in range(len(d["frames"])):
-        kernel.step(d["frames"][t])
-    for l in range(header["n_layers"]):
-        scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)  # (E, 1)
-        got = kernel.ssm_state(l) * scale
-        want = d["states"][-1, l]
-        rel = np.abs(got - want) / (32767 * scale)  # of the int16 range
-        assert np.percentile(rel, 99) <= INT8_STATE_P99, np.percentile(rel, 99)
-        assert np.median(rel) <= INT8_STATE_MEDIAN, np.median(rel)
-    assert np.argmax(kernel.logits()) == np.argmax(d["logits"])
-
-
-def test_int8_logits_match_the_pytorch_twin_over_validation_windows(dump):
-    file_bytes, header, _ = dump
-    _, tensors = mf.read_model_file(file_bytes)
+def int8_windows(file_bytes):
+    """(int8 frames (n, T, F) of WINDOWS validation windows, the same as float input (n, T, F))."""
+    header, tensors = mf.read_model_file(file_bytes)
     scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
-    frames = validation_windows(header["task"], LOGIT_WINDOWS)  # (n, T, F) int8
-    with torch.no_grad():
-        want = dequantized_model(file_bytes)(
-            torch.from_numpy((frames.astype(np.float32) - zero) * scale)
-        ).numpy()  # (n, C)
+    frames = validation_windows(header["task"], WINDOWS)
+    return frames, torch.from_numpy((frames.astype(np.float32) - zero) * scale)
+
+
+def test_int8_state_matches_the_activation_rounded_twin_over_validation_windows(file_bytes):
+    header, tensors = mf.read_model_file(file_bytes)
+    frames, x = int8_windows(file_bytes)
+    states = {}  # layer -> (n, T, E, N) float
+
+    def probe(name, layer, t):
+        if name == "h":
+            states[layer] = t.numpy()
+
+    Int8Twin(file_bytes)(x, probe=probe)
     kernel = Int8Model(file_bytes)
-    got = np.stack([kernel.run_sequence(x) for x in frames])
+    p99, element = [], []
+    for w, window in enumerate(frames):
+        kernel.run_sequence(window)
+        for l in range(header["n_layers"]):
+            scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)  # (E, 1)
+            rel = np.abs(kernel.ssm_state(l) * scale - states[l][w, -1]) / (32767 * scale)
+            p99.append(np.percentile(rel, 99))
+            element.append(rel.ravel())
+    assert np.median(p99) <= STATE_P99_MEDIAN, np.median(p99)
+    assert max(p99) <= STATE_P99_WORST, max(p99)
+    assert np.median(np.concatenate(element)) <= STATE_MEDIAN
+
+
+def test_int8_logits_match_the_pytorch_twin_over_validation_windows(file_bytes):
+    frames, x = int8_windows(file_bytes)
+    with torch.no_grad():
+        want = dequantized_model(file_bytes)(x).numpy()  # (n, C)
+    kernel = Int8Model(file_bytes)
+    got = np.stack([kernel.run_sequence(w) for w in frames])
     assert (got.argmax(1) == want.argmax(1)).mean() >= INT8_CLASS_AGREEMENT
     rel = np.abs(got - want).max(1) / np.maximum(np.ptp(want, axis=1), 1e-6)
     assert np.median(rel) <= INT8_LOGIT_MEDIAN_TOL, np.median(rel)

@@ -1,5 +1,6 @@
 """The quantizer's choices: MSE range, the range search's passes, the INT8 twin, bias correction,
-quantization-aware fine-tuning, weight-only INT8 (seeded random models, INT8 through the C kernel)."""
+quantization-aware fine-tuning, the state ranges of a changed model, weight-only INT8 (seeded
+random models, INT8 through the C kernel)."""
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from mambanano.quantize import (
     Int8Twin,
     activation_scales,
     calibrate,
+    calibrate_state,
     candidate_range,
     correct_biases,
     dequantized_model,
@@ -160,6 +162,43 @@ def test_quantization_aware_finetune_lowers_the_int8_loss_and_leaves_plain_weigh
     assert set(tuned.state_dict()) == set(before)  # no parametrization left behind
     for k, v in model.state_dict().items():  # the float model itself is untouched
         assert torch.equal(v, before[k]), k
+
+
+def test_calibrate_state_measures_the_state_the_kernel_computes_after_the_model_changed():
+    model, frames, features, stats = calibrated_model()
+    with torch.no_grad():  # as fine-tuning can: B grows, the state outgrows its calibration
+        for blk in model.layers:
+            blk.x_proj.weight.mul_(3.0)
+
+    def twin_state_max(file_bytes):
+        """{layer: (E,) max |h| of the activation-rounded twin on features}."""
+        h_max = {}
+        Int8Twin(file_bytes)(
+            features,
+            probe=lambda name, l, t: (
+                h_max.update({l: t.abs().amax(dim=(0, 1, 3)).numpy()}) if name == "h" else None
+            ),
+        )
+        return h_max
+
+    def saturated(file_bytes):
+        """How many int16 state elements the kernel leaves at its limits after each sequence."""
+        kernel = Int8Model(file_bytes)
+        count = 0
+        for f in frames:
+            kernel.run_sequence(f)
+            count += sum(
+                int((np.abs(kernel.ssm_state(l)) >= 32767).sum()) for l in range(DIMS["n_layers"])
+            )
+        return count
+
+    stale = quantize_bytes(model, stats, **QUANT_ARGS)
+    calibrate_state(model, stats, features, **QUANT_ARGS)
+    fresh = quantize_bytes(model, stats, **QUANT_ARGS)
+    for layer, h_max in twin_state_max(fresh).items():
+        np.testing.assert_allclose(stats.state[layer], h_max, rtol=1e-5)
+    assert saturated(stale) > 0
+    assert saturated(fresh) == 0
 
 
 def _scale_dependent_loss(model, stats):
