@@ -9,8 +9,11 @@ mambanano/data_kws.py), 12 classes, 1 s clips -> 50 frames x 40 log-mel bins fro
 Split by speaker hash (data_kws.in_validation, ~20 % of speakers to validation). Every epoch sees
 a fresh augmented copy of each training clip (speed, time shift, gain, background noise from the
 training split's silence clips), its features computed by the same C front-end; validation clips
-are not augmented. --extra-train adds every clip of another folder in the same layout to the
-training split only (e.g. synthetic speech from tools/python/mambanano/synth_kws.py). --dev trains on 80 % of the
+are not augmented. --extra-train adds the clips of another folder in the same layout to the
+training split only, its `_unknown_` clips capped like the rest (data_kws.cap_unknown: the extra
+Speech Commands folder is 557 unknown words of 799 clips, which as is tipped the class balance),
+e.g. ../shared/data/speech_commands_extra or synthetic speech from
+tools/python/mambanano/synth_kws.py. --dev trains on 80 % of the
 training speakers and evaluates on the other 20 % (data_kws.split(dev=True)), writing to runs/kws_dev
 unless told otherwise: the way to choose training options without looking at the validation
 speakers. Calibration uses every un-augmented clip of the Speech Commands training speakers only;
@@ -116,7 +119,7 @@ def parser():
         action="append",
         default=[],
         metavar="DIR",
-        help="add every clip under DIR to the training split (repeatable)",
+        help="add the clips under DIR to the training split, _unknown_ capped (repeatable)",
     )
     ap.add_argument(
         "--specaugment",
@@ -208,7 +211,9 @@ def fit(train_clips, val_clips, args, out, runs):
         keep = np.sort(rng.permutation(len(train_clips))[: args.max_train])
         train_clips = [train_clips[i] for i in keep]
     n_speech_commands = len(train_clips)  # calibration draws from these only
-    extra_clips = [c for folder in args.extra_train for c in data_kws.list_clips(folder)]
+    extra_clips = data_kws.cap_unknown(
+        [c for folder in args.extra_train for c in data_kws.list_clips(folder)]
+    )
     train_clips += extra_clips
     pcm_tr, y_tr = data_kws.load_pcm(train_clips), data_kws.labels(train_clips)
     x_va, y_va = data_kws.features(data_kws.load_pcm(val_clips)), data_kws.labels(val_clips)

@@ -2,7 +2,7 @@
 through C): HAR once as a development run (validation subjects held out) and once as the shipped
 model's run (--all-data, scalar-A heads: every subject trains it, the card carries a
 cross-validation); KWS as a development run with --specaugment, its file then through mambanano
-evaluate, and as an --all-data run."""
+evaluate, and as an --all-data run with an --extra-train folder."""
 
 import json
 import subprocess
@@ -104,9 +104,21 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     assert scored["accuracy"] == pytest.approx(result["int8_accuracy"])
 
 
+def extra_folder(root, keywords, unknowns):
+    """A Speech Commands layout under root: `keywords` clips of 'yes' and `unknowns` of
+    `_unknown_`, copies of one real clip under made-up speakers."""
+    clip = next((SPEECH / "yes").glob("*.wav")).read_bytes()
+    for folder, n in (("yes", keywords), ("_unknown_", unknowns)):
+        (root / folder).mkdir(parents=True)
+        for i in range(n):
+            (root / folder / f"e{folder[:3]}{i:04d}_nohash_0.wav").write_bytes(clip)
+    return root
+
+
 @needs_speech
 def test_kws_all_data_run_trains_on_every_speaker_and_cards_the_cross_validation(tmp_path):
-    option = ["--epochs", "1", "--data", str(SPEECH)]
+    extra = extra_folder(tmp_path / "extra", keywords=4, unknowns=20)
+    option = ["--epochs", "1", "--data", str(SPEECH), "--extra-train", str(extra)]
     recipe = train_kws.kws_recipe(train_kws.parser().parse_args(option))
     cv = cv_of_recipe(tmp_path / "cv.json", recipe, data_kws.CLASS_NAMES, 3)
     train(
@@ -118,6 +130,7 @@ def test_kws_all_data_run_trains_on_every_speaker_and_cards_the_cross_validation
     result = json.loads((tmp_path / "kws_result.json").read_text())
     everyone = data_kws.cap_unknown(data_kws.list_clips(SPEECH))
     assert result["val_clips"] == len(everyone), "scored in-sample on every clip"
+    assert result["extra_clips"] == 4 + 1, "the extra unknowns capped at 1.5 x 4 / 10 clips"
     card = (tmp_path / "kws.md").read_text()
     assert "3-fold cross-validation of this recipe" in card and "## In-sample check" in card
     assert "none held out" in card and "--all-data --cv-summary" in card
