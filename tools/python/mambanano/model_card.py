@@ -228,8 +228,14 @@ def write_model_card(
         "A as A2 = −A·log2(e) in uint16 "
         f"with {layer['a2_frac_bits']} fractional bits; exp(ΔA) = 2^(−Δ·A2) through the Q10 exp2 table "
         f"(exp_shift {layer['exp_shift']}).",
-        f"- Hidden state: int16, one scale per channel = headroom × its calibrated max |h| / 32767, the "
-        f"headroom chosen like the activation ranges (the `h[l]` rows above; "
+        "- Hidden state: int16, one scale per channel = headroom × its max |h| / 32767, "
+        + (
+            "the max calibrated with the activations"
+            if q.get("state_examples") is None
+            else f"the max measured after the changes below, through the INT8 twin of the file "
+            f"(rounded activations), on {q['state_examples']:,} training examples"
+        )
+        + "; the headroom chosen like the activation ranges (the `h[l]` rows above; "
         f"scales {layer['state_scale_min']:.3g} … {layer['state_scale_max']:.3g}).",
         "- SiLU and softplus: 256-entry tables over the int8 input grid.",
         *_finetune_lines(q["finetune"]),

@@ -762,8 +762,8 @@ def post_training_quantize(
     state_features (n, T, F) float, or on features if None.
     Returns (the model to write: a fine-tuned or corrected copy, or the model itself; its
     ActStats; {"range_candidates", "search_passes": passes run, "activations": ranges,
-    "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None}) for
-    write_quantized."""
+    "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None,
+    "state_examples": how many examples calibrate_state ran on, or None}) for write_quantized."""
     stats = calibrate(model, [features[i : i + 64] for i in range(0, len(features), 64)])
     with torch.no_grad():
         probs = torch.softmax(model(features), -1).numpy()
@@ -780,10 +780,11 @@ def post_training_quantize(
     corrections = None
     if bias_correction:
         model, corrections = correct_biases(model, stats, features, loss, **write_kwargs)
+    state_examples = None
     if tuning is not None or corrections is not None:
-        calibrate_state(
-            model, stats, features if state_features is None else state_features, **write_kwargs
-        )
+        state_features = features if state_features is None else state_features
+        calibrate_state(model, stats, state_features, **write_kwargs)
+        state_examples = len(state_features)
     return (
         model,
         stats,
@@ -793,6 +794,7 @@ def post_training_quantize(
             "activations": ranges,
             "finetune": tuning,
             "bias_correction": corrections,
+            "state_examples": state_examples,
         },
     )
 
