@@ -2,7 +2,8 @@
  * mamba_nano.h — INT8 Mamba (selective state-space) streaming kernel for microcontrollers.
  *
  * What this is: the one definition of MambaNano's integer arithmetic. A model file (format below)
- * is validated and copied into a caller-owned arena by mn_model_load(); mn_step_s8() then advances
+ * is validated and copied into a caller-owned arena by mn_model_load() (or read where it is, e.g.
+ * in flash, by mn_model_load_in_place()); mn_step_s8() then advances
  * the model by one input frame, updating a caller-owned state in place (O(1) memory in sequence
  * length); mn_logits_q8() reads the classifier at any step from a running mean-pool.
  * A float reference of the same model (mnf_*) dequantizes the weights once and runs in fp32; it is
@@ -161,7 +162,8 @@ typedef struct {
     const float *act_scales; /* (MN_ACT_COUNT) */
 } mn_layer;
 
-/* A loaded model. Filled only by mn_model_load(); all pointers point into the caller's arena. */
+/* A loaded model. Filled only by mn_model_load() (all pointers point into the caller's arena) or
+ * mn_model_load_in_place() (into the caller's file). */
 typedef struct {
     uint16_t version_minor;
     uint8_t task, frontend, pooling, n_layers;
@@ -199,6 +201,18 @@ mn_status mn_model_validate(const uint8_t *file, size_t file_size);
 
 mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const uint8_t *file,
                         size_t file_size);
+
+/* The file's address alignment mn_model_load_in_place() needs: the kernels' widest loads (int32,
+ * float, mn_rq). Tensors sit at multiples of MN_TENSOR_ALIGN from the file's start, so a file at a
+ * multiple of 4 gives every tensor that alignment; SIMD variants that need 16 are for arenas. */
+#define MN_IN_PLACE_ALIGN 4u
+
+/* Validate as mn_model_load() does, then read the file where it is, without an arena: every
+ * pointer of *model points into file, which must stay at that address, unchanged, for as long as
+ * the model is used (e.g. a resource of the deployed assembly in memory-mapped flash). A file at
+ * an address that is not a multiple of MN_IN_PLACE_ALIGN gives MN_ERR_ALIGN. On any error *model is
+ * untouched. */
+mn_status mn_model_load_in_place(mn_model *model, const uint8_t *file, size_t file_size);
 
 /* Validate, then report the arena, state and scratch bytes this file needs, without loading it:
  * lets a caller with fixed buffers refuse a model before it replaces the one it has. */

@@ -3,7 +3,8 @@
  * interop (nf/) and on a PC through P/Invoke of the shared library. The same C functions, with
  * the same static storage, on both.
  *
- * A slot is one model with everything it needs between calls: its arena (the copied model file),
+ * A slot is one model with everything it needs between calls: its arena (the copied model file;
+ * none for a file loaded in place, mn_engine_load_in_place),
  * its front-end state and 1..MN_ENGINE_MAX_STREAMS INT8 states ("streams"). Every input frame goes
  * through the front-end once and steps every stream; the app resets the streams at staggered
  * times, so each stream's pooled state covers a window ending at a different step (sliding
@@ -26,8 +27,10 @@
  * streams of 1,352 B, slot 1 the lean KWS file (34,400 B) with 5 streams of 2,792 B (nf.config's
  * har_streams / kws_streams), 1,520 B scratch (the log-mel front-end's): 71,192 B of buffers.
  * Any file with the same dims fits (sizes follow from the dims alone); a bigger model needs these
- * raised. Elsewhere (host runner, Python tools, POSIX nanoCLR, tests) every slot has 64 KB of
- * arena and 16 KB of state, room for the full files and the test fixtures.
+ * raised. Firmware whose models are all loaded in place needs no arenas:
+ * -DMN_ENGINE_ARENA_BYTES=0 leaves 18,184 B (mn_engine_load then refuses every file with
+ * MN_ERR_ARENA_TOO_SMALL). Elsewhere (host runner, Python tools, POSIX nanoCLR, tests) every slot
+ * has 64 KB of arena and 16 KB of state, room for the full files and the test fixtures.
  *
  * Not thread-safe: one caller at a time (nanoFramework runs interop calls on its one interpreter
  * thread; the host runner calls from one thread).
@@ -119,6 +122,14 @@ int32_t mn_engine_status_text(int32_t status, uint8_t *out, int32_t cap);
  * as it is either way (the app validates a file this way before it reads the file's task byte,
  * so a valid model of the other task never replaces the one running). */
 int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams);
+
+/* As mn_engine_load, but the slot reads the file where it is (mn_model_load_in_place) and needs
+ * no arena: the file must stay at that address, unchanged, until the slot loads another model or
+ * is unloaded — a resource of the deployed assembly (memory-mapped flash on the ESP32-S3), never a
+ * managed array (the GC moves them). A file not at a multiple of MN_IN_PLACE_ALIGN gives
+ * MN_ERR_ALIGN, the slot untouched. */
+int32_t mn_engine_load_in_place(int32_t slot, const uint8_t *file, int32_t file_size,
+                                int32_t n_streams);
 
 /* Forget the slot's model (info then reports task 0). */
 int32_t mn_engine_unload(int32_t slot);

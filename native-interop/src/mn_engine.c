@@ -22,10 +22,13 @@
 
 typedef char mn_engine_two_slots[(MN_ENGINE_SLOTS == 2) ? 1 : -1]; /* sizes below are per slot */
 
-/* Every slot's arena in one block (slot 0 first), every slot's states in another. */
+/* Every slot's arena in one block (slot 0 first), every slot's states in another. Firmware that
+ * loads only in place sets the arenas to 0 bytes (one byte is kept: C has no empty arrays). */
 typedef union {
     uint64_t align;
-    uint8_t bytes[MN_ENGINE_ARENA_CAP_0 + MN_ENGINE_ARENA_CAP_1];
+    uint8_t bytes[MN_ENGINE_ARENA_CAP_0 + MN_ENGINE_ARENA_CAP_1 > 0
+                      ? MN_ENGINE_ARENA_CAP_0 + MN_ENGINE_ARENA_CAP_1
+                      : 1];
 } mn_engine_arenas;
 
 typedef union {
@@ -146,7 +149,10 @@ static int32_t mn_reset_streams(int32_t slot, mn_engine_slot *s)
     return st;
 }
 
-int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams)
+/* mn_engine_load and mn_engine_load_in_place: the file copied into the slot's arena, or read
+ * where it is (in_place). */
+static int32_t mn_engine_load_file(int32_t slot, const uint8_t *file, int32_t file_size,
+                                   int32_t n_streams, int in_place)
 {
     mn_engine_slot *s = mn_slot(slot);
     if (s == NULL) {
@@ -165,7 +171,10 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
         return st;
     }
     const size_t stream_bytes = (state_size + 7u) & ~(size_t)7u;
-    if (arena_size > mn_arena_cap[slot]) {
+    if (in_place && ((uintptr_t)file & (MN_IN_PLACE_ALIGN - 1u)) != 0) {
+        return MN_ERR_ALIGN;
+    }
+    if (!in_place && arena_size > mn_arena_cap[slot]) {
         return MN_ERR_ARENA_TOO_SMALL;
     }
     if (stream_bytes * (size_t)(n_streams > 0 ? n_streams : 1) > mn_state_cap[slot] ||
@@ -176,8 +185,9 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
         return MN_OK; /* check only: the file is valid and fits; the slot is untouched */
     }
     /* Everything checked: the loader cannot fail now, and replaces the slot's model. */
-    st = mn_model_load(&s->model, mn_arenas.bytes + mn_arena_offset[slot], mn_arena_cap[slot], file,
-                       (size_t)file_size);
+    st = in_place ? mn_model_load_in_place(&s->model, file, (size_t)file_size)
+                  : mn_model_load(&s->model, mn_arenas.bytes + mn_arena_offset[slot],
+                                  mn_arena_cap[slot], file, (size_t)file_size);
     if (st != MN_OK) {
         return st;
     }
@@ -187,6 +197,17 @@ int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int
     memset(s->signal, 0, sizeof s->signal);
     mn_fe_reset(&s->fe, s->model.frontend, mn_native_rate(s->model.frontend));
     return mn_reset_streams(slot, s);
+}
+
+int32_t mn_engine_load(int32_t slot, const uint8_t *file, int32_t file_size, int32_t n_streams)
+{
+    return mn_engine_load_file(slot, file, file_size, n_streams, 0);
+}
+
+int32_t mn_engine_load_in_place(int32_t slot, const uint8_t *file, int32_t file_size,
+                                int32_t n_streams)
+{
+    return mn_engine_load_file(slot, file, file_size, n_streams, 1);
 }
 
 int32_t mn_engine_unload(int32_t slot)

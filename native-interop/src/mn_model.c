@@ -687,6 +687,40 @@ static void mn_fill(uint8_t *slot, const uint8_t *data, const mn_kind_info *k, m
     }
 }
 
+/* Fill *model from a validated file at base (its header h): every pointer points into base. */
+static void mn_model_bind(mn_model *model, const uint8_t *base, const mn_header *h)
+{
+    memset(model, 0, sizeof *model);
+    model->version_minor = h->version_minor;
+    model->task = h->task;
+    model->frontend = h->frontend;
+    model->pooling = h->pooling;
+    model->n_layers = h->n_layers;
+    model->n_features = h->n_features;
+    model->d_model = h->d_model;
+    model->d_inner = h->d_inner;
+    model->d_state = h->d_state;
+    model->dt_rank = h->dt_rank;
+    model->d_conv = h->d_conv;
+    model->n_classes = h->n_classes;
+    model->crc32 = h->crc32;
+    model->flags = h->flags & MN_FLAG_LEAN;
+    for (uint32_t i = 0; i < h->n_tensors; i++) {
+        mn_entry e;
+        mn_parse_entry(base, h, i, &e);
+        const mn_kind_info *k = mn_kind(e.kind);
+        if (k == NULL) {
+            continue;
+        }
+        mn_layer *layer = &model->layers[e.layer];
+        uint8_t *slot = (k->per_layer ? (uint8_t *)layer : (uint8_t *)model) + k->field;
+        mn_fill(slot, base + e.offset, k, layer, model);
+        if (e.kind == MN_T_A2) {
+            layer->a_heads = mn_scalar_a_heads(&e, h);
+        }
+    }
+}
+
 mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const uint8_t *file,
                         size_t file_size)
 {
@@ -706,35 +740,24 @@ mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const u
     /* Everything is valid: from here on nothing can fail. memmove: the file may be in the arena. */
     uint8_t *base = (uint8_t *)arena + pad;
     memmove(base, file, h.file_size);
-    memset(model, 0, sizeof *model);
-    model->version_minor = h.version_minor;
-    model->task = h.task;
-    model->frontend = h.frontend;
-    model->pooling = h.pooling;
-    model->n_layers = h.n_layers;
-    model->n_features = h.n_features;
-    model->d_model = h.d_model;
-    model->d_inner = h.d_inner;
-    model->d_state = h.d_state;
-    model->dt_rank = h.dt_rank;
-    model->d_conv = h.d_conv;
-    model->n_classes = h.n_classes;
-    model->crc32 = h.crc32;
-    model->flags = h.flags & MN_FLAG_LEAN;
-    for (uint32_t i = 0; i < h.n_tensors; i++) {
-        mn_entry e;
-        mn_parse_entry(base, &h, i, &e);
-        const mn_kind_info *k = mn_kind(e.kind);
-        if (k == NULL) {
-            continue;
-        }
-        mn_layer *layer = &model->layers[e.layer];
-        uint8_t *slot = (k->per_layer ? (uint8_t *)layer : (uint8_t *)model) + k->field;
-        mn_fill(slot, base + e.offset, k, layer, model);
-        if (e.kind == MN_T_A2) {
-            layer->a_heads = mn_scalar_a_heads(&e, &h);
-        }
+    mn_model_bind(model, base, &h);
+    return MN_OK;
+}
+
+mn_status mn_model_load_in_place(mn_model *model, const uint8_t *file, size_t file_size)
+{
+    if (model == NULL || file == NULL) {
+        return MN_ERR_ARG;
     }
+    mn_header h;
+    const mn_status st = mn_validate(file, file_size, &h);
+    if (st != MN_OK) {
+        return st;
+    }
+    if (((uintptr_t)file & (MN_IN_PLACE_ALIGN - 1u)) != 0) {
+        return MN_ERR_ALIGN;
+    }
+    mn_model_bind(model, file, &h);
     return MN_OK;
 }
 

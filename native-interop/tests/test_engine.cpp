@@ -3,6 +3,7 @@
 // running slot as it was.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -182,6 +183,54 @@ TEST_F(Engine, AFailedLoadLeavesTheRunningModelAsItWas)
     EXPECT_EQ(info(0), info_before);
     // And it keeps stepping.
     EXPECT_EQ(mn_engine_push_features(0, frame.data(), 5), MN_OK);
+}
+
+// A slot loaded in place reads the caller's file where it is, without its arena: the same
+// probabilities as a copied load, bit for bit, and a later change to the file shows through
+// (the file must stay put: mn_engine.h). A file at an address that is not a multiple of
+// MN_IN_PLACE_ALIGN is refused and the slot keeps its model.
+TEST_F(Engine, InPlaceLoadReadsTheFileWhereItIs)
+{
+    const auto file = read_file(fixture_path("odd.mnm"));
+    std::vector<uint32_t> words(file.size() / 4 + 2); // 4-byte aligned storage, one word spare
+    uint8_t *in_place = reinterpret_cast<uint8_t *>(words.data());
+    std::memcpy(in_place, file.data(), file.size());
+    load(0, "odd.mnm");
+    ASSERT_EQ(mn_engine_load_in_place(1, in_place, (int32_t)file.size(), 1), MN_OK);
+    EXPECT_EQ(info(1), info(0));
+    const int n_features = info(0)[MN_INFO_FEATURES];
+    FrameGen gen(11);
+    std::vector<int8_t> frame(n_features);
+    std::vector<int32_t> copied, read_in_place;
+    for (int t = 0; t < 100; t++) {
+        gen.fill(frame.data(), n_features);
+        ASSERT_EQ(mn_engine_push_features(0, frame.data(), n_features), MN_OK);
+        ASSERT_EQ(mn_engine_push_features(1, frame.data(), n_features), MN_OK);
+        ASSERT_EQ(read(0, copied), read(1, read_in_place));
+        ASSERT_EQ(copied, read_in_place) << "step " << t;
+    }
+    // Class names are read from the file: rename class 0 there.
+    std::vector<uint8_t> name(MN_CLASS_NAME_BYTES), renamed(MN_CLASS_NAME_BYTES);
+    ASSERT_EQ(mn_engine_class_name(1, 0, name.data(), (int32_t)name.size()), MN_OK);
+    uint8_t *at = std::search(in_place, in_place + file.size(), name.begin(),
+                              name.begin() + (long)std::strlen((const char *)name.data()));
+    ASSERT_NE(at, in_place + file.size());
+    *at ^= 0x20; // letter case
+    ASSERT_EQ(mn_engine_class_name(1, 0, renamed.data(), (int32_t)renamed.size()), MN_OK);
+    EXPECT_NE(renamed, name);
+    ASSERT_EQ(mn_engine_class_name(0, 0, renamed.data(), (int32_t)renamed.size()), MN_OK);
+    EXPECT_EQ(renamed, name) << "the copied load read the caller's file";
+    *at ^= 0x20;
+
+    const auto info_before = info(1);
+    std::vector<uint32_t> other(words.size());
+    uint8_t *misaligned = reinterpret_cast<uint8_t *>(other.data()) + 1;
+    std::memcpy(misaligned, file.data(), file.size());
+    EXPECT_EQ(mn_engine_load_in_place(1, misaligned, (int32_t)file.size(), 1), MN_ERR_ALIGN);
+    EXPECT_EQ(mn_engine_load_in_place(1, misaligned, (int32_t)file.size(), 0), MN_ERR_ALIGN);
+    EXPECT_EQ(info(1), info_before);
+    EXPECT_EQ(read(1, read_in_place), read(0, copied));
+    EXPECT_EQ(read_in_place, copied) << "a refused load changed the slot";
 }
 
 // n_streams 0 checks a file as a load would, and never touches the slot: the app validates this

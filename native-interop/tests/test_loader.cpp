@@ -246,10 +246,10 @@ struct Loaded {
 };
 
 // Every field of a loaded model against the file it came from.
-void expect_model_matches(const Loaded &ld, const Bytes &f)
+// Every field of m from the file f, every pointer at its tensor in the copy of f at base (the
+// arena, or the file itself when loaded in place), each aligned to `align`.
+void expect_model_matches(const mn_model &m, const uint8_t *base, const Bytes &f, uintptr_t align)
 {
-    const mn_model &m = ld.model;
-    const uint8_t *base = ld.base();
     EXPECT_EQ(m.version_minor, rd16(f, H_VERSION_MINOR));
     EXPECT_EQ(m.task, f[H_TASK]);
     EXPECT_EQ(m.frontend, f[H_FRONTEND]);
@@ -276,7 +276,7 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
         if (p != nullptr) {
             pointer_kinds++;
             EXPECT_EQ(p, base + e.offset) << what;
-            EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % MN_TENSOR_ALIGN, 0u) << what;
+            EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u) << what;
             continue;
         }
         switch (e.kind) {
@@ -305,6 +305,11 @@ void expect_model_matches(const Loaded &ld, const Bytes &f)
     for (int l = m.n_layers; l < MN_MAX_LAYERS; l++) {
         EXPECT_EQ(m.layers[l].in_proj_w, nullptr) << "unused layer " << l << " stays zero";
     }
+}
+
+void expect_model_matches(const Loaded &ld, const Bytes &f)
+{
+    expect_model_matches(ld.model, ld.base(), f, MN_TENSOR_ALIGN);
 }
 
 // ---- tests -----------------------------------------------------------------------------------
@@ -379,6 +384,35 @@ TEST(Loader, UnalignedFileAndArenaLoad)
             expect_model_matches(ld, src);
         }
     }
+}
+
+// In place: the model points into the caller's file, which needs only MN_IN_PLACE_ALIGN; at any
+// other address it is refused and the model is untouched.
+TEST(Loader, InPlaceLoadPointsIntoTheFile)
+{
+    const Bytes &src = valid_file();
+    for (size_t file_mis = 0; file_mis < MN_TENSOR_ALIGN; file_mis++) {
+        std::vector<uint64_t> storage(src.size() / 8 + 3); // 8-byte aligned
+        uint8_t *file = reinterpret_cast<uint8_t *>(storage.data()) + file_mis;
+        std::memcpy(file, src.data(), src.size());
+        mn_model m, before;
+        std::memset(&m, 0xA5, sizeof m);
+        before = m;
+        const mn_status st = mn_model_load_in_place(&m, file, src.size());
+        if (file_mis % MN_IN_PLACE_ALIGN == 0) {
+            ASSERT_EQ(st, MN_OK) << "file at +" << file_mis;
+            expect_model_matches(m, file, src, MN_IN_PLACE_ALIGN);
+        } else {
+            EXPECT_EQ(st, MN_ERR_ALIGN) << "file at +" << file_mis;
+            EXPECT_EQ(std::memcmp(&m, &before, sizeof m), 0) << "a refused load wrote the model";
+        }
+    }
+    mn_model m;
+    EXPECT_EQ(mn_model_load_in_place(nullptr, src.data(), src.size()), MN_ERR_ARG);
+    EXPECT_EQ(mn_model_load_in_place(&m, nullptr, src.size()), MN_ERR_ARG);
+    Bytes bad = src;
+    bad[bad.size() / 2] ^= 1;
+    EXPECT_EQ(mn_model_load_in_place(&m, bad.data(), bad.size()), MN_ERR_CRC);
 }
 
 // The header knows the length: bytes after header.file_size (garbage appended to a valid model)

@@ -1,0 +1,101 @@
+// The engine as firmware that loads its models in place builds it (MN_ENGINE_DEVICE_SIZES with
+// MN_ENGINE_ARENA_BYTES 0; this executable compiles its own copy of mn_engine.c): no arenas, so
+// 18,184 B of buffers instead of 71,192 B. The lean shipped models run from the caller's file
+// with the app's stream counts and give the same probabilities as the device-sized engine's
+// copied load (test_engine_device); every copied load is refused and the running model kept.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "mn_engine.h"
+#include "mn_test_util.h"
+
+using mn_test::fixture_path;
+using mn_test::FrameGen;
+using mn_test::Loaded;
+using mn_test::read_file;
+
+#if !defined(MN_ENGINE_DEVICE_SIZES) || MN_ENGINE_ARENA_BYTES_0 != 0 || MN_ENGINE_ARENA_BYTES_1 != 0
+#error "test_engine_in_place is built with -DMN_ENGINE_DEVICE_SIZES -DMN_ENGINE_ARENA_BYTES=0"
+#endif
+
+namespace {
+
+constexpr int kHarStreams = 2, kKwsStreams = 5;
+
+// A model file at a 4-byte-aligned address that stays put, as a resource in flash does.
+struct InPlaceFile {
+    explicit InPlaceFile(const char *path)
+    {
+        const auto bytes = read_file(fixture_path(path));
+        words.resize(bytes.size() / 4 + 1);
+        std::memcpy(words.data(), bytes.data(), bytes.size());
+        size = (int32_t)bytes.size();
+    }
+    const uint8_t *data() const { return reinterpret_cast<const uint8_t *>(words.data()); }
+    std::vector<uint32_t> words;
+    int32_t size = 0;
+};
+
+class EngineInPlace : public ::testing::Test {
+  protected:
+    void SetUp() override
+    {
+        for (int s = 0; s < MN_ENGINE_SLOTS; s++)
+            mn_engine_unload(s);
+    }
+    void TearDown() override { SetUp(); }
+};
+
+} // namespace
+
+TEST_F(EngineInPlace, LeanModelsRunInPlaceWithTheAppsStreamsAndMatchThePlainApi)
+{
+    const InPlaceFile har("../../../weights/device/har.mnm"),
+        kws("../../../weights/device/kws.mnm");
+    ASSERT_EQ(mn_engine_load_in_place(0, har.data(), har.size, kHarStreams), MN_OK);
+    ASSERT_EQ(mn_engine_load_in_place(1, kws.data(), kws.size, kKwsStreams), MN_OK);
+    // One stream more still does not fit the states.
+    EXPECT_EQ(mn_engine_load_in_place(1, kws.data(), kws.size, kKwsStreams + 1),
+              MN_ERR_BUFFER_TOO_SMALL);
+
+    Loaded full("../../../weights/kws.mnm");
+    ASSERT_EQ(full.status, MN_OK);
+    ASSERT_EQ(mn_state_reset(&full.model, full.state(), full.state_size()), MN_OK);
+    FrameGen gen(9);
+    std::vector<int8_t> x(full.model.n_features);
+    std::vector<int32_t> logits(full.model.n_classes), probs(MN_MAX_CLASSES);
+    for (int t = 0; t < 200; t++) {
+        gen.fill(x.data(), full.model.n_features);
+        ASSERT_EQ(mn_engine_push_features(1, x.data(), (int32_t)x.size()), MN_OK);
+        ASSERT_EQ(mn_step_s8(&full.model, full.state(), full.state_size(), full.scratch(),
+                             full.scratch_size(), x.data()),
+                  MN_OK);
+        ASSERT_EQ(mn_logits_q8(&full.model, full.state(), full.state_size(), logits.data()), MN_OK);
+        std::vector<uint16_t> p(full.model.n_classes);
+        const int best = mn_softmax_q15(&full.model, logits.data(), p.data());
+        for (int s = 0; s < kKwsStreams; s++) {
+            ASSERT_EQ(mn_engine_read(1, s, probs.data(), MN_MAX_CLASSES), best);
+            for (int c = 0; c < full.model.n_classes; c++)
+                ASSERT_EQ(probs[c], p[c]) << "step " << t << " stream " << s;
+        }
+    }
+}
+
+TEST_F(EngineInPlace, CopiedLoadsAreRefusedAndTheRunningModelKept)
+{
+    const InPlaceFile har("../../../weights/device/har.mnm");
+    ASSERT_EQ(mn_engine_load_in_place(0, har.data(), har.size, kHarStreams), MN_OK);
+    std::vector<int32_t> info_before(MN_INFO_COUNT), info_after(MN_INFO_COUNT);
+    ASSERT_EQ(mn_engine_info(0, info_before.data(), MN_INFO_COUNT), MN_OK);
+    const auto copy = read_file(fixture_path("../../../weights/device/har.mnm"));
+    EXPECT_EQ(mn_engine_load(0, copy.data(), (int32_t)copy.size(), kHarStreams),
+              MN_ERR_ARENA_TOO_SMALL);
+    EXPECT_EQ(mn_engine_load(0, copy.data(), (int32_t)copy.size(), 0), MN_ERR_ARENA_TOO_SMALL);
+    EXPECT_EQ(mn_engine_load(1, copy.data(), (int32_t)copy.size(), kHarStreams),
+              MN_ERR_ARENA_TOO_SMALL);
+    ASSERT_EQ(mn_engine_info(0, info_after.data(), MN_INFO_COUNT), MN_OK);
+    EXPECT_EQ(info_after, info_before);
+}
