@@ -73,9 +73,12 @@ namespace MambaNano
         /// <summary>True while the microphone paces the ticks (the device sleeps otherwise).</summary>
         public bool MicPaced => _micState == SensorStatus.Ok;
 
+        /// <summary><see cref="Begin(IModelFile, IModelFile)"/> with model files' bytes.</summary>
+        public void Begin(byte[] harModel, byte[] kwsModel) => Begin(ModelBytes.Of(harModel), ModelBytes.Of(kwsModel));
+
         /// <summary>Print START, load both models (either may be null: that task is off), connect
         /// the sensors and start the classifiers.</summary>
-        public void Begin(byte[] harModel, byte[] kwsModel)
+        public void Begin(IModelFile harModel, IModelFile kwsModel)
         {
             _protocol.Start(TimeMs, BoardConfig.Board);
             LoadModel(_har, harModel, BoardConfig.HarStreams, Protocol.TaskHar, ModelCodes.TaskHar);
@@ -91,7 +94,7 @@ namespace MambaNano
         }
 
         /// <summary>Load a task's model: a MODEL line, or an ERR line and the task OFF.</summary>
-        private void LoadModel(StreamingClassifier classifier, byte[] file, int streams, string task, int taskCode)
+        private void LoadModel(StreamingClassifier classifier, IModelFile file, int streams, string task, int taskCode)
         {
             ModelSlot model = classifier.Model;
             if (file == null)
@@ -105,7 +108,7 @@ namespace MambaNano
             int status = model.Check(file);
             if (status == EngineStatus.Ok)
             {
-                int fileTask = file[ModelCodes.HeaderTaskOffset];
+                int fileTask = file.Task();
                 if (fileTask != taskCode)
                 {
                     _protocol.Error(TimeMs, task, Protocol.CodeWrongTask, "model file is for another task ("

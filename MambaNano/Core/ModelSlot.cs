@@ -52,13 +52,13 @@ namespace MambaNano
 
         /// <summary>Validate and load a model file with <paramref name="streams"/> INT8 states.
         /// On failure the slot keeps the model it had. Returns an EngineStatus code.</summary>
-        public int Load(byte[] file, int streams)
+        public int Load(IModelFile file, int streams)
         {
-            if (file == null || file.Length == 0)
+            if (file == null)
             {
                 return EngineStatus.Arg;
             }
-            int status = NativeEngine.Load(_slot, file, streams);
+            int status = file.Load(_slot, streams);
             if (status != EngineStatus.Ok)
             {
                 return status;
@@ -66,17 +66,17 @@ namespace MambaNano
             return Refresh();
         }
 
-        /// <summary>Check a model file as <see cref="Load"/> would (the engine validates the whole file:
-        /// header, length, CRC, tensors; and that it fits the slot), without touching the slot.
-        /// Returns an EngineStatus code. Only after Ok may the file's bytes be interpreted.</summary>
-        public int Check(byte[] file)
-        {
-            if (file == null || file.Length == 0)
-            {
-                return EngineStatus.Arg;
-            }
-            return NativeEngine.Load(_slot, file, 0); // 0 streams: check only (mn_engine.h)
-        }
+        /// <summary><see cref="Load(IModelFile, int)"/> of a model file's bytes.</summary>
+        public int Load(byte[] file, int streams) => Load(ModelBytes.Of(file), streams);
+
+        /// <summary>Check a model file as <see cref="Load(IModelFile, int)"/> would (the engine
+        /// validates the whole file: header, length, CRC, tensors; and that it fits the slot),
+        /// without touching the slot. Returns an EngineStatus code. Only after Ok may the file's
+        /// bytes be interpreted.</summary>
+        public int Check(IModelFile file) => file == null ? EngineStatus.Arg : file.Check(_slot);
+
+        /// <summary><see cref="Check(IModelFile)"/> of a model file's bytes.</summary>
+        public int Check(byte[] file) => Check(ModelBytes.Of(file));
 
         private int Refresh()
         {

@@ -25,7 +25,9 @@ namespace MambaNano
 
             Protocol protocol = new Protocol(OpenSink());
             MambaNanoApp app = new MambaNanoApp(protocol, new Mpu6050Source(), new I2sMicrophone());
-            app.Begin(ModelResource(Resources.BinaryResources.har), ModelResource(Resources.BinaryResources.kws));
+            // The models are read in place in the deployed assembly: the firmware reserves no
+            // arena for them (mn_engine.h) and no managed copy is made.
+            app.Begin(Resources.Model(Resources.BinaryResources.har), Resources.Model(Resources.BinaryResources.kws));
 
             long tickTicks = Stopwatch.Frequency * MambaNanoApp.TickMs / 1000;
             long next = Stopwatch.GetTimestamp() + tickTicks;
@@ -65,20 +67,6 @@ namespace MambaNano
             catch (Exception)
             {
                 return new DebugLineSink();
-            }
-        }
-
-        /// <summary>A model file from the app's resources (null if it cannot be read: that task
-        /// is then reported as off).</summary>
-        private static byte[] ModelResource(Resources.BinaryResources id)
-        {
-            try
-            {
-                return Resources.GetBytes(id);
-            }
-            catch (Exception)
-            {
-                return null;
             }
         }
     }

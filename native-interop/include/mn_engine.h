@@ -23,14 +23,16 @@
  * model the slot had keeps running.
  *
  * Defaults. The firmware (ESP-IDF defines ESP_PLATFORM; or -DMN_ENGINE_DEVICE_SIZES) reserves
- * what the app's models need: slot 0 the lean HAR file (weights/device/har.mnm, 18,576 B) with 2
- * streams of 1,352 B, slot 1 the lean KWS file (34,400 B) with 5 streams of 2,792 B (nf.config's
- * har_streams / kws_streams), 1,520 B scratch (the log-mel front-end's): 71,192 B of buffers.
- * Any file with the same dims fits (sizes follow from the dims alone); a bigger model needs these
- * raised. Firmware whose models are all loaded in place needs no arenas:
- * -DMN_ENGINE_ARENA_BYTES=0 leaves 18,184 B (mn_engine_load then refuses every file with
- * MN_ERR_ARENA_TOO_SMALL). Elsewhere (host runner, Python tools, POSIX nanoCLR, tests) every slot
- * has 64 KB of arena and 16 KB of state, room for the full files and the test fixtures.
+ * what the app needs. The app reads its models in place in the deployed assembly
+ * (mn_engine_load_in_place), so no arena: slot 0 (HAR) 2 streams of 1,352 B, slot 1 (KWS) 5
+ * streams of 2,792 B (nf.config's har_streams / kws_streams), 1,520 B scratch (the log-mel
+ * front-end's): 18,184 B of buffers. Any model with the same dims fits (sizes follow from the dims
+ * alone); a bigger one needs these raised. Firmware that copies its models (mn_engine_load, e.g.
+ * from a file system) needs arenas too, for the lean files -DMN_ENGINE_ARENA_BYTES_0=18592
+ * -DMN_ENGINE_ARENA_BYTES_1=34416 (mn_model_arena_size: the file + 15, rounded up to 16; 71,192 B
+ * in all); without them mn_engine_load refuses every file with MN_ERR_ARENA_TOO_SMALL. Elsewhere
+ * (host runner, Python tools, POSIX nanoCLR, tests) every slot has 64 KB of arena and 16 KB of
+ * state, room for the full files and the test fixtures.
  *
  * Not thread-safe: one caller at a time (nanoFramework runs interop calls on its one interpreter
  * thread; the host runner calls from one thread).
@@ -68,10 +70,10 @@ extern "C" {
 
 #ifdef MN_ENGINE_DEVICE_SIZES
 #ifndef MN_ENGINE_ARENA_BYTES_0
-#define MN_ENGINE_ARENA_BYTES_0 18592 /* lean HAR: 18,576 + 15, rounded up to 16 */
+#define MN_ENGINE_ARENA_BYTES_0 0 /* HAR read in place */
 #endif
 #ifndef MN_ENGINE_ARENA_BYTES_1
-#define MN_ENGINE_ARENA_BYTES_1 34416 /* lean KWS: 34,400 + 15, rounded up to 16 */
+#define MN_ENGINE_ARENA_BYTES_1 0 /* KWS read in place */
 #endif
 #ifndef MN_ENGINE_STATE_BYTES_0
 #define MN_ENGINE_STATE_BYTES_0 (2 * 1352) /* HAR: 2 streams */

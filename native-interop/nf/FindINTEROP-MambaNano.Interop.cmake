@@ -15,8 +15,8 @@
 #
 # Adds to the firmware: the interop glue in nf/ (*.cpp), the portable C of the engine in src/
 # (*.c but the host-only mnf_* float reference) and include/. No MN_ENGINE_* defines: the sizes
-# and MN_ENGINE_ARENA_ATTR keep mn_engine.h's defaults, sized to the app's lean models on the
-# ESP32 (ESP_PLATFORM); set them in the target's build options for bigger models.
+# keep mn_engine.h's defaults, sized to the app on the ESP32 (ESP_PLATFORM: models read in place,
+# no arenas); set them in the target's build options for bigger models or copied ones.
 #
 
 set(MAMBANANO_NATIVE_DIR "" CACHE PATH "native-interop/ folder of the MambaNano repository")
@@ -44,6 +44,8 @@ set(BASE_PATH_FOR_THIS_MODULE "${MAMBANANO_NATIVE_DIR}/nf")
 
 # set include directories
 list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/CLR/Core)
+list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/CLR/CorLib)
+list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/nanoFramework.ResourceManager)
 list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/CLR/Include)
 list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/HAL/Include)
 list(APPEND MambaNano.Interop_INCLUDE_DIRS ${PROJECT_SOURCE_DIR}/src/PAL/Include)
@@ -58,6 +60,7 @@ set(MambaNano.Interop_SRCS
 
     MambaNano_Interop_MambaNano_Interop_NativeEngine_mshl.cpp
     MambaNano_Interop_MambaNano_Interop_NativeEngine.cpp
+    MambaNano_Interop_MambaNano_Interop_NativeResources.cpp
 )
 
 set(MambaNano.Interop_SOURCES "")

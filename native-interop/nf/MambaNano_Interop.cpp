@@ -21,14 +21,15 @@ static const CLR_RT_MethodHandler method_lookup[] =
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::PushPcm___STATIC__I4__I4__SZARRAY_U1__I4__I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Read___STATIC__I4__I4__I4__SZARRAY_I4,
     Library_MambaNano_Interop_MambaNano_Interop_NativeEngine::Signal___STATIC__I4__I4__SZARRAY_I4,
+    Library_MambaNano_Interop_MambaNano_Interop_NativeResources::LoadInPlace___STATIC__I4__I4__SystemResourcesResourceManager__I2__I4,
 };
 
 const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_MambaNano_Interop =
 {
     "MambaNano.Interop",
-    0xCEDB8222,
+    0x43DFD259,
     method_lookup,
-    { 1, 1, 0, 0 }
+    { 1, 2, 0, 0 }
 };
 
 // clang-format on

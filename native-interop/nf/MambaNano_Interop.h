@@ -27,6 +27,13 @@ struct Library_MambaNano_Interop_MambaNano_Interop_NativeEngine
     //--//
 };
 
+struct Library_MambaNano_Interop_MambaNano_Interop_NativeResources
+{
+    NANOCLR_NATIVE_DECLARE(LoadInPlace___STATIC__I4__I4__SystemResourcesResourceManager__I2__I4);
+
+    //--//
+};
+
 extern const CLR_RT_NativeAssemblyData g_CLR_AssemblyNative_MambaNano_Interop;
 
 #endif // MAMBANANO_INTEROP_H

@@ -1,8 +1,10 @@
-// The engine as the firmware builds it (MN_ENGINE_DEVICE_SIZES, which ESP_PLATFORM selects): this
-// executable compiles its own copy of mn_engine.c with those defaults. The lean shipped models
-// fit their slots with the app's stream counts (nf.config: HAR 2, KWS 5) and give the same results
-// as the full files on the host engine's sizes; a model that does not fit is refused with
-// MN_ERR_ARENA_TOO_SMALL / MN_ERR_BUFFER_TOO_SMALL and the running one is untouched.
+// The engine as firmware that copies its models builds it (MN_ENGINE_DEVICE_SIZES, which
+// ESP_PLATFORM selects, with the arenas mn_engine.h gives for the lean files; the app's firmware
+// reads them in place instead: test_engine_in_place): this executable compiles its own copy of
+// mn_engine.c with those sizes. The lean shipped models fit their slots with the app's stream
+// counts (nf.config: HAR 2, KWS 5) and give the same results as the full files on the host
+// engine's sizes; a model that does not fit is refused with MN_ERR_ARENA_TOO_SMALL /
+// MN_ERR_BUFFER_TOO_SMALL and the running one is untouched.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -53,7 +55,7 @@ class EngineDevice : public ::testing::Test {
 
 TEST_F(EngineDevice, DefaultsAreTheShippedModelsNeeds)
 {
-    // The same numbers the header's defaults were written from.
+    // The same numbers the header gives for firmware that copies the lean files.
     for (auto [path, streams, arena, state] :
          {std::tuple{kHarLean, kHarStreams, MN_ENGINE_ARENA_BYTES_0, MN_ENGINE_STATE_BYTES_0},
           std::tuple{kKwsLean, kKwsStreams, MN_ENGINE_ARENA_BYTES_1, MN_ENGINE_STATE_BYTES_1}}) {

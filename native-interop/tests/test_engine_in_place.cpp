@@ -1,8 +1,8 @@
-// The engine as firmware that loads its models in place builds it (MN_ENGINE_DEVICE_SIZES with
-// MN_ENGINE_ARENA_BYTES 0; this executable compiles its own copy of mn_engine.c): no arenas, so
-// 18,184 B of buffers instead of 71,192 B. The lean shipped models run from the caller's file
-// with the app's stream counts and give the same probabilities as the device-sized engine's
-// copied load (test_engine_device); every copied load is refused and the running model kept.
+// The engine as the app's firmware builds it (MN_ENGINE_DEVICE_SIZES, which ESP_PLATFORM selects:
+// models read in place, no arenas, 18,184 B of buffers; this executable compiles its own copy of
+// mn_engine.c with those defaults). The lean shipped models run from the caller's file with the
+// app's stream counts and give the same probabilities as the full files through the plain API;
+// every copied load is refused and the running model kept.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -18,7 +18,7 @@ using mn_test::Loaded;
 using mn_test::read_file;
 
 #if !defined(MN_ENGINE_DEVICE_SIZES) || MN_ENGINE_ARENA_BYTES_0 != 0 || MN_ENGINE_ARENA_BYTES_1 != 0
-#error "test_engine_in_place is built with -DMN_ENGINE_DEVICE_SIZES -DMN_ENGINE_ARENA_BYTES=0"
+#error "test_engine_in_place is built with -DMN_ENGINE_DEVICE_SIZES and no arenas"
 #endif
 
 namespace {

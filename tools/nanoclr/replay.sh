@@ -2,7 +2,7 @@
 # The app's loop on the real nanoCLR, checked against the desktop host runner on the same input:
 #   1. the host runner replays a stretch of a HAPT recording and a few Speech Commands clips with
 #      the shipped weights (its lines: build/nanoclr/replay/host.log) and records what the sensors
-#      gave the app (build/nanoclr/replay/{imu,mic}.mnrec)
+#      gave the app (build/nanoclr/replay/{imu,mic}_input.mnrec)
 #   2. MambaNano.Replay (tools/nanoclr/Replay: MambaNano/Core + the recordings and models as
 #      binary resources) is built and run on nanoCLR (its lines: build/nanoclr/replay/nanoclr.log)
 #   3. `mambanano-host compare` checks the two agree record for record, ignoring us=

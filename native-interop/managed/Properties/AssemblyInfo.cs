@@ -7,4 +7,4 @@ using System.Reflection;
 
 // The firmware's native table (native-interop/nf/MambaNano_Interop.cpp) declares this version;
 // the device refuses the assembly if the two (or the method checksum) disagree.
-[assembly: AssemblyNativeVersion("1.1.0.0")]
+[assembly: AssemblyNativeVersion("1.2.0.0")]

@@ -161,8 +161,9 @@ namespace MambaNano.Host
             var recordInput = new Option<string>("--record-input")
             {
                 HelpName = "DIR",
-                Description = "also write what the sensors gave the app to DIR/imu.mnrec and DIR/mic.mnrec " +
-                              "(played back by the nanoCLR replay, tools/nanoclr/Replay); DIR is created if missing",
+                Description = "also write what the sensors gave the app to DIR/imu_input.mnrec and " +
+                              "DIR/mic_input.mnrec (played back by the nanoCLR replay, tools/nanoclr/Replay); " +
+                              "DIR is created if missing",
             };
             var command = new Command("replay",
                 "Replay an IMU recording and/or WAV files through the app and print the serial lines a board " +
@@ -252,10 +253,10 @@ namespace MambaNano.Host
                     {
                         Directory.CreateDirectory(a.RecordDir);
                         imuRecorder = imuSource == null ? null
-                            : new InputRecorder(Path.Combine(a.RecordDir, "imu.mnrec"), InputRecording.KindImu,
+                            : new InputRecorder(Path.Combine(a.RecordDir, "imu_input.mnrec"), InputRecording.KindImu,
                                 imuSource.SampleRateHz, 0);
                         micRecorder = micSource == null ? null
-                            : new InputRecorder(Path.Combine(a.RecordDir, "mic.mnrec"), InputRecording.KindAudio,
+                            : new InputRecorder(Path.Combine(a.RecordDir, "mic_input.mnrec"), InputRecording.KindAudio,
                                 micSource.SampleRateHz, micSource.BytesPerSample);
                     }
                     catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)

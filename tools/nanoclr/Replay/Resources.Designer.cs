@@ -35,14 +35,20 @@ namespace MambaNano.Replay
             return (byte[])nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id);
         }
 
+        /// <summary>The resource as a model file the engine reads in place (no copy).</summary>
+        internal static MambaNano.ModelResource Model(Resources.BinaryResources id)
+        {
+            return new MambaNano.ModelResource(ResourceManager, id, (short)id);
+        }
+
         /// <summary>One member per file, named after it; the value is the resource id.</summary>
         [System.SerializableAttribute()]
         internal enum BinaryResources : short
         {
             kws = -8603,
-            imu = -2787,
             har = 17833,
-            mic = 21433,
+            imu_input = 28907,
+            mic_input = 30397,
         }
     }
 }

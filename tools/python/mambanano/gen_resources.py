@@ -15,8 +15,9 @@ arena) is 3.6 KB (HAR) and 5.2 KB (KWS) smaller.
 The INT8 model files ship as nanoFramework managed binary resources: the .resx references each
 weights/<name>.mnm (a ResXFileRef to System.Byte[]), the build embeds the bytes in the app's .pe,
 so a new model reaches the device with the app deployment and needs no firmware reflash. The
-device reads one with Resources.GetBytes(Resources.BinaryResources.<name>), which calls
-nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id).
+device loads a model with Resources.Model(Resources.BinaryResources.<name>), which the engine
+reads in place in the deployed assembly (MambaNano/Device/ModelResource.cs); Resources.GetBytes
+copies a resource's bytes (nanoFramework.Runtime.Native.ResourceUtility.GetObject).
 
 The runtime finds a resource by a 16-bit id, not by name. The build (the metadata processor, from
 the resource's name in the compiled .resources) and nanoFramework's ResX code generator (the enum
@@ -47,7 +48,7 @@ DEVICE_WEIGHTS = "device"  # weights/device/: the lean files the app embeds
 DEVICE = REPO / "MambaNano" / "Device"
 REPLAY = REPO / "tools" / "nanoclr" / "Replay"
 REPLAY_INPUT = REPO / "build" / "nanoclr" / "replay"
-REPLAY_RECORDINGS = ("imu.mnrec", "mic.mnrec")
+REPLAY_RECORDINGS = ("imu_input.mnrec", "mic_input.mnrec")
 
 CLASS_NAME = "Resources"
 BINARY_ENUM = "BinaryResources"
@@ -182,6 +183,31 @@ def entries(files, resx_dir=DEVICE):
     return sorted(out, key=lambda e: e[1])
 
 
+# The app reads its models in place in the deployed assembly (MambaNano/Device/ModelResource.cs),
+# which needs each model at a multiple of 4 bytes (mamba_nano.h MN_IN_PLACE_ALIGN). The metadata
+# processor writes the binary resources of an assembly one after the other, in id order, without
+# padding (it aligns only bitmaps and fonts), from a word-aligned start: a model is aligned when
+# every resource before it has a size that is a multiple of 4.
+IN_PLACE_ALIGN = 4
+
+
+def check_models_aligned(files):
+    """Raise ValueError unless every .mnm of files starts at a multiple of IN_PLACE_ALIGN in the
+    resource data the build lays out from them (in id order)."""
+    offset = 0  # None once a file before this one is missing (its size unknown)
+    for path in sorted(map(Path, files), key=lambda f: resource_id(f.stem)):
+        if path.suffix == ".mnm":
+            if offset is None:
+                raise ValueError(f"{path.name}: a resource before it in id order is missing")
+            if offset % IN_PLACE_ALIGN:
+                raise ValueError(
+                    f"{path.name} would start at byte {offset} of the assembly's resource data, "
+                    f"not a multiple of {IN_PLACE_ALIGN}: the engine cannot read it in place "
+                    "(rename a resource before it, which moves it in id order, or pad it)"
+                )
+        offset = offset + path.stat().st_size if offset is not None and path.exists() else None
+
+
 def render_resx(items, rset=APP):
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -252,6 +278,12 @@ def render_designer(items, rset=APP):
         "            return (byte[])nanoFramework.Runtime.Native.ResourceUtility.GetObject(ResourceManager, id);",
         "        }",
         "",
+        "        /// <summary>The resource as a model file the engine reads in place (no copy).</summary>",
+        f"        internal static MambaNano.ModelResource Model({c}.{BINARY_ENUM} id)",
+        "        {",
+        "            return new MambaNano.ModelResource(ResourceManager, id, (short)id);",
+        "        }",
+        "",
         "        /// <summary>One member per file, named after it; the value is the resource id.</summary>",
         "        [System.SerializableAttribute()]",
         f"        internal enum {BINARY_ENUM} : short",
@@ -292,6 +324,7 @@ def main(argv=None):
             path.write_bytes(lean)
             print(f"wrote {path} ({len(lean)} bytes, lean file of {full.name})")
     for rset in RESOURCE_SETS:
+        check_models_aligned(rset.files())
         outputs = generate(resx_dir=rset.folder, rset=rset)
         if args.check:
             stale += [

@@ -153,6 +153,23 @@ def test_generation_follows_the_model_files(tmp_path):
     assert ids == sorted(ids)
 
 
+def test_models_must_start_word_aligned_in_the_resource_data(tmp_path):
+    """The build lays binary resources out in id order without padding; the engine reads models
+    in place only at multiples of 4 (kws -8603 < imu -2787 < har 17833)."""
+    (tmp_path / "kws.mnm").write_bytes(bytes(16))
+    (tmp_path / "har.mnm").write_bytes(bytes(16))
+    (tmp_path / "imu.mnrec").write_bytes(bytes(8))
+    files = [tmp_path / n for n in ("har.mnm", "kws.mnm", "imu.mnrec")]
+    gr.check_models_aligned(files)
+    (tmp_path / "imu.mnrec").write_bytes(bytes(7))
+    with pytest.raises(ValueError, match="har.mnm would start at byte 23"):
+        gr.check_models_aligned(files)
+    (tmp_path / "imu.mnrec").unlink()
+    with pytest.raises(ValueError, match="before it in id order is missing"):
+        gr.check_models_aligned(files)
+    gr.check_models_aligned(gr.REPLAY_SET.files())  # the replay's recordings sort after its models
+
+
 def test_names_the_build_would_hash_differently_are_rejected(tmp_path):
     for bad in ("har.v2.mnm", "2har.mnm", "class.mnm"):
         with pytest.raises(ValueError):

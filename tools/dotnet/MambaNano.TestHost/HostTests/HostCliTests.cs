@@ -469,8 +469,9 @@ namespace MambaNano.TestHost
             CliRun r = Run("replay", "--har-model", Har, "--kws-model", Kws, "--imu", Imu("ok", 200),
                 "--wav", Wav("tone.wav", 1), "--max-seconds", "2", "--record-input", dir);
             Assert.AreEqual(HostCli.ExitOk, r.Code, r.All());
-            Assert.IsTrue(System.IO.File.Exists(Path.Combine(dir, "imu.mnrec")));
-            Assert.IsTrue(new FileInfo(Path.Combine(dir, "mic.mnrec")).Length > 32000, "a second of audio recorded");
+            Assert.IsTrue(System.IO.File.Exists(Path.Combine(dir, "imu_input.mnrec")));
+            Assert.IsTrue(new FileInfo(Path.Combine(dir, "mic_input.mnrec")).Length > 32000,
+                "a second of audio recorded");
         }
     }
 }
