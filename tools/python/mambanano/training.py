@@ -278,6 +278,10 @@ def run_cv_folds(args, name, folds, this_recipe, examples_key):
         if not result:
             result = fit_fold(fold_dir)
         rows.append(cv_fold_row(k, held_out, result[examples_key], result))
+    if not rows:
+        raise SystemExit(
+            f"--quantize-only: no fold checkpoint under {cv_dir} (train the folds first)"
+        )
     return cv_summary(rows, cv_dir / "cv.json", quantize_only=args.quantize_only, **this_recipe)
 
 

@@ -256,3 +256,13 @@ def test_cv_resume_goes_with_cv_folds_only(capsys, argv):
     with pytest.raises(SystemExit):
         train_har.main(argv)
     assert "--cv-resume goes with --cv-folds" in capsys.readouterr().err
+
+
+def test_quantize_only_without_fold_checkpoints_is_one_line(tmp_path, capsys):
+    from mambanano.training import run_cv_folds
+
+    _, args = _har_parser_and_args(["--cv-folds", "2", "--quantize-only", "--runs", str(tmp_path)])
+    folds = [((k,), f"fold {k}", None, None) for k in range(2)]
+    with pytest.raises(SystemExit, match="no fold checkpoint under"):
+        run_cv_folds(args, "har", folds, train_har.har_recipe(args), "val_windows")
+    assert capsys.readouterr().out.count("no checkpoint") == 2
