@@ -69,6 +69,7 @@ from mambanano.training import (
     check_split_arguments,
     float_vs_int8,
     load_cv_summary,
+    model_dims,
     print_result_line,
     recipe,
     run_cv_folds,
@@ -119,6 +120,8 @@ def recipe_options(args):
     options = [f"--epochs {args.epochs}"]
     if args.a_heads is not None:
         options.append(f"--a-heads {args.a_heads}")
+    if args.d_model is not None:
+        options.append(f"--d-model {args.d_model}")
     aug = augmentation(args)
     if aug is None:
         options.append("--no-augment")
@@ -164,7 +167,8 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         f"(subjects {tuple(val_subjects)})"
     )
 
-    model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
+    dims = model_dims(DIMS, args)
+    model = MambaNanoNet(**dims, a_heads=args.a_heads)
     xt, yt, xv = to_float(x_tr), torch.from_numpy(y_tr), to_float(x_va)
     aug = augmentation(args)
 
@@ -227,7 +231,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         "val_subjects": list(val_subjects),
         "val_windows": int(len(y_va)),
         **float_vs_int8(model, data, xv, x_va, y_va, data_har.CLASS_NAMES),
-        "dims": {**DIMS, "a_heads": args.a_heads},
+        "dims": {**dims, "a_heads": args.a_heads},
         "epochs": args.epochs,
         "augmentation": aug and dataclasses.asdict(aug),
         "quantization": report,

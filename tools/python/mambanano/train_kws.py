@@ -70,6 +70,7 @@ from mambanano.training import (
     check_split_arguments,
     float_vs_int8,
     load_cv_summary,
+    model_dims,
     print_result_line,
     recipe,
     run_cv_folds,
@@ -229,7 +230,8 @@ def fit(train_clips, val_clips, args, out, runs):
     }
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
 
-    model = MambaNanoNet(**DIMS, a_heads=args.a_heads)
+    dims = model_dims(DIMS, args)
+    model = MambaNanoNet(**dims, a_heads=args.a_heads)
     yt, xv = torch.from_numpy(y_tr), to_float(x_va)
     mask_rng = np.random.default_rng(args.seed + 4)  # own stream: the rest is unchanged
 
@@ -288,7 +290,7 @@ def fit(train_clips, val_clips, args, out, runs):
         **counts,
         "val_percent": data_kws.VAL_PERCENT,
         **float_vs_int8(model, data, xv, x_va, y_va, data_kws.CLASS_NAMES),
-        "dims": {**DIMS, "a_heads": args.a_heads},
+        "dims": {**dims, "a_heads": args.a_heads},
         "epochs": args.epochs,
         "seed": args.seed,
         "quantization": report,
@@ -307,6 +309,7 @@ def write_card(path, result, args, n_calib, cv):
     options = (
         f"--epochs {args.epochs}{extra}"
         + (f" --a-heads {args.a_heads}" if args.a_heads is not None else "")
+        + (f" --d-model {args.d_model}" if args.d_model is not None else "")
         + (" --specaugment" if args.specaugment else "")
     )
     write_model_card(

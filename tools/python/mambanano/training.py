@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as nnf
 from tqdm import tqdm
 
+from .contract import MAX_D_MODEL
 from .kernel import Int8Model
 from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
@@ -33,6 +34,14 @@ def add_model_arguments(parser):
         help="Mamba2-style scalar-A heads: A one value per head of d_inner/H "
         "channels (H must divide d_inner; H = d_inner is a scalar A per "
         "channel); default: A per (channel, state)",
+    )
+    parser.add_argument(
+        "--d-model",
+        type=int,
+        metavar="D",
+        default=None,
+        help="model width: d_model D, d_inner 2D and dt_rank ceil(D/16) as Mamba sets them; "
+        "default: the task's",
     )
 
 
@@ -59,6 +68,7 @@ RECIPE_KEYS = (
     "batch",
     "seed",
     "a_heads",
+    "d_model",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -99,8 +109,23 @@ def load_cv_summary(parser, args, this_recipe):
     return summary
 
 
+def model_dims(dims, args):
+    """The task's dims with --d-model applied (d_inner 2D, dt_rank ceil(D/16), as Mamba's)."""
+    if args.d_model is None:
+        return dict(dims)
+    return {
+        **dims,
+        "d_model": args.d_model,
+        "d_inner": 2 * args.d_model,
+        "dt_rank": -(-args.d_model // 16),
+    }
+
+
 def check_model_arguments(parser, args, dims):
     """Refuse options the task's dims cannot take (parser.error exits)."""
+    if args.d_model is not None and not 8 <= args.d_model <= MAX_D_MODEL:
+        parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
+    dims = model_dims(dims, args)
     if args.a_heads is not None and not (
         1 <= args.a_heads <= dims["d_inner"] and dims["d_inner"] % args.a_heads == 0
     ):

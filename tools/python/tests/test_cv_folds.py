@@ -266,3 +266,17 @@ def test_quantize_only_without_fold_checkpoints_is_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit, match="no fold checkpoint under"):
         run_cv_folds(args, "har", folds, train_har.har_recipe(args), "val_windows")
     assert capsys.readouterr().out.count("no checkpoint") == 2
+
+
+def test_d_model_sets_the_width_as_mamba_does_and_is_part_of_the_recipe(capsys):
+    from mambanano.training import model_dims
+
+    _, args = _har_parser_and_args(["--d-model", "40"])
+    dims = model_dims(train_har.DIMS, args)
+    assert (dims["d_model"], dims["d_inner"], dims["dt_rank"]) == (40, 80, 3)
+    assert model_dims(train_har.DIMS, _har_parser_and_args([])[1]) == train_har.DIMS
+    assert train_har.har_recipe(args)["d_model"] == 40
+    assert "--d-model 40" in train_har.recipe_options(args)
+    with pytest.raises(SystemExit):
+        train_har.main(["--d-model", "200"])
+    assert "--d-model must be 8 to 128" in capsys.readouterr().err
