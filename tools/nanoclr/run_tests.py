@@ -35,9 +35,10 @@ RESULT = re.compile(r"^Test (passed|failed|skipped),([^,]+),(.*)$")
 
 
 def declared_tests(folder=TEST_SOURCES):
-    """{Namespace.Class.Method} of every [TestMethod] in the test project's sources."""
+    """{Namespace.Class.Method} of every [TestMethod] in the test project's sources (its
+    subfolders included: Device/ holds the device-only tests)."""
     names = set()
-    for path in sorted(folder.glob("*.cs")):
+    for path in sorted(p for p in folder.rglob("*.cs") if not {"obj", "bin"} & set(p.parts)):
         namespace, cls, pending = "", "", False
         for line in path.read_text(encoding="utf-8").splitlines():
             if m := re.match(r"\s*namespace\s+([\w.]+)", line):

@@ -49,6 +49,9 @@ DEVICE = REPO / "MambaNano" / "Device"
 REPLAY = REPO / "tools" / "nanoclr" / "Replay"
 REPLAY_INPUT = REPO / "build" / "nanoclr" / "replay"
 REPLAY_RECORDINGS = ("imu_input.mnrec", "mic_input.mnrec")
+TESTS_DEVICE = REPO / "MambaNano.Tests" / "Device"
+FIXTURES = REPO / "native-interop" / "tests" / "fixtures"
+TESTS_MODELS = ("imu.mnm", "logmel.mnm")  # the fixtures MambaNano.Tests/TestModels.cs holds too
 
 CLASS_NAME = "Resources"
 BINARY_ENUM = "BinaryResources"
@@ -72,6 +75,8 @@ class ResourceSet:
             return [lean_path(p) for p in models]
         if self.folder == REPLAY:
             return models + [REPLAY_INPUT / name for name in REPLAY_RECORDINGS]
+        if self.folder == TESTS_DEVICE:
+            return [FIXTURES / name for name in TESTS_MODELS]
         return models
 
     @property
@@ -92,7 +97,14 @@ REPLAY_SET = ResourceSet(
     "(build/nanoclr/replay/*.mnrec)",
     "weights/*.mnm and build/nanoclr/replay/*.mnrec",
 )
-RESOURCE_SETS = (APP, REPLAY_SET)
+TESTS_SET = ResourceSet(
+    TESTS_DEVICE,
+    "MambaNano.Tests",
+    "Two test models (native-interop/tests/fixtures/imu.mnm and logmel.mnm), for the device-only "
+    "tests of models read in place",
+    "native-interop/tests/fixtures/{imu,logmel}.mnm",
+)
+RESOURCE_SETS = (APP, REPLAY_SET, TESTS_SET)
 
 # How the .resx types a file reference to raw bytes (the .NET Framework form Visual Studio writes;
 # MSBuild's own ResX reader also recognises any "System.Byte[]" + "mscorlib" type as bytes).

@@ -80,11 +80,20 @@ def test_platform_free_sources_are_in_both_nfprojs_and_the_host_projects():
 
 
 def test_device_only_sources_stay_out_of_the_host_build():
+    """The desktop projects compile neither MambaNano/Device/ nor MambaNano.Tests/Device/ (the
+    device-only tests): an Include of the tests' folder excludes its Device/ subfolder."""
     for csproj in (
         "tools/dotnet/MambaNano.Host/MambaNano.Host.csproj",
         "tools/dotnet/MambaNano.TestHost/MambaNano.TestHost.csproj",
     ):
-        assert "Device" not in (REPO / csproj).read_text()
+        for include, exclude in re.findall(
+            r'<Compile Include="([^"]+)"(?:\s+Exclude="([^"]*)")?', (REPO / csproj).read_text()
+        ):
+            assert "Device" not in include, f"{csproj}: compiles {include}"
+            if "MambaNano.Tests/" in include:
+                assert any(e.endswith("MambaNano.Tests/Device/**") for e in exclude.split(";")), (
+                    f"{csproj}: {include} without excluding MambaNano.Tests/Device/"
+                )
 
 
 @pytest.mark.parametrize("nfproj", NFPROJS, ids=lambda p: p.name)
