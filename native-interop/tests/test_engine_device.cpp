@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mn_engine.h"
+#include "mn_engine_check.h"
 #include "mn_test_util.h"
 
 using mn_test::fixture_path;
@@ -121,24 +122,5 @@ TEST_F(EngineDevice, LeanSlotGivesTheFullFilesResults)
 {
     ASSERT_EQ(load(1, kKwsLean, kKwsStreams), MN_OK);
     Loaded full(fixture_path(kKwsFull).substr(std::string(MN_FIXTURE_DIR).size() + 1));
-    ASSERT_EQ(full.status, MN_OK);
-    ASSERT_EQ(mn_state_reset(&full.model, full.state(), full.state_size()), MN_OK);
-    FrameGen gen(9);
-    std::vector<int8_t> x(full.model.n_features);
-    std::vector<int32_t> logits(full.model.n_classes), probs(MN_MAX_CLASSES);
-    for (int t = 0; t < 300; t++) {
-        gen.fill(x.data(), full.model.n_features);
-        ASSERT_EQ(mn_engine_push_features(1, x.data(), (int32_t)x.size()), MN_OK);
-        ASSERT_EQ(mn_step_s8(&full.model, full.state(), full.state_size(), full.scratch(),
-                             full.scratch_size(), x.data()),
-                  MN_OK);
-        ASSERT_EQ(mn_logits_q8(&full.model, full.state(), full.state_size(), logits.data()), MN_OK);
-        std::vector<uint16_t> p(full.model.n_classes);
-        const int best = mn_softmax_q15(&full.model, logits.data(), p.data());
-        for (int s = 0; s < kKwsStreams; s++) {
-            ASSERT_EQ(mn_engine_read(1, s, probs.data(), MN_MAX_CLASSES), best);
-            for (int c = 0; c < full.model.n_classes; c++)
-                ASSERT_EQ(probs[c], p[c]);
-        }
-    }
+    mn_test::expect_slot_matches_plain_api(1, kKwsStreams, full, 300, 9);
 }

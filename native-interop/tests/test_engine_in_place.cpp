@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "mn_engine.h"
+#include "mn_engine_check.h"
 #include "mn_test_util.h"
 
 using mn_test::fixture_path;
-using mn_test::FrameGen;
 using mn_test::Loaded;
 using mn_test::read_file;
 
@@ -62,26 +62,7 @@ TEST_F(EngineInPlace, LeanModelsRunInPlaceWithTheAppsStreamsAndMatchThePlainApi)
               MN_ERR_BUFFER_TOO_SMALL);
 
     Loaded full("../../../weights/kws.mnm");
-    ASSERT_EQ(full.status, MN_OK);
-    ASSERT_EQ(mn_state_reset(&full.model, full.state(), full.state_size()), MN_OK);
-    FrameGen gen(9);
-    std::vector<int8_t> x(full.model.n_features);
-    std::vector<int32_t> logits(full.model.n_classes), probs(MN_MAX_CLASSES);
-    for (int t = 0; t < 200; t++) {
-        gen.fill(x.data(), full.model.n_features);
-        ASSERT_EQ(mn_engine_push_features(1, x.data(), (int32_t)x.size()), MN_OK);
-        ASSERT_EQ(mn_step_s8(&full.model, full.state(), full.state_size(), full.scratch(),
-                             full.scratch_size(), x.data()),
-                  MN_OK);
-        ASSERT_EQ(mn_logits_q8(&full.model, full.state(), full.state_size(), logits.data()), MN_OK);
-        std::vector<uint16_t> p(full.model.n_classes);
-        const int best = mn_softmax_q15(&full.model, logits.data(), p.data());
-        for (int s = 0; s < kKwsStreams; s++) {
-            ASSERT_EQ(mn_engine_read(1, s, probs.data(), MN_MAX_CLASSES), best);
-            for (int c = 0; c < full.model.n_classes; c++)
-                ASSERT_EQ(probs[c], p[c]) << "step " << t << " stream " << s;
-        }
-    }
+    mn_test::expect_slot_matches_plain_api(1, kKwsStreams, full, 200, 9);
 }
 
 TEST_F(EngineInPlace, CopiedLoadsAreRefusedAndTheRunningModelKept)
