@@ -202,16 +202,12 @@ mn_status mn_model_validate(const uint8_t *file, size_t file_size);
 mn_status mn_model_load(mn_model *model, void *arena, size_t arena_size, const uint8_t *file,
                         size_t file_size);
 
-/* The file's address alignment mn_model_load_in_place() needs: the kernels' widest loads (int32,
- * float, mn_rq). Tensors sit at multiples of MN_TENSOR_ALIGN from the file's start, so a file at a
- * multiple of 4 gives every tensor that alignment; SIMD variants that need 16 are for arenas. */
-#define MN_IN_PLACE_ALIGN 4u
-
 /* Validate as mn_model_load() does, then read the file where it is, without an arena: every
  * pointer of *model points into file, which must stay at that address, unchanged, for as long as
  * the model is used (e.g. a resource of the deployed assembly in memory-mapped flash). A file at
- * an address that is not a multiple of MN_IN_PLACE_ALIGN gives MN_ERR_ALIGN. On any error *model is
- * untouched. */
+ * an address that is not a multiple of MN_IN_PLACE_ALIGN (mn_contract.h) gives MN_ERR_ALIGN; as
+ * tensors sit at multiples of MN_TENSOR_ALIGN from the file's start, every tensor then has that
+ * alignment (SIMD variants that need 16 are for arenas). On any error *model is untouched. */
 mn_status mn_model_load_in_place(mn_model *model, const uint8_t *file, size_t file_size);
 
 /* Validate, then report the arena, state and scratch bytes this file needs, without loading it:

@@ -37,6 +37,10 @@
 #define MN_TENSOR_ENTRY_SIZE 16                   /* bytes per tensor table entry */
 #define MN_TENSOR_ALIGN 16                        /* tensors start at multiples of this from the
                                                      file start */
+#define MN_IN_PLACE_ALIGN 4                       /* a file read in place
+                                                     (mn_model_load_in_place) starts at a
+                                                     multiple of this address: the kernels'
+                                                     widest loads (int32, float, mn_rq) */
 #define MN_EXP2_FRAC_BITS 10                      /* the exp2 table's input is Q10 */
 #define MN_EXP2_LUT_SIZE (1 << MN_EXP2_FRAC_BITS) /* entries of MN_T_EXP2_LUT */
 #define MN_CLASS_NAME_BYTES 16                    /* NUL-padded, at most 15 characters */

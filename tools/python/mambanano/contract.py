@@ -16,6 +16,9 @@ HEADER_FLAGS_OFFSET = 44  # uint32 flags (minor >= 1; reserved zero in 1.0 files
 FLAG_LEAN = 1  # flags bit: no PC-only (f32) tensor in the file, what the device embeds
 TENSOR_ENTRY_SIZE = 16  # bytes per tensor table entry
 TENSOR_ALIGN = 16  # tensors start at multiples of this from the file start
+# a file read in place (mn_model_load_in_place) starts at a multiple of this address: the kernels'
+# widest loads (int32, float, mn_rq)
+IN_PLACE_ALIGN = 4
 EXP2_FRAC_BITS = 10  # the exp2 table's input is Q10
 EXP2_LUT_SIZE = 1 << EXP2_FRAC_BITS  # entries of MN_T_EXP2_LUT
 CLASS_NAME_BYTES = 16  # NUL-padded, at most 15 characters

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from mambanano.contract import IN_PLACE_ALIGN
 from mambanano.model_file import lean_model_bytes
 from mambanano.paths import REPO
 
@@ -196,11 +197,10 @@ def entries(files, resx_dir=DEVICE):
 
 
 # The app reads its models in place in the deployed assembly (MambaNano/Device/ModelResource.cs),
-# which needs each model at a multiple of 4 bytes (mamba_nano.h MN_IN_PLACE_ALIGN). The metadata
-# processor writes the binary resources of an assembly one after the other, in id order, without
-# padding (it aligns only bitmaps and fonts), from a word-aligned start: a model is aligned when
-# every resource before it has a size that is a multiple of 4.
-IN_PLACE_ALIGN = 4
+# which needs each model at a multiple of IN_PLACE_ALIGN bytes (the contract's MN_IN_PLACE_ALIGN).
+# The metadata processor writes the binary resources of an assembly one after the other, in id
+# order, without padding (it aligns only bitmaps and fonts), from a word-aligned start: a model is
+# aligned when the resources before it add up to a multiple of IN_PLACE_ALIGN.
 
 
 def check_models_aligned(files):
