@@ -56,12 +56,12 @@ def validation_windows(task, n):
     return data_kws.features(data_kws.load_pcm(clips))
 
 
-def write_dump(path, file_bytes):
-    """Run the PyTorch twin step by step on a validation window; save inputs, states, logits."""
+def write_dump(path, file_bytes, frames):
+    """Run the PyTorch twin step by step on one window, frames (T, F) int8; save inputs, states,
+    logits."""
     header, tensors = mf.read_model_file(file_bytes)
     scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
     model = dequantized_model(file_bytes)
-    frames = validation_windows(header["task"], 1)[0]
     steps = len(frames)
     x = torch.from_numpy((frames.astype(np.float32) - zero) * scale)
     cache = model.allocate_inference_cache(1)
@@ -84,9 +84,33 @@ def file_bytes(request):
 
 
 @pytest.fixture(scope="module")
-def dump(file_bytes, tmp_path_factory):
+def windows(file_bytes):
+    """(int8 frames (n, T, F) of WINDOWS validation windows, the same as float input (n, T, F))."""
+    header, tensors = mf.read_model_file(file_bytes)
+    scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
+    frames = validation_windows(header["task"], WINDOWS)
+    return frames, torch.from_numpy((frames.astype(np.float32) - zero) * scale)
+
+
+@pytest.fixture(scope="module")
+def kernel_run(file_bytes, windows):
+    """The INT8 kernel over each window from a reset: (logits (n, C), {layer: final int16 states
+    (n, E, N)})."""
+    header, _ = mf.read_model_file(file_bytes)
+    kernel = Int8Model(file_bytes)
+    logits, states = [], {l: [] for l in range(header["n_layers"])}
+    for window in windows[0]:
+        logits.append(kernel.run_sequence(window))
+        for l in states:
+            states[l].append(kernel.ssm_state(l))
+    return np.stack(logits), {l: np.stack(h) for l, h in states.items()}
+
+
+@pytest.fixture(scope="module")
+def dump(file_bytes, windows, tmp_path_factory):
+    """The PyTorch twin's dump of the first validation window."""
     path = tmp_path_factory.mktemp("dump") / "debug_state.npz"
-    header = write_dump(path, file_bytes)
+    header = write_dump(path, file_bytes, windows[0][0])
     return file_bytes, header, np.load(path)
 
 
@@ -103,31 +127,23 @@ def test_c_float_reference_matches_the_pytorch_dump(dump):
     assert np.abs(ref.logits() - want).max() <= FLOAT_REL_TOL * max(np.ptp(want), 1e-6) + 1e-6
 
 
-def int8_windows(file_bytes):
-    """(int8 frames (n, T, F) of WINDOWS validation windows, the same as float input (n, T, F))."""
+def test_int8_state_matches_the_activation_rounded_twin_over_validation_windows(
+    file_bytes, windows, kernel_run
+):
     header, tensors = mf.read_model_file(file_bytes)
-    scale, zero = tensors[(mf.TensorKind.INPUT_QUANT, 0)]
-    frames = validation_windows(header["task"], WINDOWS)
-    return frames, torch.from_numpy((frames.astype(np.float32) - zero) * scale)
-
-
-def test_int8_state_matches_the_activation_rounded_twin_over_validation_windows(file_bytes):
-    header, tensors = mf.read_model_file(file_bytes)
-    frames, x = int8_windows(file_bytes)
-    states = {}  # layer -> (n, T, E, N) float
+    _, got = kernel_run
+    want = {}  # layer -> (n, T, E, N) float
 
     def probe(name, layer, t):
         if name == "h":
-            states[layer] = t.numpy()
+            want[layer] = t.numpy()
 
-    Int8Twin(file_bytes)(x, probe=probe)
-    kernel = Int8Model(file_bytes)
+    Int8Twin(file_bytes)(windows[1], probe=probe)
     p99, element = [], []
-    for w, window in enumerate(frames):
-        kernel.run_sequence(window)
+    for w in range(len(windows[0])):
         for l in range(header["n_layers"]):
             scale = tensors[(mf.TensorKind.STATE_SCALE, l)].reshape(-1, 1)  # (E, 1)
-            rel = np.abs(kernel.ssm_state(l) * scale - states[l][w, -1]) / (32767 * scale)
+            rel = np.abs(got[l][w] * scale - want[l][w, -1]) / (32767 * scale)
             p99.append(np.percentile(rel, 99))
             element.append(rel.ravel())
     assert np.median(p99) <= STATE_P99_MEDIAN, np.median(p99)
@@ -135,12 +151,12 @@ def test_int8_state_matches_the_activation_rounded_twin_over_validation_windows(
     assert np.median(np.concatenate(element)) <= STATE_MEDIAN
 
 
-def test_int8_logits_match_the_pytorch_twin_over_validation_windows(file_bytes):
-    frames, x = int8_windows(file_bytes)
+def test_int8_logits_match_the_pytorch_twin_over_validation_windows(
+    file_bytes, windows, kernel_run
+):
     with torch.no_grad():
-        want = dequantized_model(file_bytes)(x).numpy()  # (n, C)
-    kernel = Int8Model(file_bytes)
-    got = np.stack([kernel.run_sequence(w) for w in frames])
+        want = dequantized_model(file_bytes)(windows[1]).numpy()  # (n, C)
+    got, _ = kernel_run
     assert (got.argmax(1) == want.argmax(1)).mean() >= INT8_CLASS_AGREEMENT
     rel = np.abs(got - want).max(1) / np.maximum(np.ptp(want, axis=1), 1e-6)
     assert np.median(rel) <= INT8_LOGIT_MEDIAN_TOL, np.median(rel)
