@@ -122,6 +122,8 @@ def recipe_options(args):
         options.append(f"--a-heads {args.a_heads}")
     if args.d_model is not None:
         options.append(f"--d-model {args.d_model}")
+    if args.d_state is not None:
+        options.append(f"--d-state {args.d_state}")
     aug = augmentation(args)
     if aug is None:
         options.append("--no-augment")

@@ -310,6 +310,7 @@ def write_card(path, result, args, n_calib, cv):
         f"--epochs {args.epochs}{extra}"
         + (f" --a-heads {args.a_heads}" if args.a_heads is not None else "")
         + (f" --d-model {args.d_model}" if args.d_model is not None else "")
+        + (f" --d-state {args.d_state}" if args.d_state is not None else "")
         + (" --specaugment" if args.specaugment else "")
     )
     write_model_card(

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as nnf
 from tqdm import tqdm
 
-from .contract import MAX_D_MODEL
+from .contract import MAX_D_MODEL, MAX_D_STATE
 from .kernel import Int8Model
 from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
@@ -43,6 +43,13 @@ def add_model_arguments(parser):
         help="model width: d_model D, d_inner 2D and dt_rank ceil(D/16) as Mamba sets them; "
         "default: the task's",
     )
+    parser.add_argument(
+        "--d-state",
+        type=int,
+        metavar="N",
+        default=None,
+        help="SSM state size N per channel; default: the task's",
+    )
 
 
 def add_final_arguments(parser, unit):
@@ -69,6 +76,7 @@ RECIPE_KEYS = (
     "seed",
     "a_heads",
     "d_model",
+    "d_state",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -110,21 +118,22 @@ def load_cv_summary(parser, args, this_recipe):
 
 
 def model_dims(dims, args):
-    """The task's dims with --d-model applied (d_inner 2D, dt_rank ceil(D/16), as Mamba's)."""
-    if args.d_model is None:
-        return dict(dims)
-    return {
-        **dims,
-        "d_model": args.d_model,
-        "d_inner": 2 * args.d_model,
-        "dt_rank": -(-args.d_model // 16),
-    }
+    """The task's dims with --d-model (d_inner 2D, dt_rank ceil(D/16), as Mamba's) and --d-state
+    applied."""
+    dims = dict(dims)
+    if args.d_model is not None:
+        dims.update(d_model=args.d_model, d_inner=2 * args.d_model, dt_rank=-(-args.d_model // 16))
+    if args.d_state is not None:
+        dims["d_state"] = args.d_state
+    return dims
 
 
 def check_model_arguments(parser, args, dims):
     """Refuse options the task's dims cannot take (parser.error exits)."""
     if args.d_model is not None and not 8 <= args.d_model <= MAX_D_MODEL:
         parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
+    if args.d_state is not None and not 1 <= args.d_state <= MAX_D_STATE:
+        parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
     dims = model_dims(dims, args)
     if args.a_heads is not None and not (
         1 <= args.a_heads <= dims["d_inner"] and dims["d_inner"] % args.a_heads == 0

@@ -280,3 +280,16 @@ def test_d_model_sets_the_width_as_mamba_does_and_is_part_of_the_recipe(capsys):
     with pytest.raises(SystemExit):
         train_har.main(["--d-model", "200"])
     assert "--d-model must be 8 to 128" in capsys.readouterr().err
+
+
+def test_d_state_sets_the_state_size_and_is_part_of_the_recipe(capsys):
+    from mambanano.training import model_dims
+
+    _, args = _har_parser_and_args(["--d-state", "4", "--d-model", "40"])
+    dims = model_dims(train_har.DIMS, args)
+    assert (dims["d_model"], dims["d_inner"], dims["d_state"]) == (40, 80, 4)
+    assert train_har.har_recipe(args)["d_state"] == 4
+    assert "--d-state 4" in train_har.recipe_options(args)
+    with pytest.raises(SystemExit):
+        train_har.main(["--d-state", "33"])
+    assert "--d-state must be 1 to 32" in capsys.readouterr().err

@@ -204,19 +204,17 @@ def test_calibrate_state_measures_the_state_the_kernel_computes_after_the_model_
 def _scale_dependent_loss(model, stats):
     """A loss_of_file whose tensors interact: residual_out[1] at its max costs 10, y[0] at its max
     costs 1, the loss is the larger of the two; so y[0]'s clipping shows only once residual_out[1]
-    is clipped, later in network order."""
+    is clipped, later in network order. xi[0] clipped costs 100, so the search starts with every
+    tensor at its max."""
     full = activation_scales(quantize_bytes(model, stats, **QUANT_ARGS))
-    at_max = {key: stats.act[key] / 127.0 for key in (("residual_out", 1), ("y", 0))}
+    at_max = {key: stats.act[key] / 127.0 for key in (("residual_out", 1), ("y", 0), ("xi", 0))}
 
     def loss(file_bytes):
         scales = activation_scales(file_bytes)
-        cost_res = (
-            10.0
-            if scales[("residual_out", 1)] == pytest.approx(at_max[("residual_out", 1)])
-            else 0.0
-        )
-        cost_y = 1.0 if scales[("y", 0)] == pytest.approx(at_max[("y", 0)]) else 0.0
-        return max(cost_res, cost_y)
+        clipped = {key: scales[key] != pytest.approx(value) for key, value in at_max.items()}
+        cost_res = 0.0 if clipped[("residual_out", 1)] else 10.0
+        cost_y = 0.0 if clipped[("y", 0)] else 1.0
+        return 100.0 if clipped[("xi", 0)] else max(cost_res, cost_y)
 
     assert full[("y", 0)] == pytest.approx(
         at_max[("y", 0)]
@@ -240,6 +238,22 @@ def test_range_search_needs_a_second_pass_when_a_later_tensor_masks_an_earlier_o
     assert stats.clip[("y", 0)] == pytest.approx(
         candidate_range(stats, "y", 0, chosen["y[0]"]["method"])
     )
+
+
+def test_range_search_starts_where_clipping_one_tensor_alone_cannot_help():
+    """y[0] and g[0] at their max each spoil the output alone (loss 1 unless both are clipped):
+    from every tensor at its max no single change lowers the loss; the search starts from the
+    candidate best for every tensor together."""
+    model, _, _, stats = calibrated_model()
+    at_max = {key: stats.act[key] / 127.0 for key in (("y", 0), ("g", 0))}
+
+    def loss(file_bytes):
+        scales = activation_scales(file_bytes)
+        return float(any(scales[key] == pytest.approx(value) for key, value in at_max.items()))
+
+    chosen, _ = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    assert chosen["y[0]"]["method"] != "max" and chosen["g[0]"]["method"] != "max"
+    assert chosen["h[0]"]["loss"] == 0.0
 
 
 def test_range_search_stops_after_a_pass_that_changes_nothing():
