@@ -108,7 +108,8 @@ typedef enum {
     MN_ERR_TENSOR_SHAPE = 9,      /* a tensor's dtype, shape or byte size disagrees with the dims */
     MN_ERR_TENSOR_BOUNDS = 10,    /* a tensor's bytes lie outside the file or overlap the
                                      header/table */
-    MN_ERR_ALIGN = 11,            /* a tensor offset is not a multiple of MN_TENSOR_ALIGN */
+    MN_ERR_ALIGN = 11,            /* a tensor offset is not a multiple of MN_TENSOR_ALIGN, or a
+                                     file read in place is not at a multiple of MN_IN_PLACE_ALIGN */
     MN_ERR_OVERFLOW = 12,         /* offset + size, or a computed size, would overflow */
     MN_ERR_ARENA_TOO_SMALL = 13,  /* the caller's arena is smaller than mn_model_arena_size() */
     MN_ERR_PARAM = 14,            /* a quantization parameter is out of its legal range (e.g.
@@ -303,7 +304,7 @@ typedef enum {
     X(MN_ERR_TENSOR_MISSING, "a tensor the architecture needs is missing") \
     X(MN_ERR_TENSOR_SHAPE, "a tensor's dtype, shape or byte size disagrees with the dims") \
     X(MN_ERR_TENSOR_BOUNDS, "a tensor lies outside the file or overlaps the header or table") \
-    X(MN_ERR_ALIGN, "a tensor offset is not a multiple of MN_TENSOR_ALIGN") \
+    X(MN_ERR_ALIGN, "misaligned: a tensor offset not a multiple of MN_TENSOR_ALIGN or an in-place file not at a multiple of MN_IN_PLACE_ALIGN") \
     X(MN_ERR_OVERFLOW, "an offset + size would overflow 32 bits") \
     X(MN_ERR_ARENA_TOO_SMALL, "arena smaller than mn_model_arena_size()") \
     X(MN_ERR_PARAM, "a quantization parameter is out of its legal range") \

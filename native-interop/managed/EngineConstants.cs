@@ -27,7 +27,7 @@ namespace MambaNano.Interop
         public const int TensorShape = 9;
         /// <summary>a tensor lies outside the file or overlaps the header or table</summary>
         public const int TensorBounds = 10;
-        /// <summary>a tensor offset is not a multiple of MN_TENSOR_ALIGN</summary>
+        /// <summary>misaligned: a tensor offset not a multiple of MN_TENSOR_ALIGN or an in-place file not at a multiple of MN_IN_PLACE_ALIGN</summary>
         public const int Align = 11;
         /// <summary>an offset + size would overflow 32 bits</summary>
         public const int Overflow = 12;

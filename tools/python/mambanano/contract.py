@@ -74,7 +74,9 @@ class Status(IntEnum):
     ERR_TENSOR_MISSING = 8  # a tensor the architecture needs is absent
     ERR_TENSOR_SHAPE = 9  # a tensor's dtype, shape or byte size disagrees with the dims
     ERR_TENSOR_BOUNDS = 10  # a tensor's bytes lie outside the file or overlap the header/table
-    ERR_ALIGN = 11  # a tensor offset is not a multiple of MN_TENSOR_ALIGN
+    # a tensor offset is not a multiple of MN_TENSOR_ALIGN, or a file read in place is not at a
+    # multiple of MN_IN_PLACE_ALIGN
+    ERR_ALIGN = 11
     ERR_OVERFLOW = 12  # offset + size, or a computed size, would overflow
     ERR_ARENA_TOO_SMALL = 13  # the caller's arena is smaller than mn_model_arena_size()
     ERR_PARAM = 14  # a quantization parameter is out of its legal range (e.g. shift)
