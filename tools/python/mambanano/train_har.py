@@ -62,11 +62,14 @@ from mambanano.quantize import (
 from mambanano.report import plot_training
 from mambanano.training import (
     add_cv_arguments,
+    add_distillation_arguments,
     add_final_arguments,
     add_model_arguments,
     add_training_arguments,
     check_model_arguments,
     check_split_arguments,
+    distillation,
+    distillation_options,
     float_vs_int8,
     load_cv_summary,
     model_dims,
@@ -124,6 +127,7 @@ def recipe_options(args):
         options.append(f"--d-model {args.d_model}")
     if args.d_state is not None:
         options.append(f"--d-state {args.d_state}")
+    options += distillation_options(args)
     aug = augmentation(args)
     if aug is None:
         options.append("--no-augment")
@@ -196,6 +200,12 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         runs=runs,
         name="har",
         quantize_only=args.quantize_only,
+        distill=distillation(
+            args,
+            runs,
+            "har",
+            {"val_subjects": list(val_subjects), "val_windows": int(len(y_va))},
+        ),
     )
 
     # Calibrate on 512 training windows (their own seeded draw, so --quantize-only reproduces the
@@ -309,6 +319,7 @@ def parser():
     # One range search pass: on the 5 subject folds 3 passes scored INT8 91.24 % against 91.37 %.
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS, search_passes=1)
     add_model_arguments(ap)
+    add_distillation_arguments(ap)
     add_final_arguments(ap, "subject")
     return ap
 

@@ -63,11 +63,14 @@ from mambanano.quantize import add_quantization_arguments, post_training_quantiz
 from mambanano.report import plot_training
 from mambanano.training import (
     add_cv_arguments,
+    add_distillation_arguments,
     add_final_arguments,
     add_model_arguments,
     add_training_arguments,
     check_model_arguments,
     check_split_arguments,
+    distillation,
+    distillation_options,
     float_vs_int8,
     load_cv_summary,
     model_dims,
@@ -142,6 +145,7 @@ def parser():
     add_cv_arguments(ap, "speaker")
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
+    add_distillation_arguments(ap)
     add_final_arguments(ap, "speaker")
     return ap
 
@@ -253,6 +257,12 @@ def fit(train_clips, val_clips, args, out, runs):
         runs=runs,
         name="kws",
         quantize_only=args.quantize_only,
+        distill=distillation(
+            args,
+            runs,
+            "kws",
+            {k: counts[k] for k in ("train_clips", "extra_clips", "val_clips", "val_speakers")},
+        ),
     )
 
     # Calibrate on every un-augmented Speech Commands training clip (512 drawn ones were too few to
@@ -311,6 +321,7 @@ def write_card(path, result, args, n_calib, cv):
         + (f" --a-heads {args.a_heads}" if args.a_heads is not None else "")
         + (f" --d-model {args.d_model}" if args.d_model is not None else "")
         + (f" --d-state {args.d_state}" if args.d_state is not None else "")
+        + "".join(f" {option}" for option in distillation_options(args))
         + (" --specaugment" if args.specaugment else "")
     )
     write_model_card(

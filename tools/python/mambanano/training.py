@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from .contract import MAX_D_MODEL, MAX_D_STATE
 from .kernel import Int8Model
+from .model import MambaNanoNet
 from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
 
@@ -52,6 +53,32 @@ def add_model_arguments(parser):
     )
 
 
+def add_distillation_arguments(parser):
+    """Knowledge distillation from a float teacher (`load_teacher`, `train_or_load`)."""
+    parser.add_argument(
+        "--teacher",
+        type=Path,
+        metavar="RUNS",
+        default=None,
+        help="distil from the float model of an earlier run of this task on the same data: "
+        "RUNS/<task>.pt, or with --cv-folds each fold's RUNS/cv/fold<k>/<task>.pt (its dims from "
+        "the result file beside it)",
+    )
+    parser.add_argument(
+        "--distill-weight",
+        type=float,
+        default=0.5,
+        help="with --teacher: the loss is (1 - w) x cross-entropy + w x T^2 x KL(teacher || "
+        "model) at temperature T (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--distill-temperature",
+        type=float,
+        default=2.0,
+        help="with --teacher: the softmax temperature T of both (default: %(default)s)",
+    )
+
+
 def add_final_arguments(parser, unit):
     """--all-data and --cv-summary: how the shipped model is trained (unit: 'subject', 'speaker')."""
     parser.add_argument(
@@ -77,6 +104,9 @@ RECIPE_KEYS = (
     "a_heads",
     "d_model",
     "d_state",
+    "teacher",
+    "distill_weight",
+    "distill_temperature",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -87,7 +117,9 @@ RECIPE_KEYS = (
 def recipe(args, *extra_keys):
     """What makes a training run what it is (RECIPE_KEYS and the task's `extra_keys` of args), as
     JSON values: --cv-folds records it in cv.json and --all-data checks it against that file."""
-    return json.loads(json.dumps({k: getattr(args, k) for k in RECIPE_KEYS + extra_keys}))
+    return json.loads(
+        json.dumps({k: getattr(args, k) for k in RECIPE_KEYS + extra_keys}, default=str)
+    )
 
 
 def load_cv_summary(parser, args, this_recipe):
@@ -134,11 +166,57 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
     if args.d_state is not None and not 1 <= args.d_state <= MAX_D_STATE:
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
+    if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
+        parser.error("--distill-weight must be 0 to 1 and --distill-temperature above 0")
     dims = model_dims(dims, args)
     if args.a_heads is not None and not (
         1 <= args.a_heads <= dims["d_inner"] and dims["d_inner"] % args.a_heads == 0
     ):
         parser.error(f"--a-heads must divide d_inner = {dims['d_inner']}")
+
+
+def distillation_options(args):
+    """The command-line options of args' distillation (empty without --teacher)."""
+    if args.teacher is None:
+        return []
+    return [
+        f"--teacher {args.teacher}",
+        f"--distill-weight {args.distill_weight:g}",
+        f"--distill-temperature {args.distill_temperature:g}",
+    ]
+
+
+def distillation_loss(logits, teacher, x, temperature):
+    """T^2 x KL(softmax(teacher(x) / T) || softmax(logits / T)), averaged over the batch."""
+    with torch.no_grad():
+        soft = torch.softmax(teacher(x) / temperature, -1)
+    log_p = nnf.log_softmax(logits / temperature, -1)
+    return nnf.kl_div(log_p, soft, reduction="batchmean") * temperature**2
+
+
+def distillation(args, runs, name, data):
+    """train_or_load's distill = (teacher, --distill-weight, --distill-temperature), or None
+    without --teacher or with --quantize-only. The teacher (float, eval mode) of the model a run
+    trains in `runs`: the checkpoint at the same place under args.teacher as runs is under
+    args.runs, with the dims its result file records. data: the result fields that say what the run
+    trains and scores on; a teacher whose result differs in any of them is refused (SystemExit):
+    it was trained on other data, maybe on the examples this run holds out."""
+    if args.teacher is None or args.quantize_only:
+        return None
+    where = args.teacher / runs.relative_to(args.runs)
+    try:
+        result = json.loads((where / f"{name}_result.json").read_text())
+        state = torch.load(where / f"{name}.pt")
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"--teacher {args.teacher}: {e}") from None
+    differ = [
+        f"{k} {result.get(k)!r} there, {v!r} here" for k, v in data.items() if result.get(k) != v
+    ]
+    if differ:
+        raise SystemExit(f"--teacher {where}: trained on other data: " + ", ".join(differ))
+    teacher = MambaNanoNet(**result["dims"])
+    teacher.load_state_dict(state)
+    return teacher.eval(), args.distill_weight, args.distill_temperature
 
 
 def train_or_load(
@@ -155,12 +233,15 @@ def train_or_load(
     runs,
     name,
     quantize_only,
+    distill=None,
 ):
     """Train model in place, or with quantize_only load it: returns the curve
     [(epoch, mean training loss, float validation accuracy)].
 
     Training: AdamW (weight decay WEIGHT_DECAY) with a cosine schedule over epochs, cross-entropy
-    with LABEL_SMOOTHING, batches in an order drawn from rng. features_of_epoch() is called at the
+    with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`load_teacher`, --distill-weight,
+    --distill-temperature) (1 - w) x that + w x T^2 x KL(teacher || model) of the softmaxes at
+    temperature T on the same batch; batches in an order drawn from rng. features_of_epoch() is called at the
     start of each epoch and gives its float training features (n, T, F): the same tensor, or a
     fresh augmented copy; labels (n,) int64 tensor; x_val (m, T, F) float tensor, y_val (m,) numpy.
     The checkpoint runs/<name>.pt and runs/curve.json are written after training and read instead
@@ -181,7 +262,13 @@ def train_or_load(
         total = 0.0
         for i in tqdm(range(0, len(order), batch), desc=f"epoch {epoch + 1}", leave=False):
             idx = torch.from_numpy(order[i : i + batch])
-            loss = nnf.cross_entropy(model(x[idx]), labels[idx], label_smoothing=LABEL_SMOOTHING)
+            logits = model(x[idx])
+            loss = nnf.cross_entropy(logits, labels[idx], label_smoothing=LABEL_SMOOTHING)
+            if distill is not None:
+                teacher, weight, temperature = distill
+                loss = (1 - weight) * loss + weight * distillation_loss(
+                    logits, teacher, x[idx], temperature
+                )
             opt.zero_grad()
             loss.backward()
             opt.step()
