@@ -54,7 +54,7 @@ def add_model_arguments(parser):
 
 
 def add_distillation_arguments(parser):
-    """Knowledge distillation from a float teacher (`load_teacher`, `train_or_load`)."""
+    """Knowledge distillation from a float teacher (`distillation`, `train_or_load`)."""
     parser.add_argument(
         "--teacher",
         type=Path,
@@ -198,8 +198,8 @@ def distillation(args, runs, name, data):
     """train_or_load's distill = (teacher, --distill-weight, --distill-temperature), or None
     without --teacher or with --quantize-only. The teacher (float, eval mode) of the model a run
     trains in `runs`: the checkpoint at the same place under args.teacher as runs is under
-    args.runs, with the dims its result file records. data: the result fields that say what the run
-    trains and scores on; a teacher whose result differs in any of them is refused (SystemExit):
+    args.runs, with the dims its result file records. data: the result fields that say what the
+    run trains and scores on; a teacher whose result differs in any of them is refused (SystemExit):
     it was trained on other data, maybe on the examples this run holds out."""
     if args.teacher is None or args.quantize_only:
         return None
@@ -239,13 +239,13 @@ def train_or_load(
     [(epoch, mean training loss, float validation accuracy)].
 
     Training: AdamW (weight decay WEIGHT_DECAY) with a cosine schedule over epochs, cross-entropy
-    with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`load_teacher`, --distill-weight,
-    --distill-temperature) (1 - w) x that + w x T^2 x KL(teacher || model) of the softmaxes at
-    temperature T on the same batch; batches in an order drawn from rng. features_of_epoch() is called at the
-    start of each epoch and gives its float training features (n, T, F): the same tensor, or a
-    fresh augmented copy; labels (n,) int64 tensor; x_val (m, T, F) float tensor, y_val (m,) numpy.
-    The checkpoint runs/<name>.pt and runs/curve.json are written after training and read instead
-    of it with quantize_only. The model is left in eval mode."""
+    with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
+    `distillation_loss` on the same batch; batches in an order drawn from rng.
+    features_of_epoch() is called at the start of each epoch and gives its float training features
+    (n, T, F): the same tensor, or a fresh augmented copy; labels (n,) int64 tensor; x_val
+    (m, T, F) float tensor, y_val (m,) numpy. The checkpoint runs/<name>.pt and runs/curve.json
+    are written after training and read instead of it with quantize_only. The model is left in
+    eval mode."""
     checkpoint, curve_path = runs / f"{name}.pt", runs / "curve.json"
     if quantize_only:
         model.load_state_dict(torch.load(checkpoint))
