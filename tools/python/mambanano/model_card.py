@@ -18,6 +18,18 @@ CANDIDATE_NAMES = {
 }
 
 
+def _search_start(q):
+    """The start of the range search as the card tells it (files quantized before the search
+    recorded its start began at every tensor's max)."""
+    start = q.get("search_start")
+    if start is None:
+        return "from every tensor at its max, "
+    return (
+        f"from every tensor at {start['method']} (the candidate best for all of them together, "
+        f"KL {start['loss']:.4f}), "
+    )
+
+
 def _candidates(methods):
     """Range candidate names (quantize.RANGE_CANDIDATES) -> a phrase."""
     names = [CANDIDATE_NAMES.get(m, f"the {m[1:]}th percentile of |x| (`{m}`)") for m in methods]
@@ -206,8 +218,9 @@ def write_model_card(
         "- Weights: int8, symmetric, one scale per output channel (every linear and the depthwise conv).",
         *textwrap.wrap(
             "- Activations: int8, symmetric, one scale per tensor = range / 127. Each tensor's range was "
-            f"chosen among {_candidates(q['range_candidates'])} by measured effect: greedy passes in network "
-            "order keeping, per tensor, the candidate that minimises the mean KL(float ‖ INT8) of the C "
+            f"chosen among {_candidates(q['range_candidates'])} by measured effect: "
+            + _search_start(q)
+            + "greedy passes in network order keeping, per tensor, the candidate that minimises the mean KL(float ‖ INT8) of the C "
             "kernel's outputs on the calibration windows (training data only), with the other tensors' "
             "choices in place; passes until one changes nothing, at most `--search-passes` "
             f"({q['search_passes']} run).",

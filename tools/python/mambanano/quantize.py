@@ -261,8 +261,8 @@ def search_ranges(
     for each the candidate of lowest loss with the other tensors' current choices in place; then the hidden
     state's headroom per layer, the same way, among STATE_HEADROOM and HEADROOM_CANDIDATES. Up to
     `passes` such passes, until one changes nothing. Returns ({tensor: {"method", "range", "loss"}}
-    (the loss after the tensor was last chosen), the number of passes run) and leaves the choices
-    in stats.clip."""
+    (the loss after the tensor was last chosen), the number of passes run, {"method", "loss"} of
+    the start) and leaves the choices in stats.clip."""
     if passes < 1:
         raise ValueError(f"search_ranges needs at least one pass, not {passes}")
     chosen = {}
@@ -323,7 +323,7 @@ def search_ranges(
             }
         if not changed:
             break
-    return chosen, done
+    return chosen, done, {"method": start, "loss": start_loss[start]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -772,14 +772,14 @@ def post_training_quantize(
     either changed the model, measures its hidden-state ranges again (`calibrate_state`) on
     state_features (n, T, F) float, or on features if None.
     Returns (the model to write: a fine-tuned or corrected copy, or the model itself; its
-    ActStats; {"range_candidates", "search_passes": passes run, "activations": ranges,
+    ActStats; {"range_candidates", "search_passes": passes run, "search_start", "activations": ranges,
     "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None,
     "state_examples": how many examples calibrate_state ran on, or None}) for write_quantized."""
     stats = calibrate(model, [features[i : i + 64] for i in range(0, len(features), 64)])
     with torch.no_grad():
         probs = torch.softmax(model(features), -1).numpy()
     loss = kernel_divergence(frames, probs)
-    ranges, passes = search_ranges(
+    ranges, passes, start = search_ranges(
         model, stats, loss, len(model.layers), range_candidates, search_passes, **write_kwargs
     )
     tuning = None
@@ -802,6 +802,7 @@ def post_training_quantize(
         {
             "range_candidates": list(range_candidates),
             "search_passes": passes,
+            "search_start": start,
             "activations": ranges,
             "finetune": tuning,
             "bias_correction": corrections,

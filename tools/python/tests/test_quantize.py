@@ -225,13 +225,13 @@ def _scale_dependent_loss(model, stats):
 def test_range_search_needs_a_second_pass_when_a_later_tensor_masks_an_earlier_one():
     model, _, _, stats = calibrated_model()
     loss = _scale_dependent_loss(model, stats)
-    chosen, passes = search_ranges(model, stats, loss, DIMS["n_layers"], passes=1, **QUANT_ARGS)
+    chosen, passes, _ = search_ranges(model, stats, loss, DIMS["n_layers"], passes=1, **QUANT_ARGS)
     assert passes == 1
     assert chosen["residual_out[1]"]["method"] != "max" and chosen["y[0]"]["method"] == "max"
     assert chosen["h[1]"]["loss"] == 1.0
 
     stats.clip.clear()
-    chosen, passes = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    chosen, passes, _ = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
     assert chosen["residual_out[1]"]["method"] != "max" and chosen["y[0]"]["method"] != "max"
     assert chosen["y[0]"]["loss"] == 0.0
     assert passes == 3, "pass 2 changed y[0], pass 3 found nothing to change and stopped the search"
@@ -251,14 +251,15 @@ def test_range_search_starts_where_clipping_one_tensor_alone_cannot_help():
         scales = activation_scales(file_bytes)
         return float(any(scales[key] == pytest.approx(value) for key, value in at_max.items()))
 
-    chosen, _ = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    chosen, _, start = search_ranges(model, stats, loss, DIMS["n_layers"], passes=3, **QUANT_ARGS)
+    assert start == {"method": "p99.99", "loss": 0.0}
     assert chosen["y[0]"]["method"] != "max" and chosen["g[0]"]["method"] != "max"
     assert chosen["h[0]"]["loss"] == 0.0
 
 
 def test_range_search_stops_after_a_pass_that_changes_nothing():
     model, _, _, stats = calibrated_model()
-    chosen, passes = search_ranges(
+    chosen, passes, _ = search_ranges(
         model, stats, lambda file_bytes: 1.0, DIMS["n_layers"], passes=3, **QUANT_ARGS
     )
     assert passes == 1
