@@ -18,6 +18,14 @@ CANDIDATE_NAMES = {
 }
 
 
+SEARCH_TEXT = (
+    "greedy passes in network order keeping, per tensor, the candidate that minimises the mean "
+    "KL(float ‖ INT8) of the C kernel's outputs on the calibration windows (training data only), "
+    "with the other tensors' choices in place; passes until one changes nothing, at most "
+    "`--search-passes`"
+)
+
+
 def _search_start(q):
     """The start of the range search as the card tells it (files quantized before the search
     recorded its start began at every tensor's max)."""
@@ -220,10 +228,8 @@ def write_model_card(
             "- Activations: int8, symmetric, one scale per tensor = range / 127. Each tensor's range was "
             f"chosen among {_candidates(q['range_candidates'])} by measured effect: "
             + _search_start(q)
-            + "greedy passes in network order keeping, per tensor, the candidate that minimises the mean KL(float ‖ INT8) of the C "
-            "kernel's outputs on the calibration windows (training data only), with the other tensors' "
-            "choices in place; passes until one changes nothing, at most `--search-passes` "
-            f"({q['search_passes']} run).",
+            + SEARCH_TEXT
+            + f" ({q['search_passes']} run).",
             width=100,
             subsequent_indent="  ",
         ),
