@@ -217,6 +217,24 @@ def test_model_card_of_an_all_data_model_shows_the_cross_validation(tmp_path):
     assert "| a | 16 | 4 |" in text, "confusion summed over the folds"
     assert "1,234 examples" in text and "80.00 % INT8" in text, "the in-sample check"
     assert "Accuracy on the validation split" not in text
+    assert "from every tensor at its max, greedy passes" in " ".join(text.split())
+
+    result["quantization"]["search_start"] = {"method": "p99.9", "loss": 0.0123}
+    write_model_card(
+        card,
+        result,
+        title="T",
+        training_line="tr",
+        targets=(79, 0.5),
+        reproduce=["x"],
+        cv=cv,
+        unit="subject",
+        **lines,
+    )
+    assert (
+        "from every tensor at p99.9 (the candidate best for all of them together, KL 0.0123)"
+        in (" ".join(card.read_text().split()))
+    )
 
 
 def test_cv_resume_reads_only_a_finished_fold_of_the_same_recipe(tmp_path, capsys):
