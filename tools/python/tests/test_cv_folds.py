@@ -198,18 +198,22 @@ def test_model_card_of_an_all_data_model_shows_the_cross_validation(tmp_path):
     }
     card = tmp_path / "card.md"
     lines = dict(task_line="t", input_line="i", window_line="w", data_line="d", split_line="s")
-    write_model_card(
-        card,
-        result,
-        title="T",
-        training_line="tr",
-        targets=(79, 0.5),
-        reproduce=["x"],
-        cv=cv,
-        unit="subject",
-        **lines,
-    )
-    text = card.read_text()
+
+    def card_text():
+        write_model_card(
+            card,
+            result,
+            title="T",
+            training_line="tr",
+            targets=(79, 0.5),
+            reproduce=["x"],
+            cv=cv,
+            unit="subject",
+            **lines,
+        )
+        return " ".join(card.read_text().split())  # the text, unwrapped
+
+    text = card_text()
     assert "2-fold cross-validation of this recipe" in text
     assert "| mean ± sd |" in text and "| worst |" in text
     assert "INT8 ≥ 79 % met (79.50 %)" in text, "targets judged on the cross-validated mean"
@@ -217,23 +221,12 @@ def test_model_card_of_an_all_data_model_shows_the_cross_validation(tmp_path):
     assert "| a | 16 | 4 |" in text, "confusion summed over the folds"
     assert "1,234 examples" in text and "80.00 % INT8" in text, "the in-sample check"
     assert "Accuracy on the validation split" not in text
-    assert "from every tensor at its max, greedy passes" in " ".join(text.split())
+    assert "from every tensor at its max, greedy passes" in text
 
     result["quantization"]["search_start"] = {"method": "p99.9", "loss": 0.0123}
-    write_model_card(
-        card,
-        result,
-        title="T",
-        training_line="tr",
-        targets=(79, 0.5),
-        reproduce=["x"],
-        cv=cv,
-        unit="subject",
-        **lines,
-    )
     assert (
         "from every tensor at p99.9 (the candidate best for all of them together, KL 0.0123)"
-        in (" ".join(card.read_text().split()))
+        in card_text()
     )
 
 
