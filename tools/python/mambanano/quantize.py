@@ -258,11 +258,11 @@ def search_ranges(
     measured effect (`loss_of_file(file_bytes)`, e.g. the divergence of the INT8 kernel's outputs
     from the float model's on calibration data): from every tensor at the candidate best for all
     of them together (ties: the earlier), a greedy pass over the tensors in network order, keeping
-    for each the candidate of lowest loss with the other tensors' current choices in place; then the hidden
-    state's headroom per layer, the same way, among STATE_HEADROOM and HEADROOM_CANDIDATES. Up to
-    `passes` such passes, until one changes nothing. Returns ({tensor: {"method", "range", "loss"}}
-    (the loss after the tensor was last chosen), the number of passes run, {"method", "loss"} of
-    the start) and leaves the choices in stats.clip."""
+    for each the candidate of lowest loss with the other tensors' current choices in place; then
+    the hidden state's headroom per layer, the same way, among STATE_HEADROOM and
+    HEADROOM_CANDIDATES. Up to `passes` such passes, until one changes nothing. Returns ({tensor:
+    {"method", "range", "loss"}} (the loss after the tensor was last chosen), the number of passes
+    run, {"method", "loss"} of the start) and leaves the choices in stats.clip."""
     if passes < 1:
         raise ValueError(f"search_ranges needs at least one pass, not {passes}")
     chosen = {}
@@ -772,8 +772,8 @@ def post_training_quantize(
     either changed the model, measures its hidden-state ranges again (`calibrate_state`) on
     state_features (n, T, F) float, or on features if None.
     Returns (the model to write: a fine-tuned or corrected copy, or the model itself; its
-    ActStats; {"range_candidates", "search_passes": passes run, "search_start", "activations": ranges,
-    "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None,
+    ActStats; {"range_candidates", "search_passes": passes run, "search_start",
+    "activations": ranges, "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None,
     "state_examples": how many examples calibrate_state ran on, or None}) for write_quantized."""
     stats = calibrate(model, [features[i : i + 64] for i in range(0, len(features), 64)])
     with torch.no_grad():

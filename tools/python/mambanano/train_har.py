@@ -69,10 +69,10 @@ from mambanano.training import (
     check_model_arguments,
     check_split_arguments,
     distillation,
-    distillation_options,
     float_vs_int8,
     load_cv_summary,
     model_dims,
+    model_options,
     print_result_line,
     recipe,
     run_cv_folds,
@@ -120,14 +120,7 @@ def har_recipe(args):
 
 def recipe_options(args):
     """The command-line options that give args' recipe (those not at their defaults)."""
-    options = [f"--epochs {args.epochs}"]
-    if args.a_heads is not None:
-        options.append(f"--a-heads {args.a_heads}")
-    if args.d_model is not None:
-        options.append(f"--d-model {args.d_model}")
-    if args.d_state is not None:
-        options.append(f"--d-state {args.d_state}")
-    options += distillation_options(args)
+    options = [f"--epochs {args.epochs}", *model_options(args)]
     aug = augmentation(args)
     if aug is None:
         options.append("--no-augment")

@@ -70,10 +70,10 @@ from mambanano.training import (
     check_model_arguments,
     check_split_arguments,
     distillation,
-    distillation_options,
     float_vs_int8,
     load_cv_summary,
     model_dims,
+    model_options,
     print_result_line,
     recipe,
     run_cv_folds,
@@ -318,10 +318,7 @@ def write_card(path, result, args, n_calib, cv):
     extra = "".join(f" --extra-train {os.path.relpath(d, REPO)}" for d in args.extra_train)
     options = (
         f"--epochs {args.epochs}{extra}"
-        + (f" --a-heads {args.a_heads}" if args.a_heads is not None else "")
-        + (f" --d-model {args.d_model}" if args.d_model is not None else "")
-        + (f" --d-state {args.d_state}" if args.d_state is not None else "")
-        + "".join(f" {option}" for option in distillation_options(args))
+        + "".join(f" {option}" for option in model_options(args))
         + (" --specaugment" if args.specaugment else "")
     )
     write_model_card(

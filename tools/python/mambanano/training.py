@@ -175,15 +175,21 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--a-heads must divide d_inner = {dims['d_inner']}")
 
 
-def distillation_options(args):
-    """The command-line options of args' distillation (empty without --teacher)."""
-    if args.teacher is None:
-        return []
-    return [
-        f"--teacher {args.teacher}",
-        f"--distill-weight {args.distill_weight:g}",
-        f"--distill-temperature {args.distill_temperature:g}",
+def model_options(args):
+    """The command-line options of args' architecture (add_model_arguments) and distillation
+    (add_distillation_arguments) that are not at their defaults, for the cards' commands."""
+    options = [
+        f"--{name.replace('_', '-')} {getattr(args, name)}"
+        for name in ("a_heads", "d_model", "d_state")
+        if getattr(args, name) is not None
     ]
+    if args.teacher is not None:
+        options += [
+            f"--teacher {args.teacher}",
+            f"--distill-weight {args.distill_weight:g}",
+            f"--distill-temperature {args.distill_temperature:g}",
+        ]
+    return options
 
 
 def distillation_loss(logits, teacher, x, temperature):
