@@ -62,8 +62,8 @@ from mambanano.quantize import (
 from mambanano.report import plot_training
 from mambanano.training import (
     add_cv_arguments,
-    add_distillation_arguments,
     add_final_arguments,
+    add_loss_arguments,
     add_model_arguments,
     add_training_arguments,
     check_model_arguments,
@@ -77,6 +77,7 @@ from mambanano.training import (
     recipe,
     run_cv_folds,
     train_or_load,
+    training_line,
 )
 
 PROG = "mambanano train --task har"
@@ -193,6 +194,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         runs=runs,
         name="har",
         quantize_only=args.quantize_only,
+        mixup=args.mixup,
         distill=distillation(
             args,
             runs,
@@ -312,7 +314,7 @@ def parser():
     # One range search pass: on the 5 subject folds 3 passes scored INT8 91.24 % against 91.37 %.
     add_quantization_arguments(ap, qat_epochs=QAT_EPOCHS, search_passes=1)
     add_model_arguments(ap)
-    add_distillation_arguments(ap)
+    add_loss_arguments(ap)
     add_final_arguments(ap, "subject")
     return ap
 
@@ -383,8 +385,7 @@ def main(argv=None):
             f"subjects present ({n_train:,} windows)"
         )
         + "; calibration on 512 training windows",
-        training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing 0.05, "
-        f"batch {args.batch}, seed {args.seed}" + augmentation_line(augmentation(args)),
+        training_line=training_line(args) + augmentation_line(augmentation(args)),
         targets=(96, 0.5),
         reproduce=(
             [

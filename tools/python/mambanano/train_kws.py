@@ -63,8 +63,8 @@ from mambanano.quantize import add_quantization_arguments, post_training_quantiz
 from mambanano.report import plot_training
 from mambanano.training import (
     add_cv_arguments,
-    add_distillation_arguments,
     add_final_arguments,
+    add_loss_arguments,
     add_model_arguments,
     add_training_arguments,
     check_model_arguments,
@@ -78,6 +78,7 @@ from mambanano.training import (
     recipe,
     run_cv_folds,
     train_or_load,
+    training_line,
 )
 
 PROG = "mambanano train --task kws"
@@ -145,7 +146,7 @@ def parser():
     add_cv_arguments(ap, "speaker")
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
-    add_distillation_arguments(ap)
+    add_loss_arguments(ap)
     add_final_arguments(ap, "speaker")
     return ap
 
@@ -257,6 +258,7 @@ def fit(train_clips, val_clips, args, out, runs):
         runs=runs,
         name="kws",
         quantize_only=args.quantize_only,
+        mixup=args.mixup,
         distill=distillation(
             args,
             runs,
@@ -360,8 +362,7 @@ def write_card(path, result, args, n_calib, cv):
             f"({result['train_clips']:,} clips); silence clips split by their own name"
         )
         + f"; calibration on {n_calib} un-augmented training clips",
-        training_line=f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
-        f"0.05, batch {args.batch}, seed {args.seed}",
+        training_line=training_line(args),
         targets=(88, 1.0),
         reproduce=(
             [

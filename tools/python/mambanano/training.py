@@ -53,8 +53,18 @@ def add_model_arguments(parser):
     )
 
 
-def add_distillation_arguments(parser):
-    """Knowledge distillation from a float teacher (`distillation`, `train_or_load`)."""
+def add_loss_arguments(parser):
+    """The training loss's options: mixup and knowledge distillation from a float teacher
+    (`train_or_load`, `distillation`)."""
+    parser.add_argument(
+        "--mixup",
+        type=float,
+        metavar="ALPHA",
+        default=0.0,
+        help="mixup (Zhang et al. 2018): each batch trains on lam x + (1 - lam) x' of its "
+        "examples and a shuffled copy, the loss weighted alike over both labels, lam ~ "
+        "Beta(ALPHA, ALPHA) per batch; 0 = off (default: %(default)s)",
+    )
     parser.add_argument(
         "--teacher",
         type=Path,
@@ -107,6 +117,7 @@ RECIPE_KEYS = (
     "teacher",
     "distill_weight",
     "distill_temperature",
+    "mixup",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -166,6 +177,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
     if args.d_state is not None and not 1 <= args.d_state <= MAX_D_STATE:
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
+    if args.mixup < 0.0:
+        parser.error("--mixup must be 0 (off) or above")
     if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
         parser.error("--distill-weight must be 0 to 1 and --distill-temperature above 0")
     dims = model_dims(dims, args)
@@ -176,13 +189,15 @@ def check_model_arguments(parser, args, dims):
 
 
 def model_options(args):
-    """The command-line options of args' architecture (add_model_arguments) and distillation
-    (add_distillation_arguments) that are not at their defaults, for the cards' commands."""
+    """The command-line options of args' architecture (add_model_arguments), mixup and
+    distillation (add_loss_arguments) that are not at their defaults, for the cards' commands."""
     options = [
         f"--{name.replace('_', '-')} {getattr(args, name)}"
         for name in ("a_heads", "d_model", "d_state")
         if getattr(args, name) is not None
     ]
+    if args.mixup > 0:
+        options.append(f"--mixup {args.mixup:g}")
     if args.teacher is not None:
         options += [
             f"--teacher {args.teacher}",
@@ -190,6 +205,24 @@ def model_options(args):
             f"--distill-temperature {args.distill_temperature:g}",
         ]
     return options
+
+
+def training_line(args):
+    """The model card's words for the optimisation (the same for both tasks)."""
+    return (
+        f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
+        f"{LABEL_SMOOTHING:g}, batch {args.batch}, seed {args.seed}"
+        + (f", mixup alpha {args.mixup:g}" if args.mixup > 0 else "")
+    )
+
+
+def mixup_batch(x, labels, alpha, rng):
+    """Mixup of one batch: (lam x + (1 - lam) x[perm], labels, labels[perm], lam) with lam ~
+    Beta(alpha, alpha) and perm a random permutation, both drawn from the numpy rng; x (b, T, F)
+    float tensor, labels (b,) int64 tensor."""
+    lam = float(rng.beta(alpha, alpha))
+    perm = torch.from_numpy(rng.permutation(len(labels)))
+    return lam * x + (1.0 - lam) * x[perm], labels, labels[perm], lam
 
 
 def distillation_loss(logits, teacher, x, temperature):
@@ -239,6 +272,7 @@ def train_or_load(
     runs,
     name,
     quantize_only,
+    mixup=0.0,
     distill=None,
 ):
     """Train model in place, or with quantize_only load it: returns the curve
@@ -246,7 +280,9 @@ def train_or_load(
 
     Training: AdamW (weight decay WEIGHT_DECAY) with a cosine schedule over epochs, cross-entropy
     with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
-    `distillation_loss` on the same batch; batches in an order drawn from rng.
+    `distillation_loss` on the same batch; batches in an order drawn from rng; with mixup > 0
+    each batch mixed (`mixup_batch`, its draws from rng too) and the cross-entropy weighted over
+    both labels.
     features_of_epoch() is called at the start of each epoch and gives its float training features
     (n, T, F): the same tensor, or a fresh augmented copy; labels (n,) int64 tensor; x_val
     (m, T, F) float tensor, y_val (m,) numpy. The checkpoint runs/<name>.pt and runs/curve.json
@@ -268,12 +304,21 @@ def train_or_load(
         total = 0.0
         for i in tqdm(range(0, len(order), batch), desc=f"epoch {epoch + 1}", leave=False):
             idx = torch.from_numpy(order[i : i + batch])
-            logits = model(x[idx])
-            loss = nnf.cross_entropy(logits, labels[idx], label_smoothing=LABEL_SMOOTHING)
+            xb, y_a, y_b, lam = (
+                mixup_batch(x[idx], labels[idx], mixup, rng)
+                if mixup > 0
+                else (x[idx], labels[idx], labels[idx], 1.0)
+            )
+            logits = model(xb)
+            loss = lam * nnf.cross_entropy(logits, y_a, label_smoothing=LABEL_SMOOTHING)
+            if lam < 1.0:
+                loss = loss + (1.0 - lam) * nnf.cross_entropy(
+                    logits, y_b, label_smoothing=LABEL_SMOOTHING
+                )
             if distill is not None:
                 teacher, weight, temperature = distill
                 loss = (1 - weight) * loss + weight * distillation_loss(
-                    logits, teacher, x[idx], temperature
+                    logits, teacher, xb, temperature
                 )
             opt.zero_grad()
             loss.backward()
