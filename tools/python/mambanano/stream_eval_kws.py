@@ -12,7 +12,9 @@ train|all), narrowed to --speakers if given; --clips of them are drawn at random
 noise: the _silence_ clips of the same split. Reports, per SNR, at the shipped operating point
 (nf.config kws_threshold_permille) and over a sweep of thresholds: the detection rate (a keyword
 clip counts as detected when the app reports its word within [clip start, clip end + 1.5 s)) and
-false alarms per hour (any other report, including reports during the unknown words).
+false alarms per hour (any other report), at the operating point also by cause: another keyword
+during a keyword clip, a keyword during an unknown word, the clip's own keyword again after its
+detection, or a report outside every clip (background).
 Writes OUT/stream.json and the curve OUT/kws_stream.png (--plot FILE to put it elsewhere, e.g.
 weights/kws_stream.png to regenerate the shipped one); nothing else outside a temporary folder.
 With --cv CV_DIR, the figure that predicts new speakers: each fold's model (CV_DIR/fold<k>/kws.mnm
@@ -46,6 +48,7 @@ RATE = dk.CLIP_SAMPLES  # 16 kHz
 GAP_S = (1.0, 3.0)  # silence between clips, uniform
 HIT_AFTER_MS = 1500  # a report up to this long after the clip ends still counts
 THRESHOLDS = (300, 400, 500, 600, 700, 800, 900, 950)
+FALSE_ALARM_CAUSES = ("wrong_keyword", "unknown_word", "repeat", "background")
 
 
 def build_recording(clips, noise, snr_db, rng):
@@ -79,25 +82,33 @@ def detections(wav, weights, threshold):
 
 
 def score(found, spans, labels):
-    """(keyword clips detected, keyword clips, false alarms)."""
-    used, hits, false_alarms = set(), 0, 0
+    """(keyword clips detected, keyword clips, then the false alarms by FALSE_ALARM_CAUSES): a
+    report is a false alarm unless it names an undetected keyword clip it falls in (from its start
+    to HIT_AFTER_MS after its end); its cause is that of the last clip it falls in."""
+    used, hits = set(), 0
+    causes = dict.fromkeys(FALSE_ALARM_CAUSES, 0)
     for t, label in found:
-        match = None
+        match, last = None, None
         for i, ((start, end), y) in enumerate(zip(spans, labels)):
-            if (
-                i not in used
-                and y < len(dk.KEYWORDS)
-                and dk.CLASS_NAMES[y] == label
-                and start <= t < end + HIT_AFTER_MS
-            ):
+            if not start <= t < end + HIT_AFTER_MS:
+                continue
+            last = i
+            if i not in used and y < len(dk.KEYWORDS) and dk.CLASS_NAMES[y] == label:
                 match = i
                 break
-        if match is None:
-            false_alarms += 1
-        else:
+        if match is not None:
             used.add(match)
             hits += 1
-    return hits, int(sum(y < len(dk.KEYWORDS) for y in labels)), false_alarms
+        elif last is None:
+            causes["background"] += 1
+        elif labels[last] >= len(dk.KEYWORDS):
+            causes["unknown_word"] += 1
+        elif last in used and dk.CLASS_NAMES[labels[last]] == label:
+            causes["repeat"] += 1
+        else:
+            causes["wrong_keyword"] += 1
+    n_keywords = int(sum(y < len(dk.KEYWORDS) for y in labels))
+    return (hits, n_keywords, *causes.values())
 
 
 def snr_list(text):
@@ -218,27 +229,33 @@ def add_counts(total, counts):
         total[snr] = (
             old_seconds + seconds,
             {
-                th: tuple(a + b for a, b in zip(old.get(th, (0, 0, 0)), c))
+                th: tuple(a + b for a, b in zip(old.get(th, (0,) * len(c)), c))
                 for th, c in by_threshold.items()
             },
         )
 
 
 def snr_results(counts, operating):
-    """The result's "snr" part: per SNR the recording length, the operating point and the curve."""
+    """The result's "snr" part: per SNR the recording length, the operating point (with its false
+    alarms per hour by cause) and the curve."""
     out = {}
     for snr, (seconds, by_threshold) in counts.items():
+        hours = seconds / 3600
         curve = [
             {
                 "threshold": th,
                 "detection_rate": hits / max(n_kw, 1),
-                "false_alarms_per_hour": fa / (seconds / 3600),
+                "false_alarms_per_hour": sum(false_alarms) / hours,
             }
-            for th, (hits, n_kw, fa) in sorted(by_threshold.items())
+            for th, (hits, n_kw, *false_alarms) in sorted(by_threshold.items())
         ]
+        by_cause = by_threshold[operating][2:]
         out[snr] = {
             "recording_minutes": round(seconds / 60, 1),
             "at_operating_point": next(c for c in curve if c["threshold"] == operating),
+            "false_alarms_per_hour_by_cause": {
+                cause: n / hours for cause, n in zip(FALSE_ALARM_CAUSES, by_cause)
+            },
             "curve": curve,
         }
     return out

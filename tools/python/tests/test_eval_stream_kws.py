@@ -3,21 +3,29 @@
 import numpy as np
 
 from mambanano import data_kws as dk
-from mambanano.stream_eval_kws import build_recording, score
+from mambanano.stream_eval_kws import FALSE_ALARM_CAUSES, build_recording, score
 
 YES, NO, UNKNOWN = dk.CLASS_NAMES.index("yes"), dk.CLASS_NAMES.index("no"), dk.UNKNOWN
 
 
-def test_a_report_of_the_right_word_in_time_is_a_hit_anything_else_a_false_alarm():
+def test_a_report_of_the_right_word_in_time_is_a_hit_anything_else_a_false_alarm_of_its_cause():
     spans = [(1000, 2000), (5000, 6000), (9000, 10000)]
     labels = [YES, NO, UNKNOWN]
     found = [
         (1800, "yes"),
-        (2600, "yes"),  # hit, then a repeat of the same clip: false alarm
-        (7600, "no"),  # 1.6 s after the clip: too late, false alarm
-        (9500, "go"),
-    ]  # on an unknown word: false alarm
-    assert score(found, spans, labels) == (1, 2, 3)
+        (2600, "yes"),  # hit, then a repeat of the same clip: false alarm (repeat)
+        (5200, "go"),  # another keyword during "no": false alarm (wrong keyword)
+        (7600, "no"),  # 1.6 s after the clip: too late, false alarm (background)
+        (9500, "go"),  # on an unknown word: false alarm (unknown word)
+    ]
+    hits, keyword_clips, *false_alarms = score(found, spans, labels)
+    assert (hits, keyword_clips) == (1, 2)
+    assert dict(zip(FALSE_ALARM_CAUSES, false_alarms)) == {
+        "wrong_keyword": 1,
+        "unknown_word": 1,
+        "repeat": 1,
+        "background": 1,
+    }
 
 
 def test_recording_places_clips_after_gaps_and_mixes_noise_at_the_snr():
@@ -39,10 +47,16 @@ def test_counts_of_several_folds_add_up_before_they_become_rates():
     from mambanano.stream_eval_kws import add_counts, snr_results
 
     total = {}
-    add_counts(total, {"clean": (1800.0, {700: (8, 10, 1), 900: (6, 10, 0)})})
-    add_counts(total, {"clean": (1800.0, {700: (2, 10, 2), 900: (1, 10, 0)})})
-    assert total == {"clean": (3600.0, {700: (10, 20, 3), 900: (7, 20, 0)})}
+    add_counts(total, {"clean": (1800.0, {700: (8, 10, 1, 0, 0, 0), 900: (6, 10, 0, 0, 0, 0)})})
+    add_counts(total, {"clean": (1800.0, {700: (2, 10, 0, 2, 0, 0), 900: (1, 10, 0, 0, 0, 0)})})
+    assert total == {"clean": (3600.0, {700: (10, 20, 1, 2, 0, 0), 900: (7, 20, 0, 0, 0, 0)})}
     result = snr_results(total, 700)["clean"]
+    assert result["false_alarms_per_hour_by_cause"] == {
+        "wrong_keyword": 1.0,
+        "unknown_word": 2.0,
+        "repeat": 0.0,
+        "background": 0.0,
+    }
     assert result["recording_minutes"] == 60.0
     assert result["at_operating_point"] == {
         "threshold": 700,
