@@ -194,6 +194,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         runs=runs,
         name="har",
         quantize_only=args.quantize_only,
+        weight_decay=args.weight_decay,
         mixup=args.mixup,
         distill=distillation(
             args,

@@ -258,6 +258,7 @@ def fit(train_clips, val_clips, args, out, runs):
         runs=runs,
         name="kws",
         quantize_only=args.quantize_only,
+        weight_decay=args.weight_decay,
         mixup=args.mixup,
         distill=distillation(
             args,

@@ -22,7 +22,7 @@ from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
 
 LABEL_SMOOTHING = 0.05
-WEIGHT_DECAY = 1e-2
+WEIGHT_DECAY = 1e-2  # AdamW's, unless --weight-decay
 
 
 def add_model_arguments(parser):
@@ -54,8 +54,14 @@ def add_model_arguments(parser):
 
 
 def add_loss_arguments(parser):
-    """The training loss's options: mixup and knowledge distillation from a float teacher
-    (`train_or_load`, `distillation`)."""
+    """The training loss's options: weight decay, mixup and knowledge distillation from a float
+    teacher (`train_or_load`, `distillation`)."""
+    parser.add_argument(
+        "--weight-decay",
+        type=float,
+        default=WEIGHT_DECAY,
+        help="AdamW's decoupled weight decay (default: %(default)s)",
+    )
     parser.add_argument(
         "--mixup",
         type=float,
@@ -118,6 +124,7 @@ RECIPE_KEYS = (
     "distill_weight",
     "distill_temperature",
     "mixup",
+    "weight_decay",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -177,8 +184,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
     if args.d_state is not None and not 1 <= args.d_state <= MAX_D_STATE:
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
-    if args.mixup < 0.0:
-        parser.error("--mixup must be 0 (off) or above")
+    if args.mixup < 0.0 or args.weight_decay < 0.0:
+        parser.error("--mixup and --weight-decay must be 0 (off) or above")
     if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
         parser.error("--distill-weight must be 0 to 1 and --distill-temperature above 0")
     dims = model_dims(dims, args)
@@ -198,6 +205,8 @@ def model_options(args):
     ]
     if args.mixup > 0:
         options.append(f"--mixup {args.mixup:g}")
+    if args.weight_decay != WEIGHT_DECAY:
+        options.append(f"--weight-decay {args.weight_decay:g}")
     if args.teacher is not None:
         options += [
             f"--teacher {args.teacher}",
@@ -212,6 +221,7 @@ def training_line(args):
     return (
         f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
         f"{LABEL_SMOOTHING:g}, batch {args.batch}, seed {args.seed}"
+        + (f", weight decay {args.weight_decay:g}" if args.weight_decay != WEIGHT_DECAY else "")
         + (f", mixup alpha {args.mixup:g}" if args.mixup > 0 else "")
     )
 
@@ -272,13 +282,14 @@ def train_or_load(
     runs,
     name,
     quantize_only,
+    weight_decay=WEIGHT_DECAY,
     mixup=0.0,
     distill=None,
 ):
     """Train model in place, or with quantize_only load it: returns the curve
     [(epoch, mean training loss, float validation accuracy)].
 
-    Training: AdamW (weight decay WEIGHT_DECAY) with a cosine schedule over epochs, cross-entropy
+    Training: AdamW (weight_decay) with a cosine schedule over epochs, cross-entropy
     with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
     `distillation_loss` on the same batch; batches in an order drawn from rng; with mixup > 0
     each batch mixed (`mixup_batch`, its draws from rng too) and the cross-entropy weighted over
@@ -293,7 +304,7 @@ def train_or_load(
         model.load_state_dict(torch.load(checkpoint))
         model.eval()
         return json.loads(curve_path.read_text())
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=WEIGHT_DECAY)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     curve = []
     t_start = time.time()

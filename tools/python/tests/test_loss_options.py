@@ -151,6 +151,14 @@ def test_the_option_is_checked_recorded_and_in_the_card():
         train_har.parser().parse_args(["--mixup", "0.2"])
     )
     assert training_line(args).endswith(", mixup alpha 0.2")
+    decayed = train_kws.parser().parse_args(["--weight-decay", "0.05"])
+    assert recipe(decayed)["weight_decay"] == 0.05
+    assert "--weight-decay 0.05" in train_har.recipe_options(
+        train_har.parser().parse_args(["--weight-decay", "0.05"])
+    )
+    assert training_line(decayed).endswith(", weight decay 0.05")
+    with pytest.raises(SystemExit):
+        check_model_arguments(ap, ap.parse_args(["--weight-decay", "-1"]), train_har.DIMS)
     assert "mixup" not in training_line(train_kws.parser().parse_args([]))
 
 
@@ -167,3 +175,15 @@ def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
     plain, mixed = confidence(0.0), confidence(1.0)
     assert plain > 0.6, "without mixup the model memorises the training examples"
     assert mixed < plain - 0.1
+
+
+def test_weight_decay_shrinks_the_weights(tmp_path):
+    torch.manual_seed(0)
+    x = torch.randn(48, 6, DIMS["n_features"])
+    labels = torch.randint(0, DIMS["n_classes"], (48,))
+
+    def weight_norm(decay):
+        model = _trained(tmp_path / f"wd{decay}", x, labels, epochs=10, lr=0.02, weight_decay=decay)
+        return float(torch.cat([p.detach().flatten() for p in model.parameters()]).norm())
+
+    assert weight_norm(1.0) < 0.9 * weight_norm(0.0)
