@@ -773,8 +773,9 @@ def post_training_quantize(
     state_features (n, T, F) float, or on features if None.
     Returns (the model to write: a fine-tuned or corrected copy, or the model itself; its
     ActStats; {"range_candidates", "search_passes": passes run, "search_start",
-    "activations": ranges, "finetune": {"epochs", "lr", "examples"} or None, "bias_correction": report or None,
-    "state_examples": how many examples calibrate_state ran on, or None}) for write_quantized."""
+    "activations": ranges, "finetune": {"epochs", "lr", "examples"} or None, "bias_correction":
+    report or None, "state_examples": how many examples calibrate_state ran on, or None}) for
+    write_quantized."""
     stats = calibrate(model, [features[i : i + 64] for i in range(0, len(features), 64)])
     with torch.no_grad():
         probs = torch.softmax(model(features), -1).numpy()

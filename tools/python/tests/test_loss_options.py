@@ -1,7 +1,8 @@
 """The training loss's options. Knowledge distillation (--teacher): the loss, where a run finds its
 teacher, and that training with it moves the model towards the teacher. Mixup (--mixup ALPHA): the
-mixed batch, the option's checks and records, and that training with it keeps the model from
-memorising random labels as it does without."""
+mixed batch, and that training with it keeps the model from memorising random labels as it does
+without. Weight decay (--weight-decay): it shrinks the weights. Both are checked, recorded in the
+recipe and told by the card."""
 
 import json
 
@@ -48,6 +49,13 @@ def _trained(run, x, labels, *, epochs, lr, **loss_options):
         **loss_options,
     )
     return model
+
+
+def _random_labels():
+    """48 random sequences (48, 6, F) with random labels (48,): nothing to learn but the examples."""
+    torch.manual_seed(0)
+    x = torch.randn(48, 6, DIMS["n_features"])
+    return x, torch.randint(0, DIMS["n_classes"], (48,))
 
 
 def _args(tmp_path, *extra):
@@ -141,7 +149,7 @@ def test_a_mixed_batch_is_the_convex_combination_with_a_shuffled_copy():
     assert torch.equal(y_b, labels[perm])
 
 
-def test_the_option_is_checked_recorded_and_in_the_card():
+def test_mixup_and_weight_decay_are_checked_recorded_and_in_the_card():
     ap = train_har.parser()
     with pytest.raises(SystemExit):
         check_model_arguments(ap, ap.parse_args(["--mixup", "-0.1"]), train_har.DIMS)
@@ -163,9 +171,7 @@ def test_the_option_is_checked_recorded_and_in_the_card():
 
 
 def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
-    torch.manual_seed(0)
-    x = torch.randn(48, 6, DIMS["n_features"])
-    labels = torch.randint(0, DIMS["n_classes"], (48,))  # nothing to learn but the examples
+    x, labels = _random_labels()
 
     def confidence(mixup):
         model = _trained(tmp_path / f"mixup{mixup}", x, labels, epochs=40, lr=0.02, mixup=mixup)
@@ -178,9 +184,7 @@ def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
 
 
 def test_weight_decay_shrinks_the_weights(tmp_path):
-    torch.manual_seed(0)
-    x = torch.randn(48, 6, DIMS["n_features"])
-    labels = torch.randint(0, DIMS["n_classes"], (48,))
+    x, labels = _random_labels()
 
     def weight_norm(decay):
         model = _trained(tmp_path / f"wd{decay}", x, labels, epochs=10, lr=0.02, weight_decay=decay)
