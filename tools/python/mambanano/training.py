@@ -21,7 +21,7 @@ from .model import MambaNanoNet
 from .quantize import dequantized_model, mean_kl
 from .report import confusion, per_class
 
-LABEL_SMOOTHING = 0.05
+LABEL_SMOOTHING = 0.05  # of the cross-entropy, unless --label-smoothing
 WEIGHT_DECAY = 1e-2  # AdamW's, unless --weight-decay
 
 
@@ -54,8 +54,15 @@ def add_model_arguments(parser):
 
 
 def add_loss_arguments(parser):
-    """The training loss's options: weight decay, mixup and knowledge distillation from a float
-    teacher (`train_or_load`, `distillation`)."""
+    """The training loss's options: label smoothing, weight decay, mixup and knowledge distillation
+    from a float teacher (`train_or_load`, `distillation`)."""
+    parser.add_argument(
+        "--label-smoothing",
+        type=float,
+        default=LABEL_SMOOTHING,
+        help="label smoothing of the training cross-entropy, 0 to below 1 (the QAT fine-tuning "
+        "keeps its own; default: %(default)s)",
+    )
     parser.add_argument(
         "--weight-decay",
         type=float,
@@ -125,6 +132,7 @@ RECIPE_KEYS = (
     "distill_temperature",
     "mixup",
     "weight_decay",
+    "label_smoothing",
     "qat_epochs",
     "search_passes",
     "range_candidates",
@@ -186,6 +194,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
     if args.mixup < 0.0 or args.weight_decay < 0.0:
         parser.error("--mixup and --weight-decay must be 0 (off) or above")
+    if not 0.0 <= args.label_smoothing < 1.0:
+        parser.error("--label-smoothing must be 0 (off) to below 1")
     if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
         parser.error("--distill-weight must be 0 to 1 and --distill-temperature above 0")
     dims = model_dims(dims, args)
@@ -208,6 +218,8 @@ def model_options(args):
         options.append(f"--mixup {args.mixup:g}")
     if args.weight_decay != WEIGHT_DECAY:
         options.append(f"--weight-decay {args.weight_decay:g}")
+    if args.label_smoothing != LABEL_SMOOTHING:
+        options.append(f"--label-smoothing {args.label_smoothing:g}")
     if args.teacher is not None:
         options += [
             f"--teacher {args.teacher}",
@@ -221,7 +233,7 @@ def training_line(args):
     """The model card's words for the optimisation (the same for both tasks)."""
     return (
         f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
-        f"{LABEL_SMOOTHING:g}, batch {args.batch}, seed {args.seed}"
+        f"{args.label_smoothing:g}, batch {args.batch}, seed {args.seed}"
         + (f", weight decay {args.weight_decay:g}" if args.weight_decay != WEIGHT_DECAY else "")
         + (f", mixup alpha {args.mixup:g}" if args.mixup > 0 else "")
     )
@@ -284,6 +296,7 @@ def train_or_load(
     name,
     quantize_only,
     weight_decay=WEIGHT_DECAY,
+    label_smoothing=LABEL_SMOOTHING,
     mixup=0.0,
     distill=None,
 ):
@@ -291,7 +304,7 @@ def train_or_load(
     [(epoch, mean training loss, float validation accuracy)].
 
     Training: AdamW (weight_decay) with a cosine schedule over epochs, cross-entropy
-    with LABEL_SMOOTHING, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
+    with label_smoothing, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
     `distillation_loss` on the same batch; batches in an order drawn from rng; with mixup > 0
     each batch mixed (`mixup_batch`, its draws from rng too) and the cross-entropy weighted over
     both labels.
@@ -322,10 +335,10 @@ def train_or_load(
                 else (x[idx], labels[idx], labels[idx], 1.0)
             )
             logits = model(xb)
-            loss = lam * nnf.cross_entropy(logits, y_a, label_smoothing=LABEL_SMOOTHING)
+            loss = lam * nnf.cross_entropy(logits, y_a, label_smoothing=label_smoothing)
             if lam < 1.0:
                 loss = loss + (1.0 - lam) * nnf.cross_entropy(
-                    logits, y_b, label_smoothing=LABEL_SMOOTHING
+                    logits, y_b, label_smoothing=label_smoothing
                 )
             if distill is not None:
                 teacher, weight, temperature = distill

@@ -17,6 +17,7 @@ from mambanano.training import (
     distillation,
     distillation_loss,
     mixup_batch,
+    model_options,
     recipe,
     train_or_load,
     training_line,
@@ -149,7 +150,7 @@ def test_a_mixed_batch_is_the_convex_combination_with_a_shuffled_copy():
     assert torch.equal(y_b, labels[perm])
 
 
-def test_mixup_and_weight_decay_are_checked_recorded_and_in_the_card():
+def test_mixup_weight_decay_and_label_smoothing_are_checked_recorded_and_in_the_card():
     ap = train_har.parser()
     with pytest.raises(SystemExit):
         check_model_arguments(ap, ap.parse_args(["--mixup", "-0.1"]), train_har.DIMS)
@@ -168,6 +169,14 @@ def test_mixup_and_weight_decay_are_checked_recorded_and_in_the_card():
     with pytest.raises(SystemExit):
         check_model_arguments(ap, ap.parse_args(["--weight-decay", "-1"]), train_har.DIMS)
     assert "mixup" not in training_line(train_kws.parser().parse_args([]))
+    smoothed = train_kws.parser().parse_args(["--label-smoothing", "0.1"])
+    assert recipe(smoothed)["label_smoothing"] == 0.1
+    assert "--label-smoothing 0.1" in model_options(smoothed)
+    assert "label smoothing 0.1," in training_line(smoothed)
+    assert not any("smoothing" in o for o in model_options(train_kws.parser().parse_args([])))
+    for bad in ("-0.1", "1"):
+        with pytest.raises(SystemExit):
+            check_model_arguments(ap, ap.parse_args(["--label-smoothing", bad]), train_har.DIMS)
 
 
 def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
@@ -181,6 +190,23 @@ def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
     plain, mixed = confidence(0.0), confidence(1.0)
     assert plain > 0.6, "without mixup the model memorises the training examples"
     assert mixed < plain - 0.1
+
+
+def test_label_smoothing_caps_the_confidence_on_memorised_examples(tmp_path):
+    x, labels = _random_labels()
+
+    def confidence(smoothing):
+        model = _trained(
+            tmp_path / f"ls{smoothing}", x, labels, epochs=40, lr=0.02, label_smoothing=smoothing
+        )
+        with torch.no_grad():
+            return float(torch.softmax(model(x), -1).max(-1).values.mean())
+
+    # The smoothed cross-entropy is least at p = 1 - eps + eps / C on the label, 0.775 for eps 0.3
+    # and the tiny model's classes: training towards it keeps the model below the unsmoothed one.
+    plain, smoothed = confidence(0.0), confidence(0.3)
+    assert plain > 0.6, "without smoothing the model memorises the training examples"
+    assert smoothed < plain - 0.05
 
 
 def test_weight_decay_shrinks_the_weights(tmp_path):
