@@ -207,8 +207,8 @@ def check_model_arguments(parser, args, dims):
 
 def model_options(args):
     """The command-line options of args' architecture (add_model_arguments) and training loss
-    (add_loss_arguments: weight decay, mixup, distillation) that are not at their defaults, for
-    the cards' commands."""
+    (add_loss_arguments: label smoothing, weight decay, mixup, distillation) that are not at their
+    defaults, for the cards' commands."""
     options = [
         f"--{name.replace('_', '-')} {getattr(args, name)}"
         for name in ("a_heads", "d_model", "d_state")

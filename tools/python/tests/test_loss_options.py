@@ -179,32 +179,27 @@ def test_mixup_weight_decay_and_label_smoothing_are_checked_recorded_and_in_the_
             check_model_arguments(ap, ap.parse_args(["--label-smoothing", bad]), train_har.DIMS)
 
 
-def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
+def _confidence_on_random_labels(run, **loss_options):
+    """The mean top-class probability, on its own training examples, of the tiny model trained
+    40 epochs in run on `_random_labels` with loss_options: high when it memorises them."""
     x, labels = _random_labels()
+    model = _trained(run, x, labels, epochs=40, lr=0.02, **loss_options)
+    with torch.no_grad():
+        return float(torch.softmax(model(x), -1).max(-1).values.mean())
 
-    def confidence(mixup):
-        model = _trained(tmp_path / f"mixup{mixup}", x, labels, epochs=40, lr=0.02, mixup=mixup)
-        with torch.no_grad():
-            return float(torch.softmax(model(x), -1).max(-1).values.mean())
 
-    plain, mixed = confidence(0.0), confidence(1.0)
+def test_mixup_keeps_a_model_from_memorising_random_labels(tmp_path):
+    plain = _confidence_on_random_labels(tmp_path / "mixup0", mixup=0.0)
+    mixed = _confidence_on_random_labels(tmp_path / "mixup1", mixup=1.0)
     assert plain > 0.6, "without mixup the model memorises the training examples"
     assert mixed < plain - 0.1
 
 
 def test_label_smoothing_caps_the_confidence_on_memorised_examples(tmp_path):
-    x, labels = _random_labels()
-
-    def confidence(smoothing):
-        model = _trained(
-            tmp_path / f"ls{smoothing}", x, labels, epochs=40, lr=0.02, label_smoothing=smoothing
-        )
-        with torch.no_grad():
-            return float(torch.softmax(model(x), -1).max(-1).values.mean())
-
     # The smoothed cross-entropy is least at p = 1 - eps + eps / C on the label, 0.775 for eps 0.3
     # and the tiny model's classes: training towards it keeps the model below the unsmoothed one.
-    plain, smoothed = confidence(0.0), confidence(0.3)
+    plain = _confidence_on_random_labels(tmp_path / "ls0", label_smoothing=0.0)
+    smoothed = _confidence_on_random_labels(tmp_path / "ls3", label_smoothing=0.3)
     assert plain > 0.6, "without smoothing the model memorises the training examples"
     assert smoothed < plain - 0.05
 
