@@ -2,10 +2,14 @@
 
     tools/mambanano cv-compare runs/har_cv5/cv/cv.json runs/har_aug_norot_cv5/cv/cv.json
         [--metric int8|float|weight_only|drop|activation_drop]
+    tools/mambanano cv-compare weights/kws.md runs/kws_candidate_cv5/cv/cv.json
 
-Both files are `train --cv-folds` summaries (RUNS/cv/cv.json). Their folds must hold out the same
-subjects or speakers (same K, seed and data): a paired comparison then removes what makes one fold
-harder than another, which is most of the spread between folds. Prints, per fold, A, B and B − A
+Each file is a `train --cv-folds` summary (RUNS/cv/cv.json) or a shipped model's card
+(weights/<task>.md), whose cross-validation table holds the same figures rounded to 0.01 % (the
+way to compare against the shipped recipe when its run folder is gone). The folds must hold out
+the same subjects or speakers (same K, seed and data; a card records only how many examples each
+fold held out, and that is what is checked against it): a paired comparison then removes what
+makes one fold harder than another, which is most of the spread between folds. Prints, per fold, A, B and B − A
 (percent, or points for drops), then the mean difference ± its sd over folds and how many folds B
 won, tied and lost, as a Markdown table and one JSON line. The project's rule for shipping a
 change is that B's mean is not below A's; the spread says how much that mean can be trusted.
@@ -19,10 +23,47 @@ from pathlib import Path
 
 PROG = "mambanano cv-compare"
 METRICS = ("int8", "float", "weight_only", "drop", "activation_drop")
+CARD_COLUMNS = {  # a model card's cross-validation table (training.cv_table): header -> key
+    "fold": "fold",
+    "held out": "examples",
+    "float %": "float",
+    "weight-only INT8 %": "weight_only",
+    "INT8 %": "int8",
+    "drop pt": "drop",
+    "act. + state drop pt": "activation_drop",
+}
+
+
+def _cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def load_card(path):
+    """The per-fold rows of a model card's cross-validation table: {fold: row} with the keys of
+    CARD_COLUMNS, accuracies and drops as fractions; ValueError if the card has no such table."""
+    lines = Path(path).read_text().splitlines()
+    head = next((i for i, line in enumerate(lines) if _cells(line) == list(CARD_COLUMNS)), None)
+    if head is None:
+        raise ValueError(f"{path}: no cross-validation table (a card of an --all-data model)")
+    rows = {}
+    for line in lines[head + 2 :]:
+        cells = _cells(line)
+        if not line.startswith("|") or not cells[0].isdigit():
+            break
+        row = dict(zip(CARD_COLUMNS.values(), cells))
+        row.update(fold=int(row["fold"]), examples=int(row["examples"]))
+        row.update({k: float(row[k]) / 100 for k in METRICS})
+        rows[row["fold"]] = row
+    return rows
 
 
 def load(path):
-    """The cv.json at path: {fold: row}; ValueError if it is not one."""
+    """The cv.json or model card at path: {fold: row}; ValueError if it is neither."""
+    if Path(path).suffix == ".md":
+        try:
+            return load_card(path)
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{path}: not a model card with a cross-validation ({e})") from None
     try:
         summary = json.loads(Path(path).read_text())
         return {row["fold"]: row for row in summary["folds"]}
@@ -35,9 +76,10 @@ def compare(a, b, metric):
     if a.keys() != b.keys():
         raise ValueError(f"the runs have different folds: {sorted(a)} and {sorted(b)}")
     for k in a:
-        if a[k]["held_out"] != b[k]["held_out"]:
+        key = "held_out" if "held_out" in a[k] and "held_out" in b[k] else "examples"
+        if a[k].get(key) != b[k].get(key):
             raise ValueError(
-                f"fold {k} holds out {a[k]['held_out']} in one run and {b[k]['held_out']} "
+                f"fold {k} holds out {a[k].get(key)} in one run and {b[k].get(key)} "
                 "in the other: not the same folds (same K, --seed and data needed)"
             )
     rows = [(k, a[k][metric], b[k][metric]) for k in sorted(a)]
@@ -76,8 +118,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("a", type=Path, help="cv.json of the current recipe")
-    ap.add_argument("b", type=Path, help="cv.json of the candidate")
+    ap.add_argument("a", type=Path, help="cv.json or model card of the current recipe")
+    ap.add_argument("b", type=Path, help="cv.json or model card of the candidate")
     ap.add_argument("--metric", choices=METRICS, default="int8", help="default: int8")
     args = ap.parse_args(argv)
     try:
