@@ -54,6 +54,8 @@ NOISE_MIN_RMS = 10.0  # noise clips quieter than this (int16 counts) unused
 SPEC_MASKS = 2  # SpecAugment (--specaugment): masks per clip along each axis
 SPEC_MAX_BINS = 6  # widest frequency mask (log-mel bins of M = 40)
 SPEC_MAX_FRAMES = 5  # longest time mask (frames of 20 ms: 100 ms of the 1 s clip)
+CUT_KEPT = (0.1, 0.5)  # share of a word's span a cut-word example keeps (--cut-words)
+SPAN_FLOOR_DB = 20.0  # a word's span: its 20 ms frames within this of the loudest one
 
 
 @dataclass(frozen=True)
@@ -241,25 +243,60 @@ def _resample_centered(x, speed):
     return np.concatenate([np.zeros(pad // 2), y, np.zeros(pad - pad // 2)])
 
 
+def _shifted(x, shift):
+    """x (S,) float moved later by shift samples (earlier if negative), zero fill."""
+    y = np.roll(x, shift)
+    if shift > 0:
+        y[:shift] = 0.0
+    elif shift < 0:
+        y[shift:] = 0.0
+    return y
+
+
+def _gain_and_noise(x, reference, noise, rng):
+    """x (S,) float at a gain within +-GAIN_DB, then with NOISE_PROBABILITY a random 1 s of noise
+    (float64 (k, S) from noise_bank, may be empty) at an SNR in NOISE_SNR_DB to the power of
+    `reference` (S,) at that gain: int16 (S,)."""
+    gain = 10.0 ** (rng.uniform(-GAIN_DB, GAIN_DB) / 20.0)
+    x = x * gain
+    if len(noise) and rng.random() < NOISE_PROBABILITY:
+        n = noise[rng.integers(len(noise))]
+        signal_rms = np.sqrt(((reference * gain) ** 2).mean())
+        noise_rms = np.sqrt((n**2).mean())
+        snr_db = rng.uniform(*NOISE_SNR_DB)
+        x += n * (signal_rms / noise_rms * 10.0 ** (-snr_db / 20.0))
+    return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
+
+
 def augment(pcm, noise, rng):
     """One training variant of a clip: int16 (S,) -> int16 (S,). Speed in SPEED_RANGE, time shift
     within +-SHIFT_SAMPLES (zero fill), gain within +-GAIN_DB, then with NOISE_PROBABILITY a random
     1 s of noise (float64 (k, S) from noise_bank, may be empty) at an SNR in NOISE_SNR_DB."""
     x = _resample_centered(pcm.astype(np.float64), rng.uniform(*SPEED_RANGE))
-    shift = int(rng.integers(-SHIFT_SAMPLES, SHIFT_SAMPLES + 1))
-    x = np.roll(x, shift)
-    if shift > 0:
-        x[:shift] = 0.0
-    elif shift < 0:
-        x[shift:] = 0.0
-    x *= 10.0 ** (rng.uniform(-GAIN_DB, GAIN_DB) / 20.0)
-    if len(noise) and rng.random() < NOISE_PROBABILITY:
-        n = noise[rng.integers(len(noise))]
-        signal_rms = np.sqrt((x**2).mean())
-        noise_rms = np.sqrt((n**2).mean())
-        snr_db = rng.uniform(*NOISE_SNR_DB)
-        x += n * (signal_rms / noise_rms * 10.0 ** (-snr_db / 20.0))
-    return np.clip(np.rint(x), -32768, 32767).astype(np.int16)
+    x = _shifted(x, int(rng.integers(-SHIFT_SAMPLES, SHIFT_SAMPLES + 1)))
+    return _gain_and_noise(x, x, noise, rng)
+
+
+def word_span(x):
+    """(first, end) sample of the word in a clip x (S,): from the first to the last 20 ms frame
+    whose energy is within SPAN_FLOOR_DB of the loudest frame's (the whole clip if it is silent)."""
+    hop = frontend.AUDIO_HOP_SAMPLES
+    energy = (np.asarray(x, dtype=np.float64)[: len(x) // hop * hop].reshape(-1, hop) ** 2).mean(1)
+    loud = np.flatnonzero(energy >= energy.max() * 10.0 ** (-SPAN_FLOOR_DB / 10.0))
+    return int(loud[0]) * hop, (int(loud[-1]) + 1) * hop
+
+
+def cut_word(pcm, noise, rng):
+    """A window a streaming detector scores while a word is only partly inside it, from a clip:
+    int16 (S,) -> int16 (S,), an `_unknown_` example (--cut-words). Speed as augment(), then the
+    clip moved so that the window keeps a share in CUT_KEPT of the word's span (word_span), its
+    start at the window's end or its end at the window's start (equally likely), zeros elsewhere;
+    then gain and noise as augment(), the SNR measured against the whole word."""
+    x = _resample_centered(pcm.astype(np.float64), rng.uniform(*SPEED_RANGE))
+    first, end = word_span(x)
+    kept = int(rng.uniform(*CUT_KEPT) * (end - first))
+    shift = CLIP_SAMPLES - kept - first if rng.random() < 0.5 else kept - end
+    return _gain_and_noise(_shifted(x, shift), x, noise, rng)
 
 
 def spec_masked(x, rng):
@@ -281,6 +318,7 @@ def spec_masked(x, rng):
     return out
 
 
-def augmented_features(pcm, noise, rng):
-    """int16 (n, S) -> int8 (n, FRAMES, M): augment() each clip, then the C front-end."""
-    return features(np.stack([augment(p, noise, rng) for p in pcm]))
+def augmented_features(pcm, noise, rng, variant=augment):
+    """int16 (n, S) -> int8 (n, FRAMES, M): variant (augment or cut_word) of each clip, then the
+    C front-end."""
+    return features(np.stack([variant(p, noise, rng) for p in pcm]))

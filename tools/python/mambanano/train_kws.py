@@ -108,7 +108,7 @@ def speakers(clips):
 def kws_recipe(args):
     """What --cv-folds records and --all-data checks (training.recipe and the extra folders' names)."""
     return {
-        **recipe(args, "specaugment"),
+        **recipe(args, "specaugment", "cut_words"),
         "extra_train": [Path(d).name for d in args.extra_train],
     }
 
@@ -133,6 +133,16 @@ def parser():
         "(data_kws.spec_masked; default off)",
     )
     ap.add_argument(
+        "--cut-words",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="each epoch also train on this share of the keyword clips' count of `_unknown_` "
+        "examples cut from random keyword clips: windows that keep 10-50 %% of the word at "
+        "their start or end, as a streaming detector scores them (data_kws.cut_word; "
+        "default 0: off)",
+    )
+    ap.add_argument(
         "--dev",
         action="store_true",
         help="hold out 20 %% of the training speakers and evaluate on them, not validation",
@@ -155,6 +165,8 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
+    if not 0.0 <= args.cut_words <= 1.0:
+        ap.error("--cut-words must be 0 (off) to 1")
     check_split_arguments(
         ap, args, 20, {"--cv-folds": args.cv_folds, "--dev": args.dev, "--all-data": args.all_data}
     )
@@ -237,12 +249,21 @@ def fit(train_clips, val_clips, args, out, runs):
 
     dims = model_dims(DIMS, args)
     model = MambaNanoNet(**dims, a_heads=args.a_heads)
-    yt, xv = torch.from_numpy(y_tr), to_float(x_va)
-    mask_rng = np.random.default_rng(args.seed + 4)  # own stream: the rest is unchanged
+    keyword_clips = np.flatnonzero(y_tr < len(data_kws.KEYWORDS))
+    n_cut = int(round(args.cut_words * len(keyword_clips)))
+    yt = torch.from_numpy(np.concatenate([y_tr, np.full(n_cut, data_kws.UNKNOWN, dtype=np.int64)]))
+    xv = to_float(x_va)
+    mask_rng = np.random.default_rng(args.seed + 4)  # own streams: the rest is unchanged
+    cut_rng = np.random.default_rng(args.seed + 5)
 
     def training_features():
-        """A fresh augmented copy of the training clips, with --specaugment masked."""
+        """A fresh augmented copy of the training clips, then --cut-words examples cut from
+        other draws of keyword clips, all with --specaugment masked."""
         x = data_kws.augmented_features(pcm_tr, noise, rng)
+        if n_cut:
+            drawn = pcm_tr[cut_rng.choice(keyword_clips, size=n_cut, replace=False)]
+            cut = data_kws.augmented_features(drawn, noise, cut_rng, variant=data_kws.cut_word)
+            x = np.concatenate([x, cut])
         return to_float(data_kws.spec_masked(x, mask_rng) if args.specaugment else x)
 
     curve = train_or_load(
@@ -324,6 +345,7 @@ def write_card(path, result, args, n_calib, cv):
         f"--epochs {args.epochs}{extra}"
         + "".join(f" {option}" for option in model_options(args))
         + (" --specaugment" if args.specaugment else "")
+        + (f" --cut-words {args.cut_words:g}" if args.cut_words else "")
     )
     write_model_card(
         path,
@@ -345,6 +367,13 @@ def write_card(path, result, args, n_calib, cv):
             f"{dk.SPEC_MASKS} of ≤ {dk.SPEC_MAX_FRAMES} frames per clip, at the clip's mean)"
             if args.specaugment
             else ")"
+        )
+        + (
+            f"; plus {args.cut_words:g} × the keyword clips' count of `_unknown_` windows cut "
+            f"from keyword clips, keeping {dk.CUT_KEPT[0]:.0%}–{dk.CUT_KEPT[1]:.0%} of the word "
+            "at their start or end"
+            if args.cut_words
+            else ""
         )
         + "".join(f"; plus `{os.path.relpath(d, REPO)}`" for d in args.extra_train)
         + (f" ({result['extra_clips']:,} clips, training only)" if args.extra_train else ""),

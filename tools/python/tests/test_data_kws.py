@@ -172,6 +172,35 @@ def test_augment_is_seeded_and_keeps_shape():
     assert x.shape == (2, dk.FRAMES, frontend.LOGMEL_FEATURES)
 
 
+def test_word_span_is_the_run_of_loud_frames():
+    hop = frontend.AUDIO_HOP_SAMPLES
+    x = np.zeros(dk.CLIP_SAMPLES)
+    x[10 * hop + 100 : 30 * hop] = 2000.0  # the word: frames 10..29, part of 10 quiet
+    x[2 * hop : 3 * hop] = 20.0  # a breath 40 dB down: not the word
+    x[20 * hop : 21 * hop] = 400.0  # a quieter frame inside the word (14 dB down) stays in it
+    assert dk.word_span(x) == (10 * hop, 30 * hop)
+    assert dk.word_span(np.zeros(dk.CLIP_SAMPLES)) == (0, dk.CLIP_SAMPLES)
+
+
+def test_cut_word_keeps_only_part_of_the_word_at_one_edge_of_the_window():
+    word = np.zeros(dk.CLIP_SAMPLES, np.int16)
+    word[4000:12000] = tone(8000, 8000)  # a 0.5 s word mid-clip
+    edges = set()
+    for seed in range(40):
+        out = dk.cut_word(word, np.zeros((0, dk.CLIP_SAMPLES)), np.random.default_rng(seed))
+        assert out.shape == word.shape and out.dtype == np.int16
+        loud = np.flatnonzero(out)
+        # speed 0.9-1.1 stretches the 8,000-sample word to 7,272..8,889; 10-50 % of it is kept
+        assert 0.1 * 7272 - 400 < len(loud) <= 0.5 * 8889 + 400
+        assert loud[0] == 0 or loud[-1] == dk.CLIP_SAMPLES - 1
+        edges.add(loud[0] == 0)
+    assert edges == {True, False}, "both the word's end and its start are cut off"
+    np.testing.assert_array_equal(
+        dk.cut_word(word, np.zeros((0, dk.CLIP_SAMPLES)), np.random.default_rng(3)),
+        dk.cut_word(word, np.zeros((0, dk.CLIP_SAMPLES)), np.random.default_rng(3)),
+    )
+
+
 @pytest.mark.skipif(
     SPEECH is None, reason="needs the speech_commands data set (tools/mambanano data fetch)"
 )

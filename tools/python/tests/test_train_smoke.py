@@ -79,7 +79,12 @@ def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
 
 @needs_speech
 def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
-    train("kws", tmp_path, ["--epochs", "1", "--max-train", "128", "--specaugment"], timeout=600)
+    train(
+        "kws",
+        tmp_path,
+        ["--epochs", "1", "--max-train", "128", "--specaugment", "--cut-words", "0.25"],
+        timeout=600,
+    )
     header, tensors = mf.read_model_file(tmp_path / "kws.mnm")
     assert header["task"] == mf.Task.KWS and header["frontend"] == mf.Frontend.LOGMEL
     assert mf.class_names_list(tensors[(mf.TensorKind.CLASS_NAMES, 0)]) == data_kws.CLASS_NAMES
@@ -90,6 +95,7 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     assert (tmp_path / "kws_training.png").stat().st_size > 0
     card = (tmp_path / "kws.md").read_text()
     assert "INT8" in card and "SpecAugment" in card and "--specaugment" in card
+    assert "--cut-words 0.25" in card and "windows cut from keyword clips" in card
 
     from mambanano.evaluate import main as evaluate_main
 
