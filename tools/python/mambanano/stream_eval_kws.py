@@ -5,6 +5,7 @@ pipeline (the host runner, as a board would hear them), at several signal-to-noi
     tools/mambanano stream-eval --task kws [--data ../shared/data/speech_commands]
         [--weights weights/kws.mnm] [--split val] [--speakers ID,ID] [--clips 200]
         [--snr clean,20,10,5] [--seed 0] [--out runs/kws/stream] [--plot FILE]
+        [--cv CV_DIR [--tune-fa FA_PER_HOUR]]
 
 Clips: the speech clips (keywords and unknown words) of the chosen speakers: those of the speaker
 split's validation side by default (--split val), the training side or every clip (--split
@@ -20,8 +21,13 @@ weights/kws_stream.png to regenerate the shipped one); nothing else outside a te
 With --cv CV_DIR, the figure that predicts new speakers: each fold's model (CV_DIR/fold<k>/kws.mnm
 of `train --task kws --cv-folds K`) on recordings of --clips clips of the speakers it held out,
 over its held-out _silence_ clips; detections, keyword clips, false alarms and hours are summed
-over the folds. Deterministic for a seed. A model that cannot be used (unreadable, refused by the loader, not a
-KWS model) or a replay that fails ends the tool with one line on stderr and exit status 1.
+over the folds. With --tune-fa, the decision rule is also chosen the way a shipped model's would
+be, without the held-out speakers: each fold's threshold is the lowest of the sweep at which its
+model gives at most FA_PER_HOUR false alarms per hour on a clean recording of --clips clips of
+the speakers it trained on; the held-out recordings are then scored at each fold's own threshold
+("tuned" in stream.json). Deterministic for a seed. A model that cannot be used (unreadable,
+refused by the loader, not a KWS model) or a replay that fails ends the tool with one line on
+stderr and exit status 1.
 """
 
 import argparse
@@ -111,6 +117,27 @@ def score(found, spans, labels):
     return (hits, n_keywords, *causes.values())
 
 
+def rates(seconds, counts):
+    """Detection rate and false alarms per hour of one threshold's counts (hits, keyword clips,
+    false alarms by cause) over `seconds` of recording."""
+    hits, n_keywords, *false_alarms = counts
+    return {
+        "detection_rate": hits / max(n_keywords, 1),
+        "false_alarms_per_hour": sum(false_alarms) / (seconds / 3600),
+    }
+
+
+def tuned_threshold(seconds, by_threshold, max_false_alarms_per_hour):
+    """The lowest threshold of a sweep ({threshold: counts} over `seconds` of recording) with at
+    most max_false_alarms_per_hour false alarms; the highest threshold if none has so few."""
+    quiet = [
+        th
+        for th, counts in sorted(by_threshold.items())
+        if rates(seconds, counts)["false_alarms_per_hour"] <= max_false_alarms_per_hour
+    ]
+    return quiet[0] if quiet else max(by_threshold)
+
+
 def snr_list(text):
     """'clean,20,10' -> ['clean', '20', '10'] (argparse type)."""
     values = [v.strip() for v in text.split(",") if v.strip()]
@@ -170,6 +197,13 @@ def main(argv=None):
         "on recordings of the speakers it held out (--clips per fold), instead of --weights",
     )
     ap.add_argument(
+        "--tune-fa",
+        type=float,
+        metavar="FA_PER_HOUR",
+        help="with --cv: also score each fold at the threshold tuned on its training speakers "
+        "(the lowest with at most this many false alarms per hour there, clean)",
+    )
+    ap.add_argument(
         "--out",
         type=Path,
         default=REPO / "runs" / "kws" / "stream",
@@ -179,6 +213,8 @@ def main(argv=None):
         "--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)"
     )
     args = ap.parse_args(argv)
+    if args.tune_fa is not None and (args.cv is None or args.tune_fa < 0):
+        ap.error("--tune-fa goes with --cv and is a number of false alarms per hour >= 0")
     args.data = resolve_data(args.data, "speech_commands", PROG)
     try:
         result = evaluate_cv(args) if args.cv else evaluate(args)
@@ -188,6 +224,8 @@ def main(argv=None):
     (args.out / "stream.json").write_text(json.dumps(result, indent=1, allow_nan=False))
     plot(result, args.plot or args.out / "kws_stream.png")
     print(json.dumps({s: v["at_operating_point"] for s, v in result["snr"].items()}, indent=1))
+    if "tuned" in result:
+        print(json.dumps(result["tuned"], indent=1))
     return 0
 
 
@@ -241,14 +279,7 @@ def snr_results(counts, operating):
     out = {}
     for snr, (seconds, by_threshold) in counts.items():
         hours = seconds / 3600
-        curve = [
-            {
-                "threshold": th,
-                "detection_rate": hits / max(n_kw, 1),
-                "false_alarms_per_hour": sum(false_alarms) / hours,
-            }
-            for th, (hits, n_kw, *false_alarms) in sorted(by_threshold.items())
-        ]
+        curve = [{"threshold": th, **rates(seconds, c)} for th, c in sorted(by_threshold.items())]
         by_cause = by_threshold[operating][2:]
         out[snr] = {
             "recording_minutes": round(seconds / 60, 1),
@@ -295,15 +326,29 @@ def evaluate_cv(args):
     operating = int(read_config()["kws_threshold_permille"][0])
     thresholds = sorted(set(THRESHOLDS) | {operating})
     clips = dk.list_clips(args.data)
-    total, picked_all = {}, []
+    total, tuned_total, fold_thresholds, picked_all = {}, {}, [], []
     for k in range(k_folds):
         weights = Path(args.cv) / f"fold{k}" / "kws.mnm"
-        held_out = dk.cv_split(clips, k_folds, k)[1]
+        trained_on, held_out = dk.cv_split(clips, k_folds, k)
         counts, picked = stream_counts(
             weights, held_out, args.snr, args.clips, args.seed + k, thresholds
         )
         add_counts(total, counts)
         picked_all += picked
+        if args.tune_fa is not None:
+            seen, _ = stream_counts(
+                weights, trained_on, ["clean"], args.clips, args.seed + 100 + k, thresholds
+            )
+            th = tuned_threshold(*seen["clean"], args.tune_fa)
+            fold_thresholds.append(th)
+            add_counts(tuned_total, {s: (sec, {"tuned": c[th]}) for s, (sec, c) in counts.items()})
+    tuned = {}
+    if args.tune_fa is not None:
+        tuned["tuned"] = {
+            "max_false_alarms_per_hour_on_training_speakers": args.tune_fa,
+            "fold_thresholds": fold_thresholds,
+            "snr": {s: rates(sec, c["tuned"]) for s, (sec, c) in tuned_total.items()},
+        }
     return {
         "task": "KWS",
         "mode": "stream",
@@ -314,6 +359,7 @@ def evaluate_cv(args):
         "keyword_clips": int(sum(c.label < len(dk.KEYWORDS) for c in picked_all)),
         "operating_threshold": operating,
         "snr": snr_results(total, operating),
+        **tuned,
     }
 
 

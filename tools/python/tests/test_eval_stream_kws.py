@@ -65,6 +65,17 @@ def test_counts_of_several_folds_add_up_before_they_become_rates():
     }, "pooled: 10 of 20 keywords, 3 false alarms in one hour (not the mean of the folds' rates)"
 
 
+def test_the_tuned_threshold_is_the_lowest_with_few_enough_false_alarms():
+    from mambanano.stream_eval_kws import tuned_threshold
+
+    # one hour: (hits, keyword clips, false alarms by cause)
+    sweep = {500: (9, 10, 20, 0, 0, 0), 700: (8, 10, 6, 5, 0, 1), 900: (5, 10, 2, 0, 0, 0)}
+    assert tuned_threshold(3600.0, sweep, 12) == 700  # 12 false alarms: at the limit is allowed
+    assert tuned_threshold(3600.0, sweep, 11.9) == 900
+    assert tuned_threshold(7200.0, sweep, 10) == 500  # 20 in two hours
+    assert tuned_threshold(3600.0, sweep, 1) == 900, "none quiet enough: the highest"
+
+
 def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path):
     import json
     import shutil
@@ -85,7 +96,7 @@ def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path)
     (tmp_path / "cv.json").write_text(json.dumps({"folds": [{}, {}]}))
     out = tmp_path / "out"
     argv = ["--data", str(speech), "--cv", str(tmp_path), "--clips", "12", "--snr", "clean,10"]
-    assert main(argv + ["--out", str(out)]) == 0
+    assert main(argv + ["--out", str(out), "--tune-fa", "1e9"]) == 0
     result = json.loads((out / "stream.json").read_text())
     assert result["folds"] == 2 and result["clips"] == 24, "--clips per fold"
     assert 2 <= result["speakers"] <= 24
@@ -93,3 +104,9 @@ def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path)
     for snr in result["snr"].values():
         assert 0.0 <= snr["at_operating_point"]["detection_rate"] <= 1.0
         assert snr["recording_minutes"] > 24 * 2 / 60, "both folds' recordings are counted"
+    tuned = result["tuned"]
+    assert len(tuned["fold_thresholds"]) == 2 and set(tuned["snr"]) == {"clean", "10"}
+    lowest = result["snr"]["clean"]["curve"][0]["threshold"]
+    assert tuned["fold_thresholds"] == [lowest, lowest], "any threshold is quiet enough: the lowest"
+    for snr, r in result["snr"].items():  # both folds at one threshold: the pooled sweep's point
+        assert tuned["snr"][snr] == {k: r["curve"][0][k] for k in tuned["snr"][snr]}
