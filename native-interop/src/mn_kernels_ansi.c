@@ -265,22 +265,40 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
     }
 }
 
-/* One state element n of a scalar-A channel (dA shared by the row): updates h[n], adds C[n] * h[n]. */
-#define MN_SSM_STATE_SCALAR_A(N_)                                \
+/* One state element n of a scalar-A channel (dA shared by the row): updates h[n], adds C[n] * h[n];
+ * SAT_ 0 where the row's bound proves the int16 saturation a no-op. */
+#define MN_SSM_STATE_SCALAR_A(N_, SAT_)                          \
     do {                                                         \
         int32_t v_ = (da * h[N_] + u * b[N_] + (1 << 14)) >> 15; \
-        if ((uint32_t)(v_ + 32768) > 65535u) {                   \
+        if ((SAT_) && (uint32_t)(v_ + 32768) > 65535u) {         \
             v_ = v_ < 0 ? -32768 : 32767;                        \
         }                                                        \
         h[N_] = (int16_t)v_;                                     \
         yacc += c[N_] * v_;                                      \
     } while (0)
 
+/* The update of a scalar-A row, n from -N up to 0 two states at a time. */
+#define MN_SSM_ROW_SCALAR_A(SAT_)               \
+    do {                                        \
+        ptrdiff_t n = -ns;                      \
+        if (ns & 1) {                           \
+            MN_SSM_STATE_SCALAR_A(n, SAT_);     \
+            n++;                                \
+        }                                       \
+        for (; n != 0; n += 2) {                \
+            MN_SSM_STATE_SCALAR_A(n, SAT_);     \
+            MN_SSM_STATE_SCALAR_A(n + 1, SAT_); \
+        }                                       \
+    } while (0)
+
 /*
  * The selective scan and gate of a layer with scalar-A heads (ly->a_heads = H, a2 (H)): channel e
  * takes a2[e / (E / H)], so p and dA = 2^-p are computed once per channel, with the general
  * path's rounding and clamp (the same value the (E, N) kernel computes for every n of a row that
- * repeats it), and the inner loop over n is the state update alone.
+ * repeats it), and the inner loop over n is the state update alone. The saturation of the new
+ * state is skipped for a row where it cannot happen: with |h| <= 2^15, 0 <= dA <= 2^15 and
+ * |B| <= b_max, dA * h + u * B + 2^14 stays in [-2^30, 2^30) when 2^15 dA + b_max |u| + 2^14 <
+ * 2^30, so the shift by 15 lands in int16.
  * ssm_state (E, N); delta (E); xs (E); bc = B (N) then C (N); z (E); g (E) out.
  */
 void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
@@ -296,6 +314,11 @@ void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_la
     const mn_rq *dbx_rq = ly->dbx_rq, *y_rq = ly->y_rq, *d_rq = ly->d_rq;
     const int8_t *silu_z = ly->silu_z_lut + 128;
     const mn_rq gate_rq = ly->gate_rq;
+    uint32_t b_max = 0; /* max |B[n]|, <= 128 */
+    for (ptrdiff_t n = -ns; n != 0; n++) {
+        const uint32_t mag = (uint32_t)(b[n] < 0 ? -b[n] : b[n]);
+        b_max = mag > b_max ? mag : b_max;
+    }
     int16_t *h = ssm_state + ns;
     /* One loop over the channels (a loop over heads around it costs registers): a2_head is the
      * head of channel e, left_in_head its channels from e on. */
@@ -312,14 +335,13 @@ void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_la
                                ? exp2_lut[0] >> 15
                                : exp2_lut[p & (MN_EXP2_LUT_SIZE - 1)] >> (p >> MN_EXP2_FRAC_BITS);
         int32_t yacc = 0;
-        ptrdiff_t n = -ns;
-        if (ns & 1) {
-            MN_SSM_STATE_SCALAR_A(n);
-            n++;
-        }
-        for (; n != 0; n += 2) {
-            MN_SSM_STATE_SCALAR_A(n);
-            MN_SSM_STATE_SCALAR_A(n + 1);
+        /* 2^15 dA <= 2^30 and b_max |u| <= 2^30: the sum fits uint32. */
+        const uint32_t bound =
+            ((uint32_t)da << 15) + b_max * (uint32_t)(u < 0 ? -u : u) + (1u << 14);
+        if (bound < (1u << 30)) {
+            MN_SSM_ROW_SCALAR_A(0);
+        } else {
+            MN_SSM_ROW_SCALAR_A(1);
         }
         const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
         g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
