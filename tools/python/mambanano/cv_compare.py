@@ -40,7 +40,9 @@ def _cells(line):
 
 def load_card(path):
     """The per-fold rows of a model card's cross-validation table: {fold: row} with the keys of
-    CARD_COLUMNS, accuracies and drops as fractions; ValueError if the card has no such table."""
+    CARD_COLUMNS, accuracies and drops as fractions, and decimals 4 (compare() rounds the other
+    side's values alike, so a fold the card rounds is not won or lost by the rounding);
+    ValueError if the card has no such table."""
     lines = Path(path).read_text().splitlines()
     head = next((i for i, line in enumerate(lines) if _cells(line) == list(CARD_COLUMNS)), None)
     if head is None:
@@ -52,7 +54,7 @@ def load_card(path):
             break
         row = dict(zip(CARD_COLUMNS.values(), cells))
         row.update(fold=int(row["fold"]), examples=int(row["examples"]))
-        row.update({k: float(row[k]) / 100 for k in METRICS})
+        row.update({k: float(row[k]) / 100 for k in METRICS}, decimals=4)
         rows[row["fold"]] = row
     return rows
 
@@ -82,7 +84,15 @@ def compare(a, b, metric):
                 f"fold {k} holds out {a[k].get(key)} in one run and {b[k].get(key)} "
                 "in the other: not the same folds (same K, --seed and data needed)"
             )
-    rows = [(k, a[k][metric], b[k][metric]) for k in sorted(a)]
+
+    def pair(k):
+        """Fold k's two values, both rounded as far as a card rounds either (decimals 4)."""
+        decimals = a[k].get("decimals", b[k].get("decimals"))
+        if decimals is None:
+            return a[k][metric], b[k][metric]
+        return round(a[k][metric], decimals), round(b[k][metric], decimals)
+
+    rows = [(k, *pair(k)) for k in sorted(a)]
     diffs = [vb - va for _, va, vb in rows]
     lower_is_better = "drop" in metric
     won = sum((d < 0) if lower_is_better else (d > 0) for d in diffs)

@@ -59,10 +59,11 @@ def test_a_model_cards_table_stands_in_for_its_cv_json(tmp_path, capsys):
         "| 2 | 102 | 95.00 | 95.00 | 95.00 | 0.00 | 0.00 |\n"
         "| mean ± sd | | 88.67 ± 7.77 | 88.50 ± 7.63 | 88.67 ± 7.23 | 0.00 ± 1.00 | -0.17 ± 0.76 |\n"
     )
-    b = _cv(tmp_path / "b.json", [0.92, 0.79, 0.95])
+    b = _cv(tmp_path / "b.json", [0.92, 0.79, 0.950049])
     assert cv_compare.main([str(card), str(b)]) == 0
     out = capsys.readouterr().out
     assert "| 0 | 90.00 | 92.00 | +2.00 |" in out and "| 1 | 81.00 | 79.00 | -2.00 |" in out
+    assert "B won 1, tied 1, lost 1" in out, "95.0049 % is the card's 95.00 %: a tie"
     assert len(out.split("| mean |")[0].splitlines()) == 5, "the mean row is not a fold"
     other = _cv(tmp_path / "other.json", [0.9, 0.8, 0.9])
     json_rows = json.loads(other.read_text())
