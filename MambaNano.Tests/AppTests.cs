@@ -43,10 +43,15 @@ namespace MambaNano.Tests
             Assert.IsNotNull(rig.Sink.Find("MN1 MODEL t=0 task=HAR"));
             Assert.IsNotNull(rig.Sink.Find("src=KWS state=OFF"));
             Assert.IsNotNull(rig.Sink.Find("MN1 STATUS t=0 src=IMU state=OK"));
-            Run(app, 128 + 64 * 3);
+            const int Window = BoardConfig.HarWindowSamples;
+            const int Stride = BoardConfig.HarWindowSamples / BoardConfig.HarStreams;
+            const int SampleMs = 1000 / BoardConfig.ImuRateHz;
+            Run(app, Window + Stride * 3);
             Assert.AreEqual(4, rig.Sink.Count("MN1 PRED"));
-            Assert.IsNotNull(rig.Sink.Find("MN1 PRED t=2560 task=HAR label=class"), rig.Sink.All());
-            Assert.IsNotNull(rig.Sink.Find("MN1 PRED t=3840 task=HAR"), rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 PRED t=" + (Window * SampleMs) + " task=HAR label=class"),
+                rig.Sink.All());
+            Assert.IsNotNull(rig.Sink.Find("MN1 PRED t=" + ((Window + 2 * Stride) * SampleMs) + " task=HAR"),
+                rig.Sink.All());
         }
 
         [TestMethod]

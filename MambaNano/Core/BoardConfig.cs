@@ -35,8 +35,8 @@ namespace MambaNano
         public const string UartMonitorPort = "/dev/ttyUSB0";
         /// <summary>2.56 s, the UCI HAR window the model was trained on</summary>
         public const int HarWindowSamples = 128;
-        /// <summary>staggered windows: a report every 128 / 2 = 64 samples (1.28 s)</summary>
-        public const int HarStreams = 2;
+        /// <summary>staggered windows: a report every 128 / 4 = 32 samples (0.64 s)</summary>
+        public const int HarStreams = 4;
         /// <summary>1 s, the clip length the model was trained on</summary>
         public const int KwsWindowHops = 50;
         /// <summary>a 1 s window scored every 50 / 5 = 10 hops (200 ms)</summary>
