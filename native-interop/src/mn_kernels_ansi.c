@@ -201,18 +201,18 @@ void MN_ANSI(mn_dt_softplus)(uint16_t *delta, const int8_t *dt_low, const mn_lay
         yacc += c[N_] * v_;                                                               \
     } while (0)
 
-/* One channel: n runs from -N to -1, an odd first state alone, then pairs. */
-#define MN_SSM_ROW(FAST)               \
-    do {                               \
-        ptrdiff_t n = -ns;             \
-        if (ns & 1) {                  \
-            MN_SSM_STATE(n, FAST);     \
-            n++;                       \
-        }                              \
-        for (; n != 0; n += 2) {       \
-            MN_SSM_STATE(n, FAST);     \
-            MN_SSM_STATE(n + 1, FAST); \
-        }                              \
+/* One channel: STATE(n, ARG) for n from -N to -1, an odd first state alone, then pairs. */
+#define MN_SSM_ROW(STATE, ARG)   \
+    do {                         \
+        ptrdiff_t n = -ns;       \
+        if (ns & 1) {            \
+            STATE(n, ARG);       \
+            n++;                 \
+        }                        \
+        for (; n != 0; n += 2) { \
+            STATE(n, ARG);       \
+            STATE(n + 1, ARG);   \
+        }                        \
     } while (0)
 
 /*
@@ -256,9 +256,9 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
         const uint32_t dq = fast_shift ? d << (16u - exp_shift) : 0u;
         int32_t yacc = 0;
         if (d <= d_free && fast_shift) {
-            MN_SSM_ROW(1);
+            MN_SSM_ROW(MN_SSM_STATE, 1);
         } else {
-            MN_SSM_ROW(0);
+            MN_SSM_ROW(MN_SSM_STATE, 0);
         }
         const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
         g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
@@ -275,20 +275,6 @@ void MN_ANSI(mn_ssm_gate_s8)(int8_t *g, int16_t *ssm_state, const mn_layer *ly,
         }                                                        \
         h[N_] = (int16_t)v_;                                     \
         yacc += c[N_] * v_;                                      \
-    } while (0)
-
-/* The update of a scalar-A row, n from -N up to 0 two states at a time. */
-#define MN_SSM_ROW_SCALAR_A(SAT_)               \
-    do {                                        \
-        ptrdiff_t n = -ns;                      \
-        if (ns & 1) {                           \
-            MN_SSM_STATE_SCALAR_A(n, SAT_);     \
-            n++;                                \
-        }                                       \
-        for (; n != 0; n += 2) {                \
-            MN_SSM_STATE_SCALAR_A(n, SAT_);     \
-            MN_SSM_STATE_SCALAR_A(n + 1, SAT_); \
-        }                                       \
     } while (0)
 
 /*
@@ -339,9 +325,9 @@ void MN_ANSI(mn_ssm_gate_scalar_a_s8)(int8_t *g, int16_t *ssm_state, const mn_la
         const uint32_t bound =
             ((uint32_t)da << 15) + b_max * (uint32_t)(u < 0 ? -u : u) + (1u << 14);
         if (bound < (1u << 30)) {
-            MN_SSM_ROW_SCALAR_A(0);
+            MN_SSM_ROW(MN_SSM_STATE_SCALAR_A, 0);
         } else {
-            MN_SSM_ROW_SCALAR_A(1);
+            MN_SSM_ROW(MN_SSM_STATE_SCALAR_A, 1);
         }
         const int32_t y = mn_sat8_sum(mn_rq32(yacc, &y_rq[e]), mn_rq32(x, &d_rq[e]));
         g[e] = mn_rq8(y * silu_z[z[e]], &gate_rq);
