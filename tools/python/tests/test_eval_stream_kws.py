@@ -76,6 +76,24 @@ def test_the_tuned_threshold_is_the_lowest_with_few_enough_false_alarms():
     assert tuned_threshold(3600.0, sweep, 1) == 900, "none quiet enough: the highest"
 
 
+def test_each_fold_is_scored_at_the_threshold_the_other_folds_choose():
+    from mambanano.stream_eval_kws import cross_fold_tuning
+
+    # three folds of one hour each: {threshold: (hits, keyword clips, false alarms by cause)}
+    def fold(fa_500, fa_900, hits_500, hits_900):
+        sweep = {500: (hits_500, 10, fa_500, 0, 0, 0), 900: (hits_900, 10, fa_900, 0, 0, 0)}
+        return {"clean": (3600.0, sweep), "10": (3600.0, sweep)}
+
+    folds = [fold(30, 2, 9, 5), fold(4, 1, 8, 6), fold(6, 3, 7, 4)]
+    tuned = cross_fold_tuning(folds, 12)
+    # fold 0: the others give (4 + 6) / 2 h = 5 per h at 500; fold 1: (30 + 6) / 2 h = 18 -> 900
+    assert tuned["fold_thresholds"] == [500, 900, 900]
+    assert tuned["snr"]["clean"] == {
+        "detection_rate": (9 + 6 + 4) / 30,
+        "false_alarms_per_hour": (30 + 1 + 3) / 3,
+    }, "pooled over the folds, each at its own threshold"
+
+
 def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path):
     import json
     import shutil
