@@ -234,8 +234,13 @@ def main(argv=None):
         "--plot", type=Path, default=None, help="the curve's PNG (default: OUT/kws_stream.png)"
     )
     args = ap.parse_args(argv)
-    if args.tune_fa is not None and (args.cv is None or args.tune_fa < 0):
-        ap.error("--tune-fa goes with --cv and is a number of false alarms per hour >= 0")
+    if args.tune_fa is not None and (
+        args.cv is None or args.tune_fa < 0 or "clean" not in args.snr
+    ):
+        ap.error(
+            "--tune-fa goes with --cv and clean among --snr, and is a number of false alarms per "
+            "hour >= 0"
+        )
     args.data = resolve_data(args.data, "speech_commands", PROG)
     try:
         result = evaluate_cv(args) if args.cv else evaluate(args)

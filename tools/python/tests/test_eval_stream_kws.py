@@ -128,3 +128,19 @@ def test_cv_scores_each_fold_on_recordings_of_the_speakers_it_held_out(tmp_path)
     assert tuned["fold_thresholds"] == [lowest, lowest], "any threshold is quiet enough: the lowest"
     for snr, r in result["snr"].items():  # both folds at one threshold: the pooled sweep's point
         assert tuned["snr"][snr] == {k: r["curve"][0][k] for k in tuned["snr"][snr]}
+
+
+def test_tune_fa_needs_cv_and_a_clean_recording(capsys):
+    import pytest
+
+    from mambanano.stream_eval_kws import main
+
+    for argv in (
+        ["--tune-fa", "12"],
+        ["--cv", "runs/x", "--tune-fa", "-1"],
+        ["--cv", "runs/x", "--snr", "10", "--tune-fa", "12"],
+    ):
+        with pytest.raises(SystemExit) as stop:
+            main(argv)
+        assert stop.value.code == 2
+        assert "--tune-fa goes with --cv and clean among --snr" in capsys.readouterr().err
