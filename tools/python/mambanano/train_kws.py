@@ -140,7 +140,7 @@ def parser():
         help="each epoch also train on this share of the keyword clips' count of `_unknown_` "
         "examples cut from random keyword clips: windows that keep 10-50 %% of the word at "
         "their start or end, as a streaming detector scores them (data_kws.cut_word; "
-        "default 0: off)",
+        "default 0: off; 0.15 was 4.7 pt lower on the 5 speaker folds)",
     )
     ap.add_argument(
         "--dev",
