@@ -29,7 +29,7 @@
  * front-end's): 14,456 B of buffers. Any model with the same dims fits (sizes follow from the dims
  * alone); a bigger one needs these raised. Firmware that copies its models (mn_engine_load, e.g.
  * from a file system) needs arenas too, for the lean files -DMN_ENGINE_ARENA_BYTES_0=16112
- * -DMN_ENGINE_ARENA_BYTES_1=32016 (mn_model_arena_size: the file + 15, rounded up to 16; 60,216 B
+ * -DMN_ENGINE_ARENA_BYTES_1=32016 (mn_model_arena_size: the file + 15, rounded up to 16; 62,584 B
  * in all); without them mn_engine_load refuses every file with MN_ERR_ARENA_TOO_SMALL. Elsewhere
  * (host runner, Python tools, POSIX nanoCLR, tests) every slot has 64 KB of arena and 16 KB of
  * state, room for the full files and the test fixtures.
