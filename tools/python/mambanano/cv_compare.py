@@ -23,7 +23,7 @@ from pathlib import Path
 
 PROG = "mambanano cv-compare"
 METRICS = ("int8", "float", "weight_only", "drop", "activation_drop")
-CARD_COLUMNS = {  # a model card's cross-validation table (training.cv_table): header -> key
+CV_TABLE_COLUMNS = {  # the cross-validation table (training.cv_table, model cards): header -> key
     "fold": "fold",
     "held out": "examples",
     "float %": "float",
@@ -40,11 +40,11 @@ def _cells(line):
 
 def load_card(path):
     """The per-fold rows of a model card's cross-validation table: {fold: row} with the keys of
-    CARD_COLUMNS, accuracies and drops as fractions, and decimals 4 (compare() rounds the other
+    CV_TABLE_COLUMNS, accuracies and drops as fractions, and decimals 4 (compare() rounds the other
     side's values alike, so a fold the card rounds is not won or lost by the rounding);
     ValueError if the card has no such table."""
     lines = Path(path).read_text().splitlines()
-    head = next((i for i, line in enumerate(lines) if _cells(line) == list(CARD_COLUMNS)), None)
+    head = next((i for i, line in enumerate(lines) if _cells(line) == list(CV_TABLE_COLUMNS)), None)
     if head is None:
         raise ValueError(f"{path}: no cross-validation table (a card of an --all-data model)")
     rows = {}
@@ -52,7 +52,7 @@ def load_card(path):
         cells = _cells(line)
         if not line.startswith("|") or not cells[0].isdigit():
             break
-        row = dict(zip(CARD_COLUMNS.values(), cells))
+        row = dict(zip(CV_TABLE_COLUMNS.values(), cells))
         row.update(fold=int(row["fold"]), examples=int(row["examples"]))
         row.update({k: float(row[k]) / 100 for k in METRICS}, decimals=4)
         rows[row["fold"]] = row

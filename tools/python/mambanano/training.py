@@ -16,6 +16,7 @@ import torch.nn.functional as nnf
 from tqdm import tqdm
 
 from .contract import MAX_D_MODEL, MAX_D_STATE
+from .cv_compare import CV_TABLE_COLUMNS
 from .kernel import Int8Model
 from .model import MambaNanoNet
 from .quantize import dequantized_model, mean_kl
@@ -558,7 +559,7 @@ def cv_fold_row(fold, held_out, examples, result):
     }
 
 
-CV_METRICS = ("float", "weight_only", "int8", "drop", "activation_drop")
+CV_METRICS = tuple(CV_TABLE_COLUMNS.values())[2:]  # float, weight_only, int8, drop, activation_drop
 
 
 def cv_summary(rows, path, **meta):
@@ -592,15 +593,7 @@ def cv_summary(rows, path, **meta):
 def cv_table(summary):
     """A cv_summary as a Markdown table: one row per fold, then mean ± sd and the worst fold's value
     (least accuracy, largest drop); accuracies in percent, drops in points."""
-    head = (
-        "fold",
-        "held out",
-        "float %",
-        "weight-only INT8 %",
-        "INT8 %",
-        "drop pt",
-        "act. + state drop pt",
-    )
+    head = tuple(CV_TABLE_COLUMNS)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in summary["folds"]:
         lines.append(
