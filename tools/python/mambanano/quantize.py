@@ -531,8 +531,9 @@ def dequantized_model(file_bytes):
     model = MambaNanoNet(**dims, a_heads=heads.pop())
 
     def rows(kind_w, kind_s, layer=0):
-        w = t[(kind_w, layer)].astype(np.float64)
-        return torch.from_numpy((w * t[(kind_s, layer)].reshape(-1, 1)).astype(np.float32))
+        scale = t[(kind_s, layer)].reshape(-1, 1)  # (rows, 1)
+        w = t[(kind_w, layer)].astype(np.float64).reshape(len(scale), -1)  # (rows, inputs)
+        return torch.from_numpy((w * scale).astype(np.float32))
 
     def vec(kind, layer=0):
         return torch.from_numpy(np.asarray(t[(kind, layer)], dtype=np.float32).reshape(-1))

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as nnf
 from tqdm import tqdm
 
-from .contract import MAX_D_MODEL, MAX_D_STATE
+from .contract import MAX_D_MODEL, MAX_D_STATE, MAX_LAYERS
 from .cv_compare import CV_TABLE_COLUMNS
 from .kernel import Int8Model
 from .model import MambaNanoNet
@@ -51,6 +51,13 @@ def add_model_arguments(parser):
         metavar="N",
         default=None,
         help="SSM state size N per channel; default: the task's",
+    )
+    parser.add_argument(
+        "--n-layers",
+        type=int,
+        metavar="L",
+        default=None,
+        help="Mamba blocks in sequence (depth); default: the task's",
     )
 
 
@@ -128,6 +135,7 @@ RECIPE_KEYS = (
     "a_heads",
     "d_model",
     "d_state",
+    "n_layers",
     "teacher",
     "distill_weight",
     "distill_temperature",
@@ -177,13 +185,15 @@ def load_cv_summary(parser, args, this_recipe):
 
 
 def model_dims(dims, args):
-    """The task's dims with --d-model (d_inner 2D, dt_rank ceil(D/16), as Mamba's) and --d-state
-    applied."""
+    """The task's dims with --d-model (d_inner 2D, dt_rank ceil(D/16), as Mamba's), --d-state and
+    --n-layers applied."""
     dims = dict(dims)
     if args.d_model is not None:
         dims.update(d_model=args.d_model, d_inner=2 * args.d_model, dt_rank=-(-args.d_model // 16))
     if args.d_state is not None:
         dims["d_state"] = args.d_state
+    if args.n_layers is not None:
+        dims["n_layers"] = args.n_layers
     return dims
 
 
@@ -193,6 +203,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-model must be 8 to {MAX_D_MODEL}")
     if args.d_state is not None and not 1 <= args.d_state <= MAX_D_STATE:
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
+    if args.n_layers is not None and not 1 <= args.n_layers <= MAX_LAYERS:
+        parser.error(f"--n-layers must be 1 to {MAX_LAYERS}")
     if args.mixup < 0.0 or args.weight_decay < 0.0:
         parser.error("--mixup and --weight-decay must be 0 (off) or above")
     if not 0.0 <= args.label_smoothing < 1.0:
@@ -212,7 +224,7 @@ def model_options(args):
     defaults, for the cards' commands."""
     options = [
         f"--{name.replace('_', '-')} {getattr(args, name)}"
-        for name in ("a_heads", "d_model", "d_state")
+        for name in ("a_heads", "d_model", "d_state", "n_layers")
         if getattr(args, name) is not None
     ]
     if args.mixup > 0:

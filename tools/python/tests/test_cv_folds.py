@@ -304,3 +304,16 @@ def test_d_state_sets_the_state_size_and_is_part_of_the_recipe(capsys):
     with pytest.raises(SystemExit):
         train_har.main(["--d-state", "33"])
     assert "--d-state must be 1 to 32" in capsys.readouterr().err
+
+
+def test_n_layers_sets_the_depth_and_is_part_of_the_recipe(capsys):
+    from mambanano.training import model_dims
+
+    _, args = _har_parser_and_args(["--n-layers", "2", "--d-model", "16"])
+    dims = model_dims(train_har.DIMS, args)
+    assert (dims["n_layers"], dims["d_model"], dims["dt_rank"]) == (2, 16, 1)
+    assert train_har.har_recipe(args)["n_layers"] == 2
+    assert "--n-layers 2" in train_har.recipe_options(args)
+    with pytest.raises(SystemExit):
+        train_har.main(["--n-layers", "5"])
+    assert "--n-layers must be 1 to 4" in capsys.readouterr().err

@@ -287,3 +287,18 @@ def test_weight_only_int8_keeps_float_activations_and_the_kernel_does_not():
     assert result["int8_accuracy"] == pytest.approx(
         float((int8_logits.argmax(-1).numpy() == labels).mean())
     )
+
+
+def test_weight_only_int8_of_a_model_with_one_dt_rank_column():
+    """dt_proj of a model with dt_rank 1 has one input column: the weight-only model keeps it
+    (E, 1) and its weights within half a quantization step of the float model's."""
+    torch.manual_seed(0)
+    model = MambaNanoNet(**{**DIMS, "d_model": 8, "d_inner": 16, "dt_rank": 1}).eval()
+    frames = np.random.default_rng(0).integers(-64, 64, size=(8, 20, 9)).astype(np.int8)
+    stats = calibrate(model, [torch.from_numpy(frames.astype(np.float32) * frontend.IMU_SCALE)])
+    restored = dequantized_model(quantize_bytes(model, stats, **QUANT_ARGS))
+    for want, got in zip(model.layers, restored.layers):
+        w = want.dt_proj.weight.detach()
+        assert got.dt_proj.weight.shape == w.shape == (16, 1)
+        step = w.abs().amax(dim=1, keepdim=True) / 127
+        assert ((got.dt_proj.weight - w).abs() <= 0.51 * step + 1e-7).all()
