@@ -195,6 +195,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         name="har",
         quantize_only=args.quantize_only,
         weight_decay=args.weight_decay,
+        clip_grad=args.clip_grad,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
         distill=distillation(

@@ -280,6 +280,7 @@ def fit(train_clips, val_clips, args, out, runs):
         name="kws",
         quantize_only=args.quantize_only,
         weight_decay=args.weight_decay,
+        clip_grad=args.clip_grad,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
         distill=distillation(

@@ -62,8 +62,9 @@ def add_model_arguments(parser):
 
 
 def add_loss_arguments(parser):
-    """The training loss's options: label smoothing, weight decay, mixup and knowledge distillation
-    from a float teacher (`train_or_load`, `distillation`)."""
+    """The training loss's and optimiser's options: label smoothing, weight decay, gradient
+    clipping, mixup and knowledge distillation from a float teacher (`train_or_load`,
+    `distillation`)."""
     parser.add_argument(
         "--label-smoothing",
         type=float,
@@ -76,6 +77,14 @@ def add_loss_arguments(parser):
         type=float,
         default=WEIGHT_DECAY,
         help="AdamW's decoupled weight decay (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--clip-grad",
+        type=float,
+        metavar="NORM",
+        default=0.0,
+        help="scale each batch's gradient down to this global L2 norm where it is larger; 0 = off "
+        "(default: %(default)s)",
     )
     parser.add_argument(
         "--mixup",
@@ -141,6 +150,7 @@ RECIPE_KEYS = (
     "distill_temperature",
     "mixup",
     "weight_decay",
+    "clip_grad",
     "label_smoothing",
     "qat_epochs",
     "search_passes",
@@ -205,8 +215,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--d-state must be 1 to {MAX_D_STATE}")
     if args.n_layers is not None and not 1 <= args.n_layers <= MAX_LAYERS:
         parser.error(f"--n-layers must be 1 to {MAX_LAYERS}")
-    if args.mixup < 0.0 or args.weight_decay < 0.0:
-        parser.error("--mixup and --weight-decay must be 0 (off) or above")
+    if args.mixup < 0.0 or args.weight_decay < 0.0 or args.clip_grad < 0.0:
+        parser.error("--mixup, --weight-decay and --clip-grad must be 0 (off) or above")
     if not 0.0 <= args.label_smoothing < 1.0:
         parser.error("--label-smoothing must be 0 (off) to below 1")
     if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
@@ -231,6 +241,8 @@ def model_options(args):
         options.append(f"--mixup {args.mixup:g}")
     if args.weight_decay != WEIGHT_DECAY:
         options.append(f"--weight-decay {args.weight_decay:g}")
+    if args.clip_grad > 0:
+        options.append(f"--clip-grad {args.clip_grad:g}")
     if args.label_smoothing != LABEL_SMOOTHING:
         options.append(f"--label-smoothing {args.label_smoothing:g}")
     if args.teacher is not None:
@@ -248,6 +260,7 @@ def training_line(args):
         f"{args.epochs} epochs, AdamW {args.lr:g}, cosine schedule, label smoothing "
         f"{args.label_smoothing:g}, batch {args.batch}, seed {args.seed}"
         + (f", weight decay {args.weight_decay:g}" if args.weight_decay != WEIGHT_DECAY else "")
+        + (f", gradient norm clipped at {args.clip_grad:g}" if args.clip_grad > 0 else "")
         + (f", mixup alpha {args.mixup:g}" if args.mixup > 0 else "")
     )
 
@@ -309,6 +322,7 @@ def train_or_load(
     name,
     quantize_only,
     weight_decay=WEIGHT_DECAY,
+    clip_grad=0.0,
     label_smoothing=LABEL_SMOOTHING,
     mixup=0.0,
     distill=None,
@@ -316,7 +330,8 @@ def train_or_load(
     """Train model in place, or with quantize_only load it: returns the curve
     [(epoch, mean training loss, float validation accuracy)].
 
-    Training: AdamW (weight_decay) with a cosine schedule over epochs, cross-entropy
+    Training: AdamW (weight_decay) with a cosine schedule over epochs, each batch's gradient scaled
+    down to a global L2 norm of clip_grad where larger (0: never), cross-entropy
     with label_smoothing, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
     `distillation_loss` on the same batch; batches in an order drawn from rng; with mixup > 0
     each batch mixed (`mixup_batch`, its draws from rng too) and the cross-entropy weighted over
@@ -360,6 +375,8 @@ def train_or_load(
                 )
             opt.zero_grad()
             loss.backward()
+            if clip_grad > 0:
+                torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
             opt.step()
             total += float(loss) * len(idx)
         sched.step()

@@ -1,8 +1,9 @@
 """The training loss's options. Knowledge distillation (--teacher): the loss, where a run finds its
 teacher, and that training with it moves the model towards the teacher. Mixup (--mixup ALPHA): the
 mixed batch, and that training with it keeps the model from memorising random labels as it does
-without. Weight decay (--weight-decay): it shrinks the weights. Both are checked, recorded in the
-recipe and told by the card."""
+without. Weight decay (--weight-decay): it shrinks the weights. Gradient clipping (--clip-grad): the
+optimiser never sees a gradient above the cap. All are checked, recorded in the recipe and told by
+the card."""
 
 import json
 
@@ -212,3 +213,34 @@ def test_weight_decay_shrinks_the_weights(tmp_path):
         return float(torch.cat([p.detach().flatten() for p in model.parameters()]).norm())
 
     assert weight_norm(1.0) < 0.9 * weight_norm(0.0)
+
+
+def test_clip_grad_caps_the_gradient_norm_the_optimiser_sees(tmp_path, monkeypatch):
+    x, labels = _random_labels()
+    seen = []
+    step = torch.optim.AdamW.step
+
+    def recording_step(self, *a, **k):
+        grads = [p.grad.flatten() for g in self.param_groups for p in g["params"]]
+        seen.append(float(torch.cat(grads).norm()))
+        return step(self, *a, **k)
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording_step)
+    _trained(tmp_path / "free", x, labels, epochs=2, lr=0.02)
+    free, seen[:] = list(seen), []
+    _trained(tmp_path / "clipped", x, labels, epochs=2, lr=0.02, clip_grad=0.01)
+    assert min(free) > 0.01, "the tiny model's gradients are larger than the cap"
+    assert len(seen) == len(free) and max(seen) <= 0.01 * (1 + 1e-5)
+
+
+def test_clip_grad_is_checked_recorded_and_in_the_card():
+    ap = train_har.parser()
+    with pytest.raises(SystemExit):
+        check_model_arguments(ap, ap.parse_args(["--clip-grad", "-1"]), train_har.DIMS)
+    clipped = train_kws.parser().parse_args(["--clip-grad", "1"])
+    assert recipe(clipped)["clip_grad"] == 1.0
+    assert "--clip-grad 1" in model_options(clipped)
+    assert training_line(clipped).endswith(", gradient norm clipped at 1")
+    unclipped = train_kws.parser().parse_args([])
+    assert recipe(unclipped)["clip_grad"] == 0.0
+    assert "clipped" not in training_line(unclipped)
