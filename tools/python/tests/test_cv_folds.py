@@ -293,27 +293,20 @@ def test_d_model_sets_the_width_as_mamba_does_and_is_part_of_the_recipe(capsys):
     assert "--d-model must be 8 to 128" in capsys.readouterr().err
 
 
-def test_d_state_sets_the_state_size_and_is_part_of_the_recipe(capsys):
+@pytest.mark.parametrize(
+    "option, key, value, too_large, limit",
+    [("--d-state", "d_state", 4, 33, 32), ("--n-layers", "n_layers", 2, 5, 4)],
+)
+def test_state_size_and_depth_set_the_dims_and_are_part_of_the_recipe(
+    capsys, option, key, value, too_large, limit
+):
     from mambanano.training import model_dims
 
-    _, args = _har_parser_and_args(["--d-state", "4", "--d-model", "40"])
+    _, args = _har_parser_and_args([option, str(value), "--d-model", "16"])
     dims = model_dims(train_har.DIMS, args)
-    assert (dims["d_model"], dims["d_inner"], dims["d_state"]) == (40, 80, 4)
-    assert train_har.har_recipe(args)["d_state"] == 4
-    assert "--d-state 4" in train_har.recipe_options(args)
+    assert (dims[key], dims["d_model"], dims["d_inner"], dims["dt_rank"]) == (value, 16, 32, 1)
+    assert train_har.har_recipe(args)[key] == value
+    assert f"{option} {value}" in train_har.recipe_options(args)
     with pytest.raises(SystemExit):
-        train_har.main(["--d-state", "33"])
-    assert "--d-state must be 1 to 32" in capsys.readouterr().err
-
-
-def test_n_layers_sets_the_depth_and_is_part_of_the_recipe(capsys):
-    from mambanano.training import model_dims
-
-    _, args = _har_parser_and_args(["--n-layers", "2", "--d-model", "16"])
-    dims = model_dims(train_har.DIMS, args)
-    assert (dims["n_layers"], dims["d_model"], dims["dt_rank"]) == (2, 16, 1)
-    assert train_har.har_recipe(args)["n_layers"] == 2
-    assert "--n-layers 2" in train_har.recipe_options(args)
-    with pytest.raises(SystemExit):
-        train_har.main(["--n-layers", "5"])
-    assert "--n-layers must be 1 to 4" in capsys.readouterr().err
+        train_har.main([option, str(too_large)])
+    assert f"{option} must be 1 to {limit}" in capsys.readouterr().err
