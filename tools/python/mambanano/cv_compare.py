@@ -11,8 +11,9 @@ the same subjects or speakers (same K, seed and data; a card records only how ma
 fold held out, and that is what is checked against it): a paired comparison then removes what
 makes one fold harder than another, which is most of the spread between folds. Prints, per fold,
 A, B and B − A (percent, or points for drops), then the mean difference ± its sd over folds and
-how many folds B won, tied and lost, as a Markdown table and one JSON line. The project's rule for shipping a
-change is that B's mean is not below A's; the spread says how much that mean can be trusted.
+how many folds B won, tied and lost, as a Markdown table and one JSON line. The project's rule for
+shipping a change is that B's mean is not below A's; the spread says how much that mean can be
+trusted.
 """
 
 import argparse
