@@ -25,11 +25,11 @@
  * Defaults. The firmware (ESP-IDF defines ESP_PLATFORM; or -DMN_ENGINE_DEVICE_SIZES) reserves
  * what the app needs. The app reads its models in place in the deployed assembly
  * (mn_engine_load_in_place), so no arena: slot 0 (HAR) 4 streams of 1,184 B, slot 1 (KWS) 5
- * streams of 1,640 B (nf.config's har_streams / kws_streams), 1,520 B scratch (the log-mel
- * front-end's): 14,456 B of buffers. Any model with the same dims fits (sizes follow from the dims
+ * streams of 1,928 B (nf.config's har_streams / kws_streams), 1,520 B scratch (the log-mel
+ * front-end's): 15,896 B of buffers. Any model with the same dims fits (sizes follow from the dims
  * alone); a bigger one needs these raised. Firmware that copies its models (mn_engine_load, e.g.
  * from a file system) needs arenas too, for the lean files -DMN_ENGINE_ARENA_BYTES_0=16112
- * -DMN_ENGINE_ARENA_BYTES_1=32016 (mn_model_arena_size: the file + 15, rounded up to 16; 62,584 B
+ * -DMN_ENGINE_ARENA_BYTES_1=31728 (mn_model_arena_size: the file + 15, rounded up to 16; 63,736 B
  * in all); without them mn_engine_load refuses every file with MN_ERR_ARENA_TOO_SMALL. Elsewhere
  * (host runner, Python tools, POSIX nanoCLR, tests) every slot has 64 KB of arena and 16 KB of
  * state, room for the full files and the test fixtures.
@@ -79,7 +79,7 @@ extern "C" {
 #define MN_ENGINE_STATE_BYTES_0 (4 * 1184) /* HAR: 4 streams */
 #endif
 #ifndef MN_ENGINE_STATE_BYTES_1
-#define MN_ENGINE_STATE_BYTES_1 (5 * 1640) /* KWS: 5 streams */
+#define MN_ENGINE_STATE_BYTES_1 (5 * 1928) /* KWS: 5 streams */
 #endif
 #ifndef MN_ENGINE_SCRATCH_BYTES
 #define MN_ENGINE_SCRATCH_BYTES 1520 /* MN_LOGMEL_SCRATCH_SIZE >= mn_scratch_size of both */

@@ -1,5 +1,5 @@
 // The engine as the app's firmware builds it (MN_ENGINE_DEVICE_SIZES, which ESP_PLATFORM selects:
-// models read in place, no arenas, 14,456 B of buffers; this executable compiles its own copy of
+// models read in place, no arenas, 15,896 B of buffers; this executable compiles its own copy of
 // mn_engine.c with those defaults). The lean shipped models run from the caller's file with the
 // app's stream counts and give the same probabilities as the full files through the plain API;
 // every copied load is refused and the running model kept.
