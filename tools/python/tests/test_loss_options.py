@@ -151,33 +151,40 @@ def test_a_mixed_batch_is_the_convex_combination_with_a_shuffled_copy():
     assert torch.equal(y_b, labels[perm])
 
 
-def test_mixup_weight_decay_and_label_smoothing_are_checked_recorded_and_in_the_card():
+@pytest.mark.parametrize(
+    "option, value, key, card_suffix, bad",
+    [
+        ("--mixup", "0.2", "mixup", ", mixup alpha 0.2", "-0.1"),
+        ("--weight-decay", "0.05", "weight_decay", ", weight decay 0.05", "-1"),
+        ("--clip-grad", "1", "clip_grad", ", gradient norm clipped at 1", "-1"),
+    ],
+)
+def test_a_loss_option_is_checked_recorded_and_in_the_card(option, value, key, card_suffix, bad):
     ap = train_har.parser()
     with pytest.raises(SystemExit):
-        check_model_arguments(ap, ap.parse_args(["--mixup", "-0.1"]), train_har.DIMS)
-    args = train_kws.parser().parse_args(["--mixup", "0.2"])
-    assert recipe(args)["mixup"] == 0.2
-    assert "--mixup 0.2" in train_har.recipe_options(
-        train_har.parser().parse_args(["--mixup", "0.2"])
+        check_model_arguments(ap, ap.parse_args([option, bad]), train_har.DIMS)
+    args = train_kws.parser().parse_args([option, value])
+    assert recipe(args)[key] == float(value)
+    assert f"{option} {value}" in model_options(args)
+    assert f"{option} {value}" in train_har.recipe_options(
+        train_har.parser().parse_args([option, value])
     )
-    assert training_line(args).endswith(", mixup alpha 0.2")
-    decayed = train_kws.parser().parse_args(["--weight-decay", "0.05"])
-    assert recipe(decayed)["weight_decay"] == 0.05
-    assert "--weight-decay 0.05" in train_har.recipe_options(
-        train_har.parser().parse_args(["--weight-decay", "0.05"])
-    )
-    assert training_line(decayed).endswith(", weight decay 0.05")
-    with pytest.raises(SystemExit):
-        check_model_arguments(ap, ap.parse_args(["--weight-decay", "-1"]), train_har.DIMS)
-    assert "mixup" not in training_line(train_kws.parser().parse_args([]))
+    assert training_line(args).endswith(card_suffix)
+    default = train_kws.parser().parse_args([])
+    assert not any(o.startswith(option) for o in model_options(default))
+    assert card_suffix not in training_line(default)
+
+
+def test_label_smoothing_is_checked_recorded_and_in_the_card():
+    ap = train_har.parser()
+    for bad in ("-0.1", "1"):
+        with pytest.raises(SystemExit):
+            check_model_arguments(ap, ap.parse_args(["--label-smoothing", bad]), train_har.DIMS)
     smoothed = train_kws.parser().parse_args(["--label-smoothing", "0.1"])
     assert recipe(smoothed)["label_smoothing"] == 0.1
     assert "--label-smoothing 0.1" in model_options(smoothed)
     assert "label smoothing 0.1," in training_line(smoothed)
     assert not any("smoothing" in o for o in model_options(train_kws.parser().parse_args([])))
-    for bad in ("-0.1", "1"):
-        with pytest.raises(SystemExit):
-            check_model_arguments(ap, ap.parse_args(["--label-smoothing", bad]), train_har.DIMS)
 
 
 def _confidence_on_random_labels(run, **loss_options):
@@ -231,16 +238,3 @@ def test_clip_grad_caps_the_gradient_norm_the_optimiser_sees(tmp_path, monkeypat
     _trained(tmp_path / "clipped", x, labels, epochs=2, lr=0.02, clip_grad=0.01)
     assert min(free) > 0.01, "the tiny model's gradients are larger than the cap"
     assert len(seen) == len(free) and max(seen) <= 0.01 * (1 + 1e-5)
-
-
-def test_clip_grad_is_checked_recorded_and_in_the_card():
-    ap = train_har.parser()
-    with pytest.raises(SystemExit):
-        check_model_arguments(ap, ap.parse_args(["--clip-grad", "-1"]), train_har.DIMS)
-    clipped = train_kws.parser().parse_args(["--clip-grad", "1"])
-    assert recipe(clipped)["clip_grad"] == 1.0
-    assert "--clip-grad 1" in model_options(clipped)
-    assert training_line(clipped).endswith(", gradient norm clipped at 1")
-    unclipped = train_kws.parser().parse_args([])
-    assert recipe(unclipped)["clip_grad"] == 0.0
-    assert "clipped" not in training_line(unclipped)
