@@ -44,7 +44,7 @@ namespace MambaNano
         /// <summary>posteriors averaged over the last 3 scores (600 ms)</summary>
         public const int KwsSmoothingWindows = 3;
         /// <summary>smoothed keyword probability that triggers a detection; stream-eval --tune-fa 12: at most 12 false alarms/h on held-out speakers</summary>
-        public const int KwsThresholdPermille = 900;
+        public const int KwsThresholdPermille = 870;
         /// <summary>no second detection within this time</summary>
         public const int KwsRefractoryMs = 1000;
     }
