@@ -152,14 +152,24 @@ def test_a_mixed_batch_is_the_convex_combination_with_a_shuffled_copy():
 
 
 @pytest.mark.parametrize(
-    "option, value, key, card_suffix, bad",
+    "option, value, key, card_suffix, bad, default_value, absent_by_default",
     [
-        ("--mixup", "0.2", "mixup", ", mixup alpha 0.2", "-0.1"),
-        ("--weight-decay", "0.05", "weight_decay", ", weight decay 0.05", "-1"),
-        ("--clip-grad", "1", "clip_grad", ", gradient norm clipped at 1", "-1"),
+        ("--mixup", "0.2", "mixup", ", mixup alpha 0.2", "-0.1", 0.0, "mixup"),
+        (
+            "--weight-decay",
+            "0.05",
+            "weight_decay",
+            ", weight decay 0.05",
+            "-1",
+            0.01,
+            "weight decay",
+        ),
+        ("--clip-grad", "1", "clip_grad", ", gradient norm clipped at 1", "-1", 0.0, "clipped"),
     ],
 )
-def test_a_loss_option_is_checked_recorded_and_in_the_card(option, value, key, card_suffix, bad):
+def test_a_loss_option_is_checked_recorded_and_in_the_card(
+    option, value, key, card_suffix, bad, default_value, absent_by_default
+):
     ap = train_har.parser()
     with pytest.raises(SystemExit):
         check_model_arguments(ap, ap.parse_args([option, bad]), train_har.DIMS)
@@ -171,8 +181,9 @@ def test_a_loss_option_is_checked_recorded_and_in_the_card(option, value, key, c
     )
     assert training_line(args).endswith(card_suffix)
     default = train_kws.parser().parse_args([])
+    assert recipe(default)[key] == default_value
     assert not any(o.startswith(option) for o in model_options(default))
-    assert card_suffix not in training_line(default)
+    assert absent_by_default not in training_line(default)
 
 
 def test_label_smoothing_is_checked_recorded_and_in_the_card():
