@@ -54,6 +54,43 @@ namespace MambaNano.Tests
                 rig.Sink.All());
         }
 
+        /// <summary>The PRED lines' text before " us=" (the timing differs from run to run).</summary>
+        private static string[] Predictions(CaptureSink sink)
+        {
+            string[] found = new string[sink.Count("MN1 PRED")];
+            int n = 0;
+            foreach (string line in sink.Lines)
+            {
+                if (line.StartsWith("MN1 PRED"))
+                {
+                    found[n++] = line.Substring(0, line.IndexOf(" us="));
+                }
+            }
+            return found;
+        }
+
+        [TestMethod]
+        public void SmoothedHarReportsStartFromTheFirstWindowAlone()
+        {
+            Rig plain = new Rig(true, false);
+            Rig smoothed = new Rig(true, false);
+            Assert.AreEqual(BoardConfig.HarSmoothingWindows, smoothed.App.HarSmoothingWindows);
+            Assert.ThrowsException(typeof(System.ArgumentException), () => smoothed.App.HarSmoothingWindows = 0);
+            smoothed.App.HarSmoothingWindows = 4;
+            Assert.AreEqual(4, smoothed.App.HarSmoothingWindows);
+            plain.App.HarSmoothingWindows = 1;
+            plain.App.Begin(TestModels.Imu(), null);
+            smoothed.App.Begin(TestModels.Imu(), null);
+            int ticks = BoardConfig.HarWindowSamples + BoardConfig.HarWindowSamples / BoardConfig.HarStreams * 3;
+            Run(plain.App, ticks);
+            Run(smoothed.App, ticks);
+            string[] one = Predictions(plain.Sink);
+            string[] four = Predictions(smoothed.Sink);
+            Assert.AreEqual(4, one.Length, plain.Sink.All());
+            Assert.AreEqual(one.Length, four.Length, "smoothing changes what is reported, not when");
+            Assert.AreEqual(one[0], four[0], "the first report averages the one window seen, not 4");
+        }
+
         [TestMethod]
         public void HarAndKwsRunSideBySide()
         {

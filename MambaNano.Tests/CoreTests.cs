@@ -1,4 +1,5 @@
 using System;
+using MambaNano.Interop;
 using nanoFramework.TestFramework;
 
 namespace MambaNano.Tests
@@ -200,6 +201,66 @@ namespace MambaNano.Tests
             d.ThresholdPermille = 750;
             Assert.AreEqual(750, d.ThresholdPermille);
             Assert.IsTrue(d.Update(400, Probs(0, 200, 800, 0)));
+        }
+    }
+
+    [TestClass]
+    public class PosteriorAverageTests
+    {
+        private static int[] Row(int a, int b, int c)
+        {
+            int[] row = new int[ModelCodes.MaxClasses];
+            row[0] = a;
+            row[1] = b;
+            row[2] = c;
+            return row;
+        }
+
+        [TestMethod]
+        public void SumsTheLastWindowsRowsAndForgetsTheOldest()
+        {
+            PosteriorAverage avg = new PosteriorAverage(2);
+            avg.Clear(3);
+            Assert.AreEqual(-1, avg.Best(), "no row yet");
+            Assert.AreEqual(0, avg.Sum(1));
+            avg.Add(Row(100, 900, 0));
+            Assert.AreEqual(1, avg.Filled);
+            Assert.AreEqual(1, avg.Best());
+            avg.Add(Row(700, 300, 0));
+            Assert.AreEqual(2, avg.Filled);
+            Assert.AreEqual(800, avg.Sum(0));
+            Assert.AreEqual(1200, avg.Sum(1));
+            Assert.AreEqual(1, avg.Best(), "900 + 300 outweighs 100 + 700");
+            avg.Add(Row(700, 300, 0));
+            Assert.AreEqual(2, avg.Filled, "at most Windows rows");
+            Assert.AreEqual(1400, avg.Sum(0), "the first row left the sum");
+            Assert.AreEqual(0, avg.Best());
+        }
+
+        [TestMethod]
+        public void ATieGoesToTheLowerClassAndClearForgetsEveryRow()
+        {
+            PosteriorAverage avg = new PosteriorAverage(3);
+            avg.Clear(3);
+            avg.Add(Row(0, 500, 500));
+            Assert.AreEqual(1, avg.Best());
+            avg.Clear(3);
+            Assert.AreEqual(0, avg.Filled);
+            Assert.AreEqual(-1, avg.Best());
+            avg.Add(Row(10, 0, 20));
+            Assert.AreEqual(20, avg.Sum(2), "nothing from before Clear");
+        }
+
+        [TestMethod]
+        public void RefusesBadSizes()
+        {
+            Assert.ThrowsException(typeof(ArgumentException), () => new PosteriorAverage(0));
+            PosteriorAverage avg = new PosteriorAverage(1);
+            Assert.ThrowsException(typeof(ArgumentException), () => avg.Clear(ModelCodes.MaxClasses + 1));
+            Assert.ThrowsException(typeof(ArgumentException), () => avg.Clear(-1));
+            avg.Clear(0);
+            avg.Add(Row(1, 2, 3));
+            Assert.AreEqual(-1, avg.Best(), "no classes before a model is loaded");
         }
     }
 

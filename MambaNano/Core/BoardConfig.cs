@@ -37,6 +37,8 @@ namespace MambaNano
         public const int HarWindowSamples = 128;
         /// <summary>staggered windows: a report every 128 / 4 = 32 samples (0.64 s)</summary>
         public const int HarStreams = 4;
+        /// <summary>HAR reports the class of the posteriors averaged over the last 1 scores</summary>
+        public const int HarSmoothingWindows = 1;
         /// <summary>1 s, the clip length the model was trained on</summary>
         public const int KwsWindowHops = 50;
         /// <summary>a 1 s window scored every 50 / 5 = 10 hops (200 ms)</summary>

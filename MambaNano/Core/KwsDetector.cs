@@ -11,14 +11,11 @@ namespace MambaNano
     /// </summary>
     public sealed class KwsDetector
     {
-        private readonly int _smoothing;
+        private readonly PosteriorAverage _history;
         private int _thresholdQ15;
         private readonly int _refractoryMs;
-        private readonly int[] _history; // (smoothing, MaxClasses) Q15, a ring of rows
         private readonly bool[] _isKeyword = new bool[ModelCodes.MaxClasses];
         private int _classes;
-        private int _filled;
-        private int _next;
         private long _lastDetectionMs;
 
         /// <param name="smoothing">windows averaged, >= 1</param>
@@ -30,10 +27,9 @@ namespace MambaNano
             {
                 throw new System.ArgumentException("smoothing >= 1, threshold in 1..1000 permille, refractory >= 0");
             }
-            _smoothing = smoothing;
+            _history = new PosteriorAverage(smoothing);
             ThresholdPermille = thresholdPermille;
             _refractoryMs = refractoryMs;
-            _history = new int[smoothing * ModelCodes.MaxClasses];
         }
 
         /// <summary>The detection threshold on the averaged probability, 1..1000 permille (the
@@ -70,24 +66,14 @@ namespace MambaNano
 
         public void Clear()
         {
-            _filled = 0;
-            _next = 0;
+            _history.Clear(_classes);
             _lastDetectionMs = long.MinValue / 2;
         }
 
         /// <summary>Add one scored window (Q15 probabilities). True when a keyword is detected now.</summary>
         public bool Update(long tMs, int[] probsQ15)
         {
-            int row = _next * ModelCodes.MaxClasses;
-            for (int c = 0; c < _classes; c++)
-            {
-                _history[row + c] = probsQ15[c];
-            }
-            _next = (_next + 1) % _smoothing;
-            if (_filled < _smoothing)
-            {
-                _filled++;
-            }
+            _history.Add(probsQ15);
             if (tMs - _lastDetectionMs < _refractoryMs)
             {
                 return false;
@@ -100,12 +86,7 @@ namespace MambaNano
                 {
                     continue;
                 }
-                int sum = 0;
-                for (int r = 0; r < _filled; r++)
-                {
-                    sum += _history[r * ModelCodes.MaxClasses + c];
-                }
-                int mean = sum / _smoothing; // windows not yet seen count as 0: no early triggers
+                int mean = _history.Sum(c) / _history.Windows; // windows not yet seen count as 0: no early triggers
                 if (mean > bestMean)
                 {
                     bestMean = mean;

@@ -28,6 +28,7 @@ namespace MambaNano
         private readonly StreamingClassifier _har;
         private readonly StreamingClassifier _kws;
         private readonly KwsDetector _detector;
+        private PosteriorAverage _harAverage = new PosteriorAverage(BoardConfig.HarSmoothingWindows);
         private readonly ImuSample _sample = new ImuSample();
         private readonly short[] _lastCounts = new short[6];
         private readonly int[] _lastPhysical = new int[6];
@@ -69,6 +70,15 @@ namespace MambaNano
 
         /// <summary>The keyword decision logic (its threshold may be changed while running).</summary>
         public KwsDetector KwsDetector => _detector;
+
+        /// <summary>HAR reports the class of the posteriors averaged over this many scored windows
+        /// (nf.config har_smoothing_windows, >= 1). Setting it allocates and forgets the history:
+        /// set it before <see cref="Begin(IModelFile, IModelFile)"/>.</summary>
+        public int HarSmoothingWindows
+        {
+            get { return _harAverage.Windows; }
+            set { _harAverage = new PosteriorAverage(value); }
+        }
 
         /// <summary>True while the microphone paces the ticks (the device sleeps otherwise).</summary>
         public bool MicPaced => _micState == SensorStatus.Ok;
@@ -139,7 +149,10 @@ namespace MambaNano
             {
                 _imuStuck.Clear();
                 _imuSaturated.Clear();
-                _har.Start(TimeMs, _imu.SampleRateHz);
+                if (_har.Start(TimeMs, _imu.SampleRateHz))
+                {
+                    _harAverage.Clear(_har.Model.ClassCount);
+                }
             }
         }
 
@@ -287,8 +300,10 @@ namespace MambaNano
             _har.AfterPush(tMs, pushed, start);
             if (_har.Scored)
             {
-                _protocol.Prediction(tMs, Protocol.TaskHar, _har.Model.ClassNames[_har.BestClass],
-                    StreamingClassifier.Milli(_har.Probabilities[_har.BestClass]), _har.StepMicros);
+                _harAverage.Add(_har.Probabilities);
+                int best = _harAverage.Best();
+                _protocol.Prediction(tMs, Protocol.TaskHar, _har.Model.ClassNames[best],
+                    StreamingClassifier.Milli(_harAverage.Sum(best) / _harAverage.Filled), _har.StepMicros);
             }
         }
 

@@ -39,9 +39,6 @@ namespace MambaNano
         /// <summary>Set by the last frame that completed a window.</summary>
         public bool Scored;
 
-        /// <summary>Argmax class of the last scored window.</summary>
-        public int BestClass;
-
         /// <summary>Q15 probabilities of the last scored window (ClassCount valid).</summary>
         public int[] Probabilities => _probs;
 
@@ -99,10 +96,8 @@ namespace MambaNano
             }
             if (read)
             {
-                int best = _model.Read(stream, _probs);
-                if (best >= 0)
+                if (_model.Read(stream, _probs) >= 0) // the argmax class, or a negative status
                 {
-                    BestClass = best;
                     StepMicros = (int)(_ticks * 1000000 / Stopwatch.Frequency / _framesTimed);
                     Scored = true;
                 }

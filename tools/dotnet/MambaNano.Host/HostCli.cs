@@ -46,6 +46,7 @@ namespace MambaNano.Host
 
         public const int MaxImuRateHz = 10000;
         public const int MaxGapMs = 600000;
+        public const int MaxHarSmoothingWindows = 64; // 41 s of reports at the shipped 0.64 s
         public const double MaxReplaySeconds = 1e7;
 
         /// <summary>Run the command line; serial lines go to <paramref name="serial"/>, other text
@@ -153,6 +154,10 @@ namespace MambaNano.Host
             Option<int> kwsThreshold = IntOption("--kws-threshold", "PERMILLE", BoardConfig.KwsThresholdPermille,
                 1, 1000,
                 "KWS reports a keyword at this smoothed probability, thousandths (nf.config kws_threshold_permille)");
+            Option<int> harSmoothing = IntOption("--har-smoothing", "WINDOWS", BoardConfig.HarSmoothingWindows,
+                1, MaxHarSmoothingWindows,
+                "HAR reports the class of the posteriors averaged over this many scored windows " +
+                "(nf.config har_smoothing_windows)");
             var imuFault = FaultOption("--imu-fault", FaultyImuSource.Kinds,
                 "inject an IMU fault: dropout (the sensor stops answering), stuck (the last sample repeats), " +
                 "saturate; repeatable");
@@ -171,7 +176,8 @@ namespace MambaNano.Host
                 "memory does not grow with their length. Exit 0 ok, 2 usage, 3 a model failed to load, " +
                 "4 an input unreadable or invalid.")
             {
-                harModel, kwsModel, imu, gyro, imuRate, wav, gapMs, maxSeconds, kwsThreshold, imuFault, micFault,
+                harModel, kwsModel, imu, gyro, imuRate, wav, gapMs, maxSeconds, kwsThreshold, harSmoothing, imuFault,
+                micFault,
                 recordInput,
             };
             command.SetAction(p => Replay(new ReplayArgs
@@ -185,6 +191,7 @@ namespace MambaNano.Host
                 GapMs = p.GetValue(gapMs),
                 MaxSeconds = p.GetResult(maxSeconds) == null ? double.PositiveInfinity : p.GetValue(maxSeconds),
                 KwsThreshold = p.GetValue(kwsThreshold),
+                HarSmoothing = p.GetValue(harSmoothing),
                 ImuFaults = (p.GetValue(imuFault) ?? Array.Empty<string>())
                     .Select(f => Fault.Parse(f, FaultyImuSource.Kinds)).ToList(),
                 MicFaults = (p.GetValue(micFault) ?? Array.Empty<string>())
@@ -199,6 +206,7 @@ namespace MambaNano.Host
         {
             public string HarModel, KwsModel, Imu, Gyro, RecordDir;
             public int ImuRate = BoardConfig.ImuRateHz, GapMs = 500, KwsThreshold = BoardConfig.KwsThresholdPermille;
+            public int HarSmoothing = BoardConfig.HarSmoothingWindows;
             public string[] Wav = Array.Empty<string>();
             public double MaxSeconds = double.PositiveInfinity;
             public List<Fault> ImuFaults = new List<Fault>(), MicFaults = new List<Fault>();
@@ -276,6 +284,7 @@ namespace MambaNano.Host
                 var sink = new SerialLineSink(serial);
                 app = new MambaNanoApp(new Protocol(sink), imuSource, micSource);
                 app.KwsDetector.ThresholdPermille = a.KwsThreshold;
+                app.HarSmoothingWindows = a.HarSmoothing;
                 app.Begin(har, kws);
                 var failed = new List<string>();
                 if (har != null && !app.Har.Model.IsLoaded)

@@ -4,7 +4,7 @@ them), scored against the labels second by second.
 
     tools/mambanano stream-eval --task har [--data ../shared/data/hapt] [--weights weights/har.mnm]
                                                [--subjects 3,7,15,22,27] [--out runs/har/stream.json]
-    tools/mambanano stream-eval --task har --cv runs/har_cv5/cv
+    tools/mambanano stream-eval --task har --cv runs/har_cv5/cv [--smoothing 3]
 
 With --cv, the figure that predicts new people: each fold's model (CV/fold<k>/har.mnm, written by
 `train --task har --cv-folds K`) replays the recordings of the subjects it held out (its
@@ -12,7 +12,9 @@ har_result.json's val_subjects), and the seconds of all folds are pooled (per-fo
 
 Per second s of a recording (its end, t = 1000 s ms): the truth is the label of the sample at t
 (activities 1-6 scored; transitions 7-12 and unlabelled samples are not), the prediction is the
-last HAR report at or before t (a report at t covers the 2.56 s before it). Latency: for each
+last HAR report at or before t (a report at t covers the 2.56 s before it; with --smoothing K,
+the app's har_smoothing_windows, it names the class of the posteriors averaged over the last K
+windows, default nf.config's). Latency: for each
 labelled activity segment that follows a different activity, the time from its start to the first
 report of its class (segments whose class is never reported count as misses).
 Prints JSON (and writes it to --out only if given); deterministic (no randomness). A model that
@@ -32,6 +34,7 @@ from mambanano import data_har
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
 from mambanano.evaluate import add_data_options
+from mambanano.gen_board_config import read_config
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
 from mambanano.paths import REPO
@@ -55,9 +58,10 @@ def host(*args):
     return run.stdout
 
 
-def replay(acc_path, weights):
-    """HAR reports of the app for one recording: [(t_ms, class index)]."""
-    out = host("replay", "--har-model", weights, "--imu", acc_path)
+def replay(acc_path, weights, smoothing):
+    """HAR reports of the app for one recording, each the class of the posteriors averaged over
+    `smoothing` windows: [(t_ms, class index)]."""
+    out = host("replay", "--har-model", weights, "--imu", acc_path, "--har-smoothing", smoothing)
     reports = []
     for line in out.splitlines():
         if line.startswith("MN1 PRED ") and " task=HAR " in line:
@@ -112,15 +116,25 @@ def main(argv=None):
         "it held out, instead of --weights on --subjects",
     )
     ap.add_argument(
+        "--smoothing",
+        type=int,
+        default=int(read_config()["har_smoothing_windows"][0]),
+        metavar="K",
+        help="HAR reports the class of the posteriors averaged over the last K scored windows "
+        "(default: nf.config har_smoothing_windows)",
+    )
+    ap.add_argument(
         "--out", type=Path, default=None, help="also write the JSON here (default: nowhere)"
     )
     args = ap.parse_args(argv)
     args.data = resolve_data(args.data, "hapt", PROG)
+    if args.smoothing < 1:
+        ap.error("--smoothing must be >= 1")
     try:
         if args.cv:
-            result = evaluate_cv(args.data, args.cv)
+            result = evaluate_cv(args.data, args.cv, args.smoothing)
         else:
-            result = evaluate(args.data, args.weights, args.subjects)
+            result = evaluate(args.data, args.weights, args.subjects, args.smoothing)
     except (ModelError, KernelError, ReplayError, ValueError, OSError) as e:
         sys.exit(f"{PROG}: {e}")
     text = json.dumps(result, indent=1, allow_nan=False)
@@ -131,8 +145,9 @@ def main(argv=None):
     return 0
 
 
-def score_subjects(data, weights, subjects):
-    """Replay every recording of `subjects` in `data` with `weights`: (per-second (truth,
+def score_subjects(data, weights, subjects, smoothing):
+    """Replay every recording of `subjects` in `data` with `weights` (reports smoothed over
+    `smoothing` windows): (per-second (truth,
     prediction) pairs, latencies, recordings) (see score_recording)."""
     read_checked(weights, mf.Task.HAR)
     labels_path = Path(data) / "RawData" / "labels.txt"
@@ -151,14 +166,14 @@ def score_subjects(data, weights, subjects):
         with acc.open() as f:
             n_samples = sum(1 for _ in f)
         rows = [tuple(r[2:]) for r in labels[(labels[:, 0] == exp) & (labels[:, 1] == user)]]
-        s, lat = score_recording(replay(acc, weights), rows, n_samples)
+        s, lat = score_recording(replay(acc, weights, smoothing), rows, n_samples)
         pairs += s
         latencies += lat
         recordings += 1
     return pairs, latencies, recordings
 
 
-def summary(subjects, pairs, latencies, recordings):
+def summary(subjects, smoothing, pairs, latencies, recordings):
     """The JSON result of scored seconds and latencies (score_subjects' output, pooled)."""
     if not pairs:
         raise ValueError(
@@ -171,6 +186,7 @@ def summary(subjects, pairs, latencies, recordings):
         "task": "HAR",
         "mode": "stream",
         "subjects": sorted(subjects),
+        "smoothing_windows": smoothing,
         "recordings": recordings,
         "scored_seconds": int(len(pairs)),
         "per_second_accuracy": float((truth == pred).mean()),
@@ -186,12 +202,12 @@ def summary(subjects, pairs, latencies, recordings):
     }
 
 
-def evaluate(data, weights, subjects):
+def evaluate(data, weights, subjects, smoothing):
     """Replay every recording of `subjects` in `data` with `weights` and score it (see the docstring)."""
-    return summary(subjects, *score_subjects(data, weights, subjects))
+    return summary(subjects, smoothing, *score_subjects(data, weights, subjects, smoothing))
 
 
-def evaluate_cv(data, cv_dir):
+def evaluate_cv(data, cv_dir, smoothing):
     """--cv: each fold's model on the subjects it held out, the seconds pooled over the folds."""
     folds = sorted(Path(cv_dir).glob("fold*/har_result.json"))
     if not folds:
@@ -199,11 +215,11 @@ def evaluate_cv(data, cv_dir):
     pairs, latencies, recordings, subjects, per_fold = [], [], 0, [], []
     for result_path in folds:
         held_out = json.loads(result_path.read_text())["val_subjects"]
-        p, lat, n = score_subjects(data, result_path.parent / "har.mnm", held_out)
+        p, lat, n = score_subjects(data, result_path.parent / "har.mnm", held_out, smoothing)
         per_fold.append(float(np.mean([t == q for t, q in p])) if p else None)
         pairs, latencies, recordings = pairs + p, latencies + lat, recordings + n
         subjects += held_out
-    result = summary(subjects, pairs, latencies, recordings)
+    result = summary(subjects, smoothing, pairs, latencies, recordings)
     scored = [a for a in per_fold if a is not None]
     result["per_fold_accuracy"] = per_fold
     result["fold_mean"] = float(np.mean(scored))

@@ -44,8 +44,8 @@ def test_cv_scores_each_fold_on_the_subjects_it_held_out(tmp_path):
         fold.mkdir()
         shutil.copy(weights, fold / "har.mnm")
         (fold / "har_result.json").write_text(json.dumps({"val_subjects": subjects}))
-    pooled = evaluate_cv(hapt, tmp_path)
-    alone = [evaluate(hapt, weights, s) for s in held_out.values()]
+    pooled = evaluate_cv(hapt, tmp_path, 1)
+    alone = [evaluate(hapt, weights, s, 1) for s in held_out.values()]
     assert pooled["subjects"] == [1, 3]
     assert pooled["scored_seconds"] == sum(a["scored_seconds"] for a in alone)
     assert pooled["per_fold_accuracy"] == pytest.approx([a["per_second_accuracy"] for a in alone])

@@ -311,7 +311,8 @@ namespace MambaNano.TestHost
             Assert.Contains("--gap-ms 99999999999: expected a whole number in [0, 600000]", r.Error, r.All());
             foreach (string[] bad in new[]
             {
-                new[] { "--kws-threshold", "0" }, new[] { "--kws-threshold", "x" }, new[] { "--max-seconds", "NaN" },
+                new[] { "--kws-threshold", "0" }, new[] { "--kws-threshold", "x" }, new[] { "--har-smoothing", "0" },
+                new[] { "--har-smoothing", "65" }, new[] { "--max-seconds", "NaN" },
                 new[] { "--max-seconds", "-1" }, new[] { "--imu-fault", "dropout:1e300:1" },
                 new[] { "--mic-fault", "clip:5" },
                 new[] { "--imu-fault", "stuck:5:0" }, new[] { "--frobnicate" },
