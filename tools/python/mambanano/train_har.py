@@ -50,6 +50,7 @@ import torch
 from mambanano import data_har, frontend
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
+from mambanano.gen_board_config import read_config
 from mambanano.model import MambaNanoNet
 from mambanano.model_card import write_model_card
 from mambanano.paths import REPO
@@ -114,14 +115,16 @@ def augmentation(args):
 
 
 def har_recipe(args):
-    """What --cv-folds records and --all-data checks (training.recipe and the augmentation)."""
+    """What --cv-folds records and --all-data checks (training.recipe, the augmentation, the crop)."""
     aug = augmentation(args)
-    return {**recipe(args), "augmentation": aug and dataclasses.asdict(aug)}
+    return {**recipe(args, "crop"), "augmentation": aug and dataclasses.asdict(aug)}
 
 
 def recipe_options(args):
     """The command-line options that give args' recipe (those not at their defaults)."""
     options = [f"--epochs {args.epochs}", *model_options(args)]
+    if args.crop is not None:
+        options.append(f"--crop {args.crop}")
     aug = augmentation(args)
     if aug is None:
         options.append("--no-augment")
@@ -133,6 +136,28 @@ def recipe_options(args):
             if value != getattr(defaults, name)
         ]
     return " ".join(options)
+
+
+def crop_line(crop):
+    """The model card's words for --crop (empty without it)."""
+    if crop is None:
+        return ""
+    return (
+        f"; each epoch (and QAT) trains on a random {crop}-sample part of every training window "
+        f"(from a reset state, as the app scores its windows)"
+    )
+
+
+def app_window_line():
+    """The model card's window line: the training windows and the app's (nf.config)."""
+    config = read_config()
+    window = int(config["har_window_samples"][0])
+    stride = window // int(config["har_streams"][0])
+    return (
+        f"trained and cross-validated on {data_har.WINDOW}-sample windows (2.56 s); the app scores "
+        f"{window} samples ({window * 20 / 1000:g} s, nf.config har_window_samples) from a reset "
+        f"state, mean-pooled, one window every {stride} samples"
+    )
 
 
 def augmentation_line(aug):
@@ -173,12 +198,14 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     aug = augmentation(args)
 
     def training_features(aug_rng):
-        """The float training windows (n, 128, F): xt, or with --augment a fresh augmented copy."""
-        return (
+        """The float training windows (n, 128, F): xt, or with --augment a fresh augmented copy;
+        with --crop a random part of each, (n, crop, F)."""
+        x = (
             xt
             if aug is None
             else to_float(data_har.augmented_windows(recs, index_tr, aug, aug_rng))
         )
+        return x if args.crop is None else data_har.random_crops(x, args.crop, aug_rng)
 
     epoch_rng = np.random.default_rng(args.seed + 2)  # own streams: the batch order is unchanged
     curve = train_or_load(
@@ -290,6 +317,14 @@ def parser():
     )
     add_cv_arguments(ap, "subject")
     ap.add_argument(
+        "--crop",
+        type=int,
+        metavar="SAMPLES",
+        help="train (and fine-tune) on a random SAMPLES-long part of each 128-sample training "
+        "window, fresh every epoch, as the app scores windows of nf.config har_window_samples; "
+        "windows are scored whole (default: train on whole windows)",
+    )
+    ap.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -326,6 +361,8 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
+    if args.crop is not None and not 1 <= args.crop <= data_har.WINDOW:
+        ap.error(f"--crop must be 1..{data_har.WINDOW} samples")
     check_split_arguments(
         ap,
         args,
@@ -376,7 +413,7 @@ def main(argv=None):
         task_line="HAR, 6 classes: " + ", ".join(data_har.CLASS_NAMES),
         input_line="IMU front-end (`mn_imu_*`): 9 int8 features per 50 Hz sample (total acceleration, "
         "gravity-removed acceleration, angular rate; 32 units per g and per rad/s)",
-        window_line="128 samples (2.56 s) from a reset state, mean-pooled; the app scores one every 64 samples",
+        window_line=app_window_line(),
         data_line="HAPT raw recordings (`../shared/data/hapt`), "
         "UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
         split_line=(
@@ -388,7 +425,9 @@ def main(argv=None):
             f"subjects present ({n_train:,} windows)"
         )
         + "; calibration on 512 training windows",
-        training_line=training_line(args) + augmentation_line(augmentation(args)),
+        training_line=training_line(args)
+        + augmentation_line(augmentation(args))
+        + crop_line(args.crop),
         targets=(96, 0.5),
         reproduce=(
             [

@@ -1,7 +1,7 @@
 """Short smoke runs of the whole training commands (train, calibrate, quantize, INT8-evaluate
 through C): HAR once as a development run (validation subjects held out) and once as the shipped
-model's run (--all-data, scalar-A heads: every subject trains it, the card carries a
-cross-validation); KWS as a development run with --specaugment, its file then through mambanano
+model's run (--all-data, scalar-A heads, 64-sample crops: every subject trains it, the card
+carries a cross-validation); KWS as a development run with --specaugment, its file then through mambanano
 evaluate, and as an --all-data run with an --extra-train folder."""
 
 import json
@@ -55,7 +55,9 @@ def cv_of_recipe(path, recipe, class_names, folds):
 @needs_hapt
 @pytest.mark.parametrize("a_heads, all_data", [(None, False), (16, True)])
 def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
-    option = ["--epochs", "1"] + ([] if a_heads is None else ["--a-heads", str(a_heads)])
+    option = ["--epochs", "1"] + (
+        [] if a_heads is None else ["--a-heads", str(a_heads), "--crop", "64"]
+    )
     if all_data:
         recipe = train_har.har_recipe(train_har.parser().parse_args(option))
         cv = cv_of_recipe(tmp_path / "cv.json", recipe, data_har.CLASS_NAMES, 2)
@@ -73,6 +75,7 @@ def test_har_smoke_run_writes_a_loadable_model(tmp_path, a_heads, all_data):
         assert len(result["val_subjects"]) == 21, "scored in-sample on every subject"
         assert "2-fold cross-validation of this recipe" in card and "## In-sample check" in card
         assert "--all-data --cv-summary" in card
+        assert "--crop 64" in card and "random 64-sample part of every training window" in card
     else:
         assert "## Accuracy on the validation split" in card
 
