@@ -79,10 +79,10 @@ namespace MambaNano.Tests
             smoothed.App.HarSmoothingWindows = 4;
             Assert.AreEqual(4, smoothed.App.HarSmoothingWindows);
             plain.App.HarSmoothingWindows = 1;
-            plain.App.Begin(TestModels.Imu(), null);
-            smoothed.App.Begin(TestModels.Imu(), null);
             int ticks = BoardConfig.HarWindowSamples + BoardConfig.HarWindowSamples / BoardConfig.HarStreams * 3;
+            plain.App.Begin(TestModels.Imu(), null); // one after the other: both apps drive native slot 0
             Run(plain.App, ticks);
+            smoothed.App.Begin(TestModels.Imu(), null);
             Run(smoothed.App, ticks);
             string[] one = Predictions(plain.Sink);
             string[] four = Predictions(smoothed.Sink);

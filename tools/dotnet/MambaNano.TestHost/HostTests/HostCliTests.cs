@@ -29,6 +29,9 @@ namespace MambaNano.TestHost
             Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../.."));
         private static readonly string Har = Path.Combine(Repo, "weights/har.mnm");
         private static readonly string Kws = Path.Combine(Repo, "weights/kws.mnm");
+        /// <summary>The first HAR report of a replay: when its first window is full.</summary>
+        private static readonly string FirstHarPrediction =
+            "MN1 PRED t=" + (BoardConfig.HarWindowSamples * 1000 / BoardConfig.ImuRateHz) + " task=HAR";
         private static readonly string Dir =
             Path.Combine(Path.GetTempPath(), "mambanano-clitests-" + Environment.ProcessId);
 
@@ -179,7 +182,7 @@ namespace MambaNano.TestHost
                 "--wav", Wav("tone.wav", 2));
             Assert.AreEqual(HostCli.ExitModel, r.Code, r.All());
             Assert.Contains("src=KWS state=OFF detail=load_failed", r.Serial, r.All());
-            Assert.Contains("MN1 PRED t=2560 task=HAR", r.Serial, r.All());
+            Assert.Contains(FirstHarPrediction, r.Serial, r.All());
         }
 
         [TestMethod]
@@ -215,7 +218,7 @@ namespace MambaNano.TestHost
             r = Run("replay", "--har-model", Har, "--imu", renamed,
                 "--gyro", Path.Combine(Dir, "gyro_exp01_user01.txt"));
             Assert.AreEqual(HostCli.ExitOk, r.Code, r.All());
-            Assert.Contains("MN1 PRED t=2560 task=HAR", r.Serial, r.All());
+            Assert.Contains(FirstHarPrediction, r.Serial, r.All());
 
             string shorter = Imu("short", 299);
             r = Run("replay", "--har-model", Har, "--imu", renamed, "--gyro", Path.Combine(Dir, "gyro_short.txt"));
