@@ -37,7 +37,7 @@ namespace MambaNano
         public const int HarWindowSamples = 64;
         /// <summary>staggered windows: a report every 64 / 4 = 16 samples (0.32 s)</summary>
         public const int HarStreams = 4;
-        /// <summary>HAR reports the class of the posteriors averaged over the last 1 scores</summary>
+        /// <summary>a HAR report names the class of the posteriors averaged over the last N scores (1: each alone; more lag behind changes)</summary>
         public const int HarSmoothingWindows = 1;
         /// <summary>1 s, the clip length the model was trained on</summary>
         public const int KwsWindowHops = 50;
