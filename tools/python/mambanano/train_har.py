@@ -50,9 +50,8 @@ import torch
 from mambanano import data_har, frontend
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
-from mambanano.gen_board_config import read_config
 from mambanano.model import MambaNanoNet
-from mambanano.model_card import write_model_card
+from mambanano.model_card import app_window_line, write_model_card
 from mambanano.paths import REPO
 from mambanano.quantize import (
     QAT_EPOCHS,
@@ -145,18 +144,6 @@ def crop_line(crop):
     return (
         f"; each epoch (and QAT) trains on a random {crop}-sample part of every training window "
         f"(from a reset state, as the app scores its windows)"
-    )
-
-
-def app_window_line():
-    """The model card's window line: the training windows and the app's (nf.config)."""
-    config = read_config()
-    window = int(config["har_window_samples"][0])
-    stride = window // int(config["har_streams"][0])
-    return (
-        f"trained and cross-validated on {data_har.WINDOW}-sample windows (2.56 s); the app scores "
-        f"{window} samples ({window * 20 / 1000:g} s, nf.config har_window_samples) from a reset "
-        f"state, mean-pooled, one window every {stride} samples"
     )
 
 
@@ -413,7 +400,7 @@ def main(argv=None):
         task_line="HAR, 6 classes: " + ", ".join(data_har.CLASS_NAMES),
         input_line="IMU front-end (`mn_imu_*`): 9 int8 features per 50 Hz sample (total acceleration, "
         "gravity-removed acceleration, angular rate; 32 units per g and per rad/s)",
-        window_line=app_window_line(),
+        window_line=app_window_line(data_har.WINDOW, "sample", "har_window_samples", "har_streams"),
         data_line="HAPT raw recordings (`../shared/data/hapt`), "
         "UCI HAR windows (128 samples, 50 % overlap, activities 1–6)",
         split_line=(

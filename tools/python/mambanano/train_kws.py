@@ -57,7 +57,7 @@ from mambanano import data_kws, frontend
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
 from mambanano.model import MambaNanoNet
-from mambanano.model_card import write_model_card
+from mambanano.model_card import app_window_line, write_model_card
 from mambanano.paths import REPO
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
@@ -357,7 +357,7 @@ def write_card(path, result, args, n_calib, cv):
         f"{fe.AUDIO_HOP_SAMPLES}-sample (20 ms) hop of 16 kHz PCM, "
         f"{fe.AUDIO_WINDOW_SAMPLES}-point Hann window, {fe.LOGMEL_LOW_HZ:g}–"
         f"{fe.LOGMEL_HIGH_HZ:g} Hz; one unit = 1/{fe.LOGMEL_UNITS_PER_LOG2} log2 of mel power",
-        window_line=f"1 s ({dk.FRAMES} frames) from a reset state, mean-pooled",
+        window_line=app_window_line(dk.FRAMES, "frame", "kws_window_hops", "kws_streams"),
         data_line=f"Speech Commands v0.02 in its folder layout (`{os.path.relpath(args.data, REPO)}`), "
         "1 s clips; each epoch a fresh augmented copy of every training clip (speed "
         f"{dk.SPEED_RANGE[0]:g}–{dk.SPEED_RANGE[1]:g}, shift ±{dk.SHIFT_SAMPLES // 16} ms, "
