@@ -12,10 +12,10 @@ har_result.json's val_subjects), and the seconds of all folds are pooled (per-fo
 
 Per second s of a recording (its end, t = 1000 s ms): the truth is the label of the sample at t
 (activities 1-6 scored; transitions 7-12 and unlabelled samples are not), the prediction is the
-last HAR report at or before t (a report at t covers the 2.56 s before it; with --smoothing K,
-the app's har_smoothing_windows, it names the class of the posteriors averaged over the last K
-windows, default nf.config's). Latency: for each
-labelled activity segment that follows a different activity, the time from its start to the first
+last HAR report at or before t (a report at t covers the nf.config har_window_samples before it,
+1.28 s as shipped; with --smoothing K, the app's har_smoothing_windows, it names the class of the
+posteriors averaged over the last K windows, default nf.config's). Latency: for each labelled
+activity segment that follows a different activity, the time from its start to the first
 report of its class (segments whose class is never reported count as misses).
 Prints JSON (and writes it to --out only if given); deterministic (no randomness). A model that
 cannot be used (unreadable, refused by the loader, not a HAR model) or a replay that fails ends
@@ -147,8 +147,8 @@ def main(argv=None):
 
 def score_subjects(data, weights, subjects, smoothing):
     """Replay every recording of `subjects` in `data` with `weights` (reports smoothed over
-    `smoothing` windows): (per-second (truth,
-    prediction) pairs, latencies, recordings) (see score_recording)."""
+    `smoothing` windows): (per-second (truth, prediction) pairs, latencies, recordings) (see
+    score_recording)."""
     read_checked(weights, mf.Task.HAR)
     labels_path = Path(data) / "RawData" / "labels.txt"
     if not labels_path.is_file():
