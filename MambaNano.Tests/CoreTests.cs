@@ -220,7 +220,7 @@ namespace MambaNano.Tests
         public void SumsTheLastWindowsRowsAndForgetsTheOldest()
         {
             PosteriorAverage avg = new PosteriorAverage(2);
-            avg.Clear(3);
+            avg.Begin(3);
             Assert.AreEqual(-1, avg.Best(), "no row yet");
             Assert.AreEqual(0, avg.Sum(1));
             avg.Add(Row(100, 900, 0));
@@ -241,10 +241,11 @@ namespace MambaNano.Tests
         public void ATieGoesToTheLowerClassAndClearForgetsEveryRow()
         {
             PosteriorAverage avg = new PosteriorAverage(3);
-            avg.Clear(3);
+            avg.Begin(3);
             avg.Add(Row(0, 500, 500));
             Assert.AreEqual(1, avg.Best());
-            avg.Clear(3);
+            avg.Clear();
+            Assert.AreEqual(3, avg.Classes, "Clear keeps the classes");
             Assert.AreEqual(0, avg.Filled);
             Assert.AreEqual(-1, avg.Best());
             avg.Add(Row(10, 0, 20));
@@ -256,9 +257,9 @@ namespace MambaNano.Tests
         {
             Assert.ThrowsException(typeof(ArgumentException), () => new PosteriorAverage(0));
             PosteriorAverage avg = new PosteriorAverage(1);
-            Assert.ThrowsException(typeof(ArgumentException), () => avg.Clear(ModelCodes.MaxClasses + 1));
-            Assert.ThrowsException(typeof(ArgumentException), () => avg.Clear(-1));
-            avg.Clear(0);
+            Assert.ThrowsException(typeof(ArgumentException), () => avg.Begin(ModelCodes.MaxClasses + 1));
+            Assert.ThrowsException(typeof(ArgumentException), () => avg.Begin(-1));
+            avg.Begin(0);
             avg.Add(Row(1, 2, 3));
             Assert.AreEqual(-1, avg.Best(), "no classes before a model is loaded");
         }

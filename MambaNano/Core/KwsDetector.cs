@@ -15,7 +15,6 @@ namespace MambaNano
         private int _thresholdQ15;
         private readonly int _refractoryMs;
         private readonly bool[] _isKeyword = new bool[ModelCodes.MaxClasses];
-        private int _classes;
         private long _lastDetectionMs;
 
         /// <param name="smoothing">windows averaged, >= 1</param>
@@ -56,8 +55,8 @@ namespace MambaNano
         /// <summary>Set the class list (names from the model) and forget the history.</summary>
         public void Begin(string[] classNames)
         {
-            _classes = classNames.Length;
-            for (int c = 0; c < _classes; c++)
+            _history.Begin(classNames.Length);
+            for (int c = 0; c < classNames.Length; c++)
             {
                 _isKeyword[c] = classNames[c].Length > 0 && classNames[c][0] != '_';
             }
@@ -66,7 +65,7 @@ namespace MambaNano
 
         public void Clear()
         {
-            _history.Clear(_classes);
+            _history.Clear();
             _lastDetectionMs = long.MinValue / 2;
         }
 
@@ -80,7 +79,7 @@ namespace MambaNano
             }
             int best = -1;
             int bestMean = 0;
-            for (int c = 0; c < _classes; c++)
+            for (int c = 0; c < _history.Classes; c++)
             {
                 if (!_isKeyword[c])
                 {

@@ -151,7 +151,7 @@ namespace MambaNano
                 _imuSaturated.Clear();
                 if (_har.Start(TimeMs, _imu.SampleRateHz))
                 {
-                    _harAverage.Clear(_har.Model.ClassCount);
+                    _harAverage.Begin(_har.Model.ClassCount);
                 }
             }
         }

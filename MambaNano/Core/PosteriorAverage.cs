@@ -29,18 +29,28 @@ namespace MambaNano
         /// <summary>Rows kept: the most windows a sum covers.</summary>
         public int Windows => _windows;
 
-        /// <summary>Rows added since <see cref="Clear"/>, at most <see cref="Windows"/>.</summary>
+        /// <summary>Rows added since <see cref="Begin"/> or <see cref="Clear"/>, at most
+        /// <see cref="Windows"/>.</summary>
         public int Filled => _filled;
 
-        /// <summary>Forget every row; later rows have <c>classes</c> (0..MaxClasses; 0 before a
-        /// model is loaded) values.</summary>
-        public void Clear(int classes)
+        /// <summary>Classes per row (0 before <see cref="Begin"/>).</summary>
+        public int Classes => _classes;
+
+        /// <summary>Start over for a model of <c>classes</c> (0..MaxClasses) classes: every row
+        /// forgotten.</summary>
+        public void Begin(int classes)
         {
             if (classes < 0 || classes > ModelCodes.MaxClasses)
             {
                 throw new System.ArgumentException("classes in 0..MaxClasses");
             }
             _classes = classes;
+            Clear();
+        }
+
+        /// <summary>Forget every row (the classes stay).</summary>
+        public void Clear()
+        {
             _filled = 0;
             _next = 0;
         }

@@ -1,8 +1,8 @@
 """Short smoke runs of the whole training commands (train, calibrate, quantize, INT8-evaluate
 through C): HAR once as a development run (validation subjects held out) and once as the shipped
 model's run (--all-data, scalar-A heads, 64-sample crops: every subject trains it, the card
-carries a cross-validation); KWS as a development run with --specaugment, its file then through mambanano
-evaluate, and as an --all-data run with an --extra-train folder."""
+carries a cross-validation); KWS as a development run with --specaugment, its file then through
+mambanano evaluate, and as an --all-data run with an --extra-train folder."""
 
 import json
 import subprocess
