@@ -212,6 +212,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
         clip_grad=args.clip_grad,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
+        ema=args.ema,
         distill=distillation(
             args,
             runs,

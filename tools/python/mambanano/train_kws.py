@@ -283,6 +283,7 @@ def fit(train_clips, val_clips, args, out, runs):
         clip_grad=args.clip_grad,
         label_smoothing=args.label_smoothing,
         mixup=args.mixup,
+        ema=args.ema,
         distill=distillation(
             args,
             runs,

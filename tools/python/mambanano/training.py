@@ -5,6 +5,7 @@ float-vs-INT8 evaluation, the cross-validation's rows, summary and resumption, a
 Symbols: n examples, T frames, F features, C classes.
 """
 
+import copy
 import json
 import statistics
 import time
@@ -63,8 +64,8 @@ def add_model_arguments(parser):
 
 def add_loss_arguments(parser):
     """The training loss's and optimiser's options: label smoothing, weight decay, gradient
-    clipping, mixup and knowledge distillation from a float teacher (`train_or_load`,
-    `distillation`)."""
+    clipping, a moving average of the weights, mixup and knowledge distillation from a float
+    teacher (`train_or_load`, `distillation`)."""
     parser.add_argument(
         "--label-smoothing",
         type=float,
@@ -84,6 +85,16 @@ def add_loss_arguments(parser):
         metavar="NORM",
         default=0.0,
         help="scale each batch's gradient down to this global L2 norm where it is larger; 0 = off "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ema",
+        type=float,
+        metavar="DECAY",
+        default=0.0,
+        help="keep an exponential moving average of the weights over the optimiser's steps, "
+        "decay min(DECAY, (1 + s) / (10 + s)) at step s, and train on to it: the average is "
+        "what is scored each epoch, saved and quantized; 0 = off, else below 1 "
         "(default: %(default)s)",
     )
     parser.add_argument(
@@ -149,6 +160,7 @@ RECIPE_KEYS = (
     "distill_weight",
     "distill_temperature",
     "mixup",
+    "ema",
     "weight_decay",
     "clip_grad",
     "label_smoothing",
@@ -217,6 +229,8 @@ def check_model_arguments(parser, args, dims):
         parser.error(f"--n-layers must be 1 to {MAX_LAYERS}")
     if args.mixup < 0.0 or args.weight_decay < 0.0 or args.clip_grad < 0.0:
         parser.error("--mixup, --weight-decay and --clip-grad must be 0 (off) or above")
+    if not 0.0 <= args.ema < 1.0:
+        parser.error("--ema must be 0 (off) to below 1")
     if not 0.0 <= args.label_smoothing < 1.0:
         parser.error("--label-smoothing must be 0 (off) to below 1")
     if not 0.0 <= args.distill_weight <= 1.0 or args.distill_temperature <= 0.0:
@@ -243,6 +257,8 @@ def model_options(args):
         options.append(f"--weight-decay {args.weight_decay:g}")
     if args.clip_grad > 0:
         options.append(f"--clip-grad {args.clip_grad:g}")
+    if args.ema > 0:
+        options.append(f"--ema {args.ema:g}")
     if args.label_smoothing != LABEL_SMOOTHING:
         options.append(f"--label-smoothing {args.label_smoothing:g}")
     if args.teacher is not None:
@@ -261,6 +277,7 @@ def training_line(args):
         f"{args.label_smoothing:g}, batch {args.batch}, seed {args.seed}"
         + (f", weight decay {args.weight_decay:g}" if args.weight_decay != WEIGHT_DECAY else "")
         + (f", gradient norm clipped at {args.clip_grad:g}" if args.clip_grad > 0 else "")
+        + (f", weights averaged (EMA decay {args.ema:g})" if args.ema > 0 else "")
         + (f", mixup alpha {args.mixup:g}" if args.mixup > 0 else "")
     )
 
@@ -272,6 +289,14 @@ def mixup_batch(x, labels, alpha, rng):
     lam = float(rng.beta(alpha, alpha))
     perm = torch.from_numpy(rng.permutation(len(labels)))
     return lam * x + (1.0 - lam) * x[perm], labels, labels[perm], lam
+
+
+def ema_update(average, model, decay):
+    """average <- decay x average + (1 - decay) x model, parameter by parameter (two models of the
+    same dims): one step of the exponential moving average of the weights."""
+    with torch.no_grad():
+        for a, p in zip(average.parameters(), model.parameters()):
+            a.lerp_(p, 1.0 - decay)
 
 
 def distillation_loss(logits, teacher, x, temperature):
@@ -325,6 +350,7 @@ def train_or_load(
     clip_grad=0.0,
     label_smoothing=LABEL_SMOOTHING,
     mixup=0.0,
+    ema=0.0,
     distill=None,
 ):
     """Train model in place, or with quantize_only load it: returns the curve
@@ -335,7 +361,9 @@ def train_or_load(
     with label_smoothing, or with distill = (teacher, w, T) (`distillation`) (1 - w) x that + w x
     `distillation_loss` on the same batch; batches in an order drawn from rng; with mixup > 0
     each batch mixed (`mixup_batch`, its draws from rng too) and the cross-entropy weighted over
-    both labels.
+    both labels. With ema > 0 an exponential moving average of the weights follows the steps
+    (`ema_update`, decay min(ema, (1 + s) / (10 + s)) at step s, so the random start fades fast):
+    it is what each epoch scores and what the model holds at the end.
     features_of_epoch() is called at the start of each epoch and gives its float training features
     (n, T, F): the same tensor, or a fresh augmented copy; labels (n,) int64 tensor; x_val
     (m, T, F) float tensor, y_val (m,) numpy. The checkpoint runs/<name>.pt and runs/curve.json
@@ -348,6 +376,8 @@ def train_or_load(
         return json.loads(curve_path.read_text())
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
+    average = copy.deepcopy(model) if ema > 0 else None
+    steps = 0
     curve = []
     t_start = time.time()
     for epoch in range(epochs):
@@ -378,16 +408,22 @@ def train_or_load(
             if clip_grad > 0:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), clip_grad)
             opt.step()
+            if average is not None:
+                ema_update(average, model, min(ema, (1 + steps) / (10 + steps)))
+            steps += 1
             total += float(loss) * len(idx)
         sched.step()
         model.eval()
+        scored = model if average is None else average.eval()
         with torch.no_grad():
-            val_acc = float((model(x_val).argmax(-1).numpy() == y_val).mean())
+            val_acc = float((scored(x_val).argmax(-1).numpy() == y_val).mean())
         curve.append((epoch + 1, total / len(labels), val_acc))
         print(
             f"epoch {epoch + 1}: loss {total / len(labels):.4f} val {val_acc:.4f} "
             f"({time.time() - t_start:.0f} s)"
         )
+    if average is not None:
+        model.load_state_dict(average.state_dict())
     torch.save(model.state_dict(), checkpoint)
     curve_path.write_text(json.dumps(curve))
     model.eval()

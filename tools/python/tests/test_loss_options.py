@@ -2,7 +2,8 @@
 teacher, and that training with it moves the model towards the teacher. Mixup (--mixup ALPHA): the
 mixed batch, and that training with it keeps the model from memorising random labels as it does
 without. Weight decay (--weight-decay): it shrinks the weights. Gradient clipping (--clip-grad): the
-optimiser never sees a gradient above the cap. All are checked, recorded in the recipe and told by
+optimiser never sees a gradient above the cap. Weight averaging (--ema): the model ends at the
+moving average of the weights the optimiser stepped through. All are checked, recorded in the recipe and told by
 the card."""
 
 import json
@@ -17,6 +18,7 @@ from mambanano.training import (
     check_model_arguments,
     distillation,
     distillation_loss,
+    ema_update,
     mixup_batch,
     model_options,
     recipe,
@@ -165,6 +167,7 @@ def test_a_mixed_batch_is_the_convex_combination_with_a_shuffled_copy():
             "weight decay",
         ),
         ("--clip-grad", "1", "clip_grad", ", gradient norm clipped at 1", "-1", 0.0, "clipped"),
+        ("--ema", "0.99", "ema", ", weights averaged (EMA decay 0.99)", "1", 0.0, "averaged"),
     ],
 )
 def test_a_loss_option_is_checked_recorded_and_in_the_card(
@@ -249,3 +252,37 @@ def test_clip_grad_caps_the_gradient_norm_the_optimiser_sees(tmp_path, monkeypat
     _trained(tmp_path / "clipped", x, labels, epochs=2, lr=0.02, clip_grad=0.01)
     assert min(free) > 0.01, "the tiny model's gradients are larger than the cap"
     assert len(seen) == len(free) and max(seen) <= 0.01 * (1 + 1e-5)
+
+
+def test_ema_update_moves_the_average_a_share_of_the_way_to_the_model():
+    torch.manual_seed(0)
+    average, model = MambaNanoNet(**DIMS), MambaNanoNet(**DIMS)
+    before = [p.detach().clone() for p in average.parameters()]
+    ema_update(average, model, 0.75)
+    for a, b, p in zip(average.parameters(), before, model.parameters()):
+        torch.testing.assert_close(a.detach(), 0.75 * b + 0.25 * p.detach())
+
+
+def test_ema_training_ends_at_the_average_of_the_stepped_weights(tmp_path, monkeypatch):
+    x, labels = _random_labels()
+    stepped = []
+    step = torch.optim.AdamW.step
+
+    def recording_step(self, *a, **k):
+        out = step(self, *a, **k)
+        stepped.append([p.detach().clone() for g in self.param_groups for p in g["params"]])
+        return out
+
+    monkeypatch.setattr(torch.optim.AdamW, "step", recording_step)
+    model = _trained(tmp_path / "ema", x, labels, epochs=3, lr=0.02, ema=0.9)
+    torch.manual_seed(2)
+    expected = [p.detach().clone() for p in MambaNanoNet(**DIMS).parameters()]  # the start
+    for s, weights in enumerate(stepped):
+        decay = min(0.9, (1 + s) / (10 + s))
+        expected = [decay * e + (1 - decay) * w for e, w in zip(expected, weights)]
+    assert len(stepped) == 9, "48 examples in batches of 16, 3 epochs"
+    for p, e in zip(model.parameters(), expected):
+        torch.testing.assert_close(p.detach(), e)
+    assert any(
+        not torch.allclose(p.detach(), last) for p, last in zip(model.parameters(), stepped[-1])
+    )
