@@ -24,9 +24,9 @@
  *
  * Defaults. The firmware (ESP-IDF defines ESP_PLATFORM; or -DMN_ENGINE_DEVICE_SIZES) reserves
  * what the app needs. The app reads its models in place in the deployed assembly
- * (mn_engine_load_in_place), so no arena: slot 0 (HAR) 4 streams of 1,184 B, slot 1 (KWS) 5
+ * (mn_engine_load_in_place), so no arena: slot 0 (HAR) 6 streams of 1,184 B, slot 1 (KWS) 5
  * streams of 1,928 B (nf.config's har_streams / kws_streams), 1,520 B scratch (the log-mel
- * front-end's): 15,896 B of buffers. Any model with the same dims fits (sizes follow from the dims
+ * front-end's): 18,264 B of buffers. Any model with the same dims fits (sizes follow from the dims
  * alone); a bigger one needs these raised. Firmware that copies its models (mn_engine_load, e.g.
  * from a file system) needs arenas too, for the lean files -DMN_ENGINE_ARENA_BYTES_0=16112
  * -DMN_ENGINE_ARENA_BYTES_1=31728 (mn_model_arena_size: the file + 15, rounded up to 16; 63,736 B
@@ -76,7 +76,7 @@ extern "C" {
 #define MN_ENGINE_ARENA_BYTES_1 0 /* KWS read in place */
 #endif
 #ifndef MN_ENGINE_STATE_BYTES_0
-#define MN_ENGINE_STATE_BYTES_0 (4 * 1184) /* HAR: 4 streams */
+#define MN_ENGINE_STATE_BYTES_0 (6 * 1184) /* HAR: 6 streams */
 #endif
 #ifndef MN_ENGINE_STATE_BYTES_1
 #define MN_ENGINE_STATE_BYTES_1 (5 * 1928) /* KWS: 5 streams */

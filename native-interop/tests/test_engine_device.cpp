@@ -29,7 +29,7 @@ const char *kHarLean = "../../../weights/device/har.mnm";
 const char *kKwsLean = "../../../weights/device/kws.mnm";
 const char *kHarFull = "../../../weights/har.mnm";
 const char *kKwsFull = "../../../weights/kws.mnm";
-constexpr int kHarStreams = 4, kKwsStreams = 5;
+constexpr int kHarStreams = 6, kKwsStreams = 5;
 
 class EngineDevice : public ::testing::Test {
   protected:

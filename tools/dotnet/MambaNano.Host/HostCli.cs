@@ -46,7 +46,7 @@ namespace MambaNano.Host
 
         public const int MaxImuRateHz = 10000;
         public const int MaxGapMs = 600000;
-        public const int MaxHarSmoothingWindows = 64; // 20 s of reports at the shipped 0.32 s
+        public const int MaxHarSmoothingWindows = 64; // 12.8 s of reports at the shipped 0.2 s
         public const double MaxReplaySeconds = 1e7;
 
         /// <summary>Run the command line; serial lines go to <paramref name="serial"/>, other text

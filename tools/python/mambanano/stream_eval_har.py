@@ -13,7 +13,7 @@ har_result.json's val_subjects), and the seconds of all folds are pooled (per-fo
 Per second s of a recording (its end, t = 1000 s ms): the truth is the label of the sample at t
 (activities 1-6 scored; transitions 7-12 and unlabelled samples are not), the prediction is the
 last HAR report at or before t (a report at t covers the nf.config har_window_samples before it,
-1.28 s as shipped; with --smoothing K, the app's har_smoothing_windows, it names the class of the
+1.2 s as shipped; with --smoothing K, the app's har_smoothing_windows, it names the class of the
 posteriors averaged over the last K windows, default nf.config's). Latency: for each labelled
 activity segment that follows a different activity, the time from its start to the first
 report of its class (segments whose class is never reported count as misses).
