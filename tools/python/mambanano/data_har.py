@@ -89,16 +89,6 @@ def windows(recordings, subjects):
     return cut_windows(recordings, index), y
 
 
-def random_crops(x, length, rng):
-    """A random `length`-sample part of each window of x (W, T, F), its own offset each (uniform
-    over the T - length + 1 that fit): (W, length, F), the same type as x (numpy or torch)."""
-    n, t = x.shape[:2]
-    if not 1 <= length <= t:
-        raise ValueError(f"crop of {length} samples from windows of {t}")
-    starts = rng.integers(0, t - length + 1, size=n)
-    return x[np.arange(n)[:, None], starts[:, None] + np.arange(length)]
-
-
 @dataclass(frozen=True)
 class ImuAugmentation:
     """Strengths of the training augmentation of a raw IMU recording; all zero = identity.

@@ -61,19 +61,23 @@ from mambanano.quantize import (
 )
 from mambanano.report import plot_training
 from mambanano.training import (
+    add_crop_argument,
     add_cv_arguments,
     add_final_arguments,
     add_loss_arguments,
     add_model_arguments,
     add_training_arguments,
+    check_crop,
     check_model_arguments,
     check_split_arguments,
+    crop_line,
     distillation,
     float_vs_int8,
     load_cv_summary,
     model_dims,
     model_options,
     print_result_line,
+    random_crops,
     recipe,
     run_cv_folds,
     train_or_load,
@@ -137,16 +141,6 @@ def recipe_options(args):
     return " ".join(options)
 
 
-def crop_line(crop):
-    """The model card's words for --crop (empty without it)."""
-    if crop is None:
-        return ""
-    return (
-        f"; each epoch (and QAT) trains on a random {crop}-sample part of every training window "
-        f"(from a reset state, as the app scores its windows)"
-    )
-
-
 def augmentation_line(aug):
     """The model card's words for the training augmentation (empty without one)."""
     if aug is None:
@@ -192,7 +186,7 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
             if aug is None
             else to_float(data_har.augmented_windows(recs, index_tr, aug, aug_rng))
         )
-        return x if args.crop is None else data_har.random_crops(x, args.crop, aug_rng)
+        return x if args.crop is None else random_crops(x, args.crop, aug_rng)
 
     epoch_rng = np.random.default_rng(args.seed + 2)  # own streams: the batch order is unchanged
     curve = train_or_load(
@@ -304,14 +298,7 @@ def parser():
         "subjects are then neither trained on nor scored); use with other --out/--runs",
     )
     add_cv_arguments(ap, "subject")
-    ap.add_argument(
-        "--crop",
-        type=int,
-        metavar="SAMPLES",
-        help="train (and fine-tune) on a random SAMPLES-long part of each 128-sample training "
-        "window, fresh every epoch, as the app scores windows of nf.config har_window_samples; "
-        "windows are scored whole (default: train on whole windows)",
-    )
+    add_crop_argument(ap, "sample", data_har.WINDOW, "har_window_samples")
     ap.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
@@ -349,8 +336,7 @@ def main(argv=None):
     ap = parser()
     args = ap.parse_args(argv)
     check_model_arguments(ap, args, DIMS)
-    if args.crop is not None and not 1 <= args.crop <= data_har.WINDOW:
-        ap.error(f"--crop must be 1..{data_har.WINDOW} samples")
+    check_crop(ap, args, data_har.WINDOW, "sample")
     check_split_arguments(
         ap,
         args,
@@ -415,7 +401,7 @@ def main(argv=None):
         + "; calibration on 512 training windows",
         training_line=training_line(args)
         + augmentation_line(augmentation(args))
-        + crop_line(args.crop),
+        + crop_line(args.crop, "sample", "window", args.qat_epochs > 0),
         targets=(96, 0.5),
         reproduce=(
             [

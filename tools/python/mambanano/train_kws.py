@@ -62,19 +62,23 @@ from mambanano.paths import REPO
 from mambanano.quantize import add_quantization_arguments, post_training_quantize, write_quantized
 from mambanano.report import plot_training
 from mambanano.training import (
+    add_crop_argument,
     add_cv_arguments,
     add_final_arguments,
     add_loss_arguments,
     add_model_arguments,
     add_training_arguments,
+    check_crop,
     check_model_arguments,
     check_split_arguments,
+    crop_line,
     distillation,
     float_vs_int8,
     load_cv_summary,
     model_dims,
     model_options,
     print_result_line,
+    random_crops,
     recipe,
     run_cv_folds,
     train_or_load,
@@ -108,7 +112,7 @@ def speakers(clips):
 def kws_recipe(args):
     """What --cv-folds records and --all-data checks (training.recipe and the extra folders' names)."""
     return {
-        **recipe(args, "specaugment", "cut_words"),
+        **recipe(args, "specaugment", "cut_words", "crop"),
         "extra_train": [Path(d).name for d in args.extra_train],
     }
 
@@ -154,6 +158,7 @@ def parser():
         "--runs", type=Path, default=None, help="default: runs/kws (runs/kws_dev with --dev)"
     )
     add_cv_arguments(ap, "speaker")
+    add_crop_argument(ap, "frame", data_kws.FRAMES, "kws_window_hops")
     add_quantization_arguments(ap, qat_epochs=0)
     add_model_arguments(ap)
     add_loss_arguments(ap)
@@ -167,6 +172,7 @@ def main(argv=None):
     check_model_arguments(ap, args, DIMS)
     if not 0.0 <= args.cut_words <= 1.0:
         ap.error("--cut-words must be 0 (off) to 1")
+    check_crop(ap, args, data_kws.FRAMES, "frame")
     check_split_arguments(
         ap, args, 20, {"--cv-folds": args.cv_folds, "--dev": args.dev, "--all-data": args.all_data}
     )
@@ -255,16 +261,19 @@ def fit(train_clips, val_clips, args, out, runs):
     xv = to_float(x_va)
     mask_rng = np.random.default_rng(args.seed + 4)  # own streams: the rest is unchanged
     cut_rng = np.random.default_rng(args.seed + 5)
+    crop_rng = np.random.default_rng(args.seed + 6)
 
     def training_features():
         """A fresh augmented copy of the training clips, then --cut-words examples cut from
-        other draws of keyword clips, all with --specaugment masked."""
+        other draws of keyword clips, all with --specaugment masked; with --crop a random part of
+        each, (n, crop, M)."""
         x = data_kws.augmented_features(pcm_tr, noise, rng)
         if n_cut:
             drawn = pcm_tr[cut_rng.choice(keyword_clips, size=n_cut, replace=False)]
             cut = data_kws.augmented_features(drawn, noise, cut_rng, variant=data_kws.cut_word)
             x = np.concatenate([x, cut])
-        return to_float(data_kws.spec_masked(x, mask_rng) if args.specaugment else x)
+        x = to_float(data_kws.spec_masked(x, mask_rng) if args.specaugment else x)
+        return x if args.crop is None else random_crops(x, args.crop, crop_rng)
 
     curve = train_or_load(
         model,
@@ -348,6 +357,7 @@ def write_card(path, result, args, n_calib, cv):
         + "".join(f" {option}" for option in model_options(args))
         + (" --specaugment" if args.specaugment else "")
         + (f" --cut-words {args.cut_words:g}" if args.cut_words else "")
+        + (f" --crop {args.crop}" if args.crop is not None else "")
     )
     write_model_card(
         path,
@@ -395,7 +405,8 @@ def write_card(path, result, args, n_calib, cv):
             f"({result['train_clips']:,} clips); silence clips split by their own name"
         )
         + f"; calibration on {n_calib} un-augmented training clips",
-        training_line=training_line(args),
+        training_line=training_line(args)
+        + crop_line(args.crop, "frame", "clip", args.qat_epochs > 0),
         targets=(88, 1.0),
         reproduce=(
             [

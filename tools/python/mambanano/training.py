@@ -282,6 +282,45 @@ def training_line(args):
     )
 
 
+def random_crops(x, length, rng):
+    """A random `length`-step part of each example of x (n, T, F), its own offset each (uniform
+    over the T - length + 1 that fit): (n, length, F), the same type as x (numpy or torch)."""
+    n, t = x.shape[:2]
+    if not 1 <= length <= t:
+        raise ValueError(f"crop of {length} steps from examples of {t}")
+    starts = rng.integers(0, t - length + 1, size=n)
+    return x[np.arange(n)[:, None], starts[:, None] + np.arange(length)]
+
+
+def add_crop_argument(parser, unit, length, app_key):
+    """--crop: train on a random part of each `length`-`unit` training example (`random_crops`),
+    as the app scores windows of nf.config app_key."""
+    parser.add_argument(
+        "--crop",
+        type=int,
+        metavar=f"{unit.upper()}S",
+        help=f"train (and fine-tune) on a random {unit.upper()}S-long part of each {length}-{unit} "
+        f"training example, fresh every epoch, as the app scores windows of nf.config {app_key}; "
+        "validation and calibration examples stay whole (default: train on whole examples)",
+    )
+
+
+def check_crop(parser, args, length, unit):
+    """Refuse a --crop that does not fit a `length`-`unit` example (parser.error exits)."""
+    if args.crop is not None and not 1 <= args.crop <= length:
+        parser.error(f"--crop must be 1..{length} {unit}s")
+
+
+def crop_line(crop, unit, example, qat):
+    """The model card's words for --crop (empty without it); qat: fine-tuned too."""
+    if crop is None:
+        return ""
+    return (
+        f"; each epoch{' (and QAT)' if qat else ''} trains on a random {crop}-{unit} part of every "
+        f"training {example} (from a reset state, as the app scores its windows)"
+    )
+
+
 def mixup_batch(x, labels, alpha, rng):
     """Mixup of one batch: (lam x + (1 - lam) x[perm], labels, labels[perm], lam) with lam ~
     Beta(alpha, alpha) and perm a random permutation, both drawn from the numpy rng; x (b, T, F)

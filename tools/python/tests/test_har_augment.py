@@ -158,22 +158,3 @@ def test_augmented_windows_are_seeded_fresh_per_call_and_shaped_like_the_origina
     a, b = (data_har.augmented_windows([rec], index, aug, rng) for _ in range(2))
     assert (a == first).all() and (a != b).any(), "each epoch draws afresh"
     assert (first != data_har.cut_windows([rec], index)).any()
-
-
-def test_random_crops_are_contiguous_parts_at_every_offset_that_fits():
-    n, t, length = 400, 8, 5
-    x = np.arange(n * t).reshape(n, t, 1) % t  # each window holds its sample positions
-    crops = data_har.random_crops(x, length, np.random.default_rng(0))
-    assert crops.shape == (n, length, 1)
-    starts = crops[:, 0, 0]
-    assert (crops[:, :, 0] == starts[:, None] + np.arange(length)).all(), "contiguous, in order"
-    assert set(starts) == set(range(t - length + 1)), "every offset that fits, no other"
-    torch = pytest.importorskip("torch")
-    assert data_har.random_crops(torch.zeros(3, t, 2), t, np.random.default_rng(0)).shape == (
-        3,
-        t,
-        2,
-    )
-    for bad in (0, t + 1):
-        with pytest.raises(ValueError, match="crop"):
-            data_har.random_crops(x, bad, np.random.default_rng(0))

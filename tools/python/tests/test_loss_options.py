@@ -3,8 +3,9 @@ teacher, and that training with it moves the model towards the teacher. Mixup (-
 mixed batch, and that training with it keeps the model from memorising random labels as it does
 without. Weight decay (--weight-decay): it shrinks the weights. Gradient clipping (--clip-grad): the
 optimiser never sees a gradient above the cap. Weight averaging (--ema): the model ends at the
-moving average of the weights the optimiser stepped through. All are checked, recorded in the recipe and told by
-the card."""
+moving average of the weights the optimiser stepped through. Random crops (--crop): contiguous
+parts at every offset that fits, a crop that does not fit refused for either task. All are
+checked, recorded in the recipe and told by the card."""
 
 import json
 
@@ -12,15 +13,17 @@ import numpy as np
 import pytest
 import torch
 
-from mambanano import train_har, train_kws
+from mambanano import data_har, data_kws, train_har, train_kws
 from mambanano.model import MambaNanoNet
 from mambanano.training import (
+    check_crop,
     check_model_arguments,
     distillation,
     distillation_loss,
     ema_update,
     mixup_batch,
     model_options,
+    random_crops,
     recipe,
     train_or_load,
     training_line,
@@ -286,3 +289,34 @@ def test_ema_training_ends_at_the_average_of_the_stepped_weights(tmp_path, monke
     assert any(
         not torch.allclose(p.detach(), last) for p, last in zip(model.parameters(), stepped[-1])
     )
+
+
+def test_random_crops_are_contiguous_parts_at_every_offset_that_fits():
+    n, t, length = 400, 8, 5
+    x = np.arange(n * t).reshape(n, t, 1) % t  # each window holds its sample positions
+    crops = random_crops(x, length, np.random.default_rng(0))
+    assert crops.shape == (n, length, 1)
+    starts = crops[:, 0, 0]
+    assert (crops[:, :, 0] == starts[:, None] + np.arange(length)).all(), "contiguous, in order"
+    assert set(starts) == set(range(t - length + 1)), "every offset that fits, no other"
+    assert random_crops(torch.zeros(3, t, 2), t, np.random.default_rng(0)).shape == (
+        3,
+        t,
+        2,
+    )
+    for bad in (0, t + 1):
+        with pytest.raises(ValueError, match="crop"):
+            random_crops(x, bad, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize(
+    "module, longest", [(train_har, data_har.WINDOW), (train_kws, data_kws.FRAMES)]
+)
+def test_a_crop_is_checked_against_the_task_examples_and_recorded(module, longest):
+    ap = module.parser()
+    for bad in ("0", str(longest + 1)):
+        with pytest.raises(SystemExit):
+            check_crop(ap, ap.parse_args(["--crop", bad]), longest, "step")
+    args = ap.parse_args(["--crop", str(longest)])
+    check_crop(ap, args, longest, "step")
+    assert recipe(args, "crop")["crop"] == longest

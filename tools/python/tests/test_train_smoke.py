@@ -1,7 +1,8 @@
 """Short smoke runs of the whole training commands (train, calibrate, quantize, INT8-evaluate
 through C): HAR once as a development run (validation subjects held out) and once as the shipped
 model's run (--all-data, scalar-A heads, 64-sample crops: every subject trains it, the card
-carries a cross-validation); KWS as a development run with --specaugment, its file then through
+carries a cross-validation); KWS as a development run with --specaugment and 40-frame crops, its
+file then through
 mambanano evaluate, and as an --all-data run with an --extra-train folder."""
 
 import json
@@ -85,7 +86,8 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     train(
         "kws",
         tmp_path,
-        ["--epochs", "1", "--max-train", "128", "--specaugment", "--cut-words", "0.25"],
+        ["--epochs", "1", "--max-train", "128", "--specaugment", "--cut-words", "0.25"]
+        + ["--crop", "40"],
         timeout=600,
     )
     header, tensors = mf.read_model_file(tmp_path / "kws.mnm")
@@ -99,6 +101,8 @@ def test_kws_smoke_run_writes_a_model_that_evaluate_scores(tmp_path, capsys):
     card = (tmp_path / "kws.md").read_text()
     assert "INT8" in card and "SpecAugment" in card and "--specaugment" in card
     assert "--cut-words 0.25" in card and "windows cut from keyword clips" in card
+    assert "--crop 40" in card and "random 40-frame part of every training clip" in card
+    assert result["recipe"]["crop"] == 40
 
     from mambanano.evaluate import main as evaluate_main
 
