@@ -92,10 +92,9 @@ def add_loss_arguments(parser):
         type=float,
         metavar="DECAY",
         default=0.0,
-        help="keep an exponential moving average of the weights over the optimiser's steps, "
-        "decay min(DECAY, (1 + s) / (10 + s)) at step s, and train on to it: the average is "
-        "what is scored each epoch, saved and quantized; 0 = off, else below 1 "
-        "(default: %(default)s)",
+        help="keep an exponential moving average of the weights over the training steps (decay "
+        "min(DECAY, (1 + s) / (10 + s)) at step s): the average is what each epoch scores and "
+        "what is saved and quantized; 0 = off, else below 1 (default: %(default)s)",
     )
     parser.add_argument(
         "--mixup",
@@ -244,8 +243,8 @@ def check_model_arguments(parser, args, dims):
 
 def model_options(args):
     """The command-line options of args' architecture (add_model_arguments) and training loss
-    (add_loss_arguments: label smoothing, weight decay, mixup, distillation) that are not at their
-    defaults, for the cards' commands."""
+    (add_loss_arguments: label smoothing, weight decay, clipping, weight averaging, mixup,
+    distillation) that are not at their defaults, for the cards' commands."""
     options = [
         f"--{name.replace('_', '-')} {getattr(args, name)}"
         for name in ("a_heads", "d_model", "d_state", "n_layers")
