@@ -2,8 +2,7 @@
 through C): HAR once as a development run (validation subjects held out) and once as the shipped
 model's run (--all-data, scalar-A heads, 64-sample crops: every subject trains it, the card
 carries a cross-validation); KWS as a development run with --specaugment and 40-frame crops, its
-file then through
-mambanano evaluate, and as an --all-data run with an --extra-train folder."""
+file then through mambanano evaluate, and as an --all-data run with an --extra-train folder."""
 
 import json
 import subprocess
