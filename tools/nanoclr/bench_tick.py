@@ -27,7 +27,7 @@ import clr_output
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tools" / "python"))
-from mambanano.gen_board_config import read_config  # noqa: E402
+from mambanano.gen_board_config import config_int  # noqa: E402
 
 CLR = REPO / "build" / "nanoclr" / "posix" / "bin" / "nanoFramework.nanoCLR.test"
 SHORT, LONG = 10, 20  # seconds of input time
@@ -89,8 +89,7 @@ def measure():
 
 def table(t):
     budget = MHZ * 1000 * TICK_MS
-    config = read_config()
-    steps = sum(int(config[key][0]) for key in ("har_streams", "kws_streams"))  # one per stream
+    steps = config_int("har_streams") + config_int("kws_streams")  # one per stream
 
     def row(label, value):
         share, micros = 100 * value / t["total"], value / MHZ

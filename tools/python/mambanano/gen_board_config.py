@@ -30,6 +30,11 @@ def read_config(path=CONFIG):
     return values
 
 
+def config_int(key, path=CONFIG):
+    """The whole-number value of nf.config's `key` (a stream count, a window, a threshold)."""
+    return int(read_config(path)[key][0])
+
+
 def _pascal(key):
     """i2c_sda_pin -> I2cSdaPin."""
     return "".join(part.capitalize() for part in key.split("_"))

@@ -5,7 +5,7 @@ the data (--all-data), the cross-validated figures of its recipe (the --cv-folds
 import textwrap
 from pathlib import Path
 
-from .gen_board_config import read_config
+from .gen_board_config import config_int
 from .training import cv_table
 
 
@@ -176,9 +176,8 @@ def _cv_lines(d, cv, names, targets, unit):
 def app_window_line(trained, unit, window_key, streams_key):
     """The card's window line: the `trained`-`unit` (20 ms each: an IMU sample or an audio hop)
     windows of training and the app's (nf.config window_key, scored every window / streams_key)."""
-    config = read_config()
-    window = int(config[window_key][0])
-    stride = window // int(config[streams_key][0])
+    window = config_int(window_key)
+    stride = window // config_int(streams_key)
     return (
         f"trained and cross-validated on {trained}-{unit} windows ({trained * 0.02:g} s); the app "
         f"scores {window} {unit}s ({window * 0.02:g} s, nf.config {window_key}) from a reset "

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from mambanano import model_file as mf
-from mambanano.gen_board_config import read_config
+from mambanano.gen_board_config import config_int
 from mambanano.paths import REPO
 
 PROG = "mambanano perf"
@@ -175,7 +175,6 @@ def main(argv=None):
         help="rewrite the table between README's perf-report markers",
     )
     args = ap.parse_args(argv)
-    config = {k: v for k, (v, _) in read_config().items()}
     build()
     rows = []
     for path in sorted((REPO / "weights").glob("*.mnm")):
@@ -185,9 +184,9 @@ def main(argv=None):
                 measure(
                     "HAR",
                     path,
-                    int(config["har_streams"]),
+                    config_int("har_streams"),
                     20,
-                    int(config["har_window_samples"]) // int(config["har_streams"]),
+                    config_int("har_window_samples") // config_int("har_streams"),
                 )
             )
         else:
@@ -195,9 +194,9 @@ def main(argv=None):
                 measure(
                     "KWS",
                     path,
-                    int(config["kws_streams"]),
+                    config_int("kws_streams"),
                     20,
-                    int(config["kws_window_hops"]) // int(config["kws_streams"]),
+                    config_int("kws_window_hops") // config_int("kws_streams"),
                 )
             )
     text = table(rows)

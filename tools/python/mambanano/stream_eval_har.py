@@ -34,7 +34,7 @@ from mambanano import data_har
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
 from mambanano.evaluate import add_data_options
-from mambanano.gen_board_config import read_config
+from mambanano.gen_board_config import config_int
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
 from mambanano.paths import REPO
@@ -118,7 +118,7 @@ def main(argv=None):
     ap.add_argument(
         "--smoothing",
         type=int,
-        default=int(read_config()["har_smoothing_windows"][0]),
+        default=config_int("har_smoothing_windows"),
         metavar="K",
         help="HAR reports the class of the posteriors averaged over the last K scored windows "
         "(default: nf.config har_smoothing_windows)",

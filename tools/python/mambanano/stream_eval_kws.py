@@ -43,7 +43,7 @@ from mambanano import data_kws as dk
 from mambanano import model_file as mf
 from mambanano.data import add_data_argument, resolve_data
 from mambanano.evaluate import add_data_options, select_clips
-from mambanano.gen_board_config import read_config
+from mambanano.gen_board_config import config_int
 from mambanano.kernel import KernelError
 from mambanano.model_check import ModelError, read_checked
 from mambanano.paths import REPO
@@ -322,7 +322,7 @@ def snr_results(counts, operating):
 
 def evaluate(args):
     """The recordings of the chosen clips at each SNR, replayed at each threshold (see the docstring)."""
-    operating = int(read_config()["kws_threshold_permille"][0])
+    operating = config_int("kws_threshold_permille")
     thresholds = sorted(set(THRESHOLDS) | {operating})
     chosen = select_clips(args.data, args.split, args.speakers)
     try:
@@ -351,7 +351,7 @@ def evaluate_cv(args):
     if not summary_path.is_file():
         raise ValueError(f"{summary_path}: no such file (a finished `train --cv-folds` folder)")
     k_folds = len(json.loads(summary_path.read_text())["folds"])
-    operating = int(read_config()["kws_threshold_permille"][0])
+    operating = config_int("kws_threshold_permille")
     thresholds = sorted(set(THRESHOLDS) | {operating})
     clips = dk.list_clips(args.data)
     total, fold_counts, picked_all = {}, [], []
