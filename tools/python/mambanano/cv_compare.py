@@ -7,9 +7,9 @@
 Each file is a `train --cv-folds` summary (RUNS/cv/cv.json) or a shipped model's card
 (weights/<task>.md), whose cross-validation table holds the same figures rounded to 0.01 % (the
 way to compare against the shipped recipe when its run folder is gone). The folds must hold out
-the same subjects or speakers (same K, seed and data; a card records only how many examples each
-fold held out, and that is what is checked against it): a paired comparison then removes what
-makes one fold harder than another, which is most of the spread between folds. Prints, per fold,
+the same subjects or speakers (same K and data, whatever the --seed; a card records only how many
+examples each fold held out, and that is what is checked against it): a paired comparison then
+removes what makes one fold harder than another, which is most of the spread between folds. Prints, per fold,
 A, B and B − A (percent, or points for drops), then the mean difference ± its sd over folds and
 how many folds B won, tied and lost, as a Markdown table and one JSON line. The project's rule for
 shipping a change is that B's mean is not below A's; the spread says how much that mean can be
@@ -83,7 +83,7 @@ def compare(a, b, metric):
         if a[k].get(key) != b[k].get(key):
             raise ValueError(
                 f"fold {k} holds out {a[k].get(key)} in one run and {b[k].get(key)} "
-                "in the other: not the same folds (same K, --seed and data needed)"
+                "in the other: not the same folds (same K and data needed)"
             )
 
     def pair(k):

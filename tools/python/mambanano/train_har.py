@@ -260,9 +260,14 @@ def fit(recs, train_subjects, val_subjects, args, out, runs):
     return result, curve, (len(y_tr), len(y_va))
 
 
-def subject_folds(subjects, k, seed):
-    """k subject-disjoint folds (sorted tuples) covering `subjects`: a seeded shuffle dealt round-robin."""
-    order = np.random.default_rng(seed).permutation(sorted(subjects))
+FOLD_SEED = 0  # the subject shuffle of every --cv-folds run, whatever --seed trains with
+
+
+def subject_folds(subjects, k):
+    """k subject-disjoint folds (sorted tuples) covering `subjects`: a fixed shuffle dealt
+    round-robin. Fixed, as the KWS speaker folds are, so that runs with another --seed are scored on
+    the same folds and compare pairwise (cv-compare)."""
+    order = np.random.default_rng(FOLD_SEED).permutation(sorted(subjects))
     return [tuple(sorted(int(s) for s in order[i::k])) for i in range(k)]
 
 
@@ -278,7 +283,7 @@ def cross_validate(recs, args):
                 recs, set(subjects) - set(held_out), held_out, args, fold_dir, fold_dir
             )[0],
         )
-        for held_out in subject_folds(subjects, args.cv_folds, args.seed)
+        for held_out in subject_folds(subjects, args.cv_folds)
     ]
     return run_cv_folds(args, "har", folds, har_recipe(args), "val_windows")
 

@@ -12,20 +12,19 @@ SUBJECTS = [1, 3, 5, 6, 7, 8, 11, 14, 15, 16, 17, 19, 21, 22, 23, 25, 26, 27, 28
 
 @pytest.mark.parametrize("k", [2, 3, 5, 7, 21])
 def test_folds_are_subject_disjoint_and_score_every_subject_once(k):
-    folds = train_har.subject_folds(SUBJECTS, k, seed=0)
+    folds = train_har.subject_folds(SUBJECTS, k)
     assert len(folds) == k
     flat = [s for fold in folds for s in fold]
     assert sorted(flat) == SUBJECTS, "every subject held out exactly once"
     assert max(map(len, folds)) - min(map(len, folds)) <= 1, "folds as even as the subjects allow"
 
 
-def test_folds_depend_on_the_seed_only():
-    assert train_har.subject_folds(SUBJECTS, 5, seed=0) == train_har.subject_folds(
-        list(reversed(SUBJECTS)), 5, seed=0
-    )
-    assert train_har.subject_folds(SUBJECTS, 5, seed=0) != train_har.subject_folds(
-        SUBJECTS, 5, seed=1
-    )
+def test_folds_are_fixed_whatever_the_order_or_training_seed():
+    """The same folds for every run, so a run with another --seed compares pairwise; fold 0 is the
+    one the recorded runs and model cards hold out (the README's HAR tables)."""
+    folds = train_har.subject_folds(SUBJECTS, 5)
+    assert folds == train_har.subject_folds(list(reversed(SUBJECTS)), 5)
+    assert folds[0] == (15, 17, 21, 25, 30)
 
 
 def _clips(n_speakers=60, per_speaker=3):
