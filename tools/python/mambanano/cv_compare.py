@@ -9,11 +9,11 @@ Each file is a `train --cv-folds` summary (RUNS/cv/cv.json) or a shipped model's
 way to compare against the shipped recipe when its run folder is gone). The folds must hold out
 the same subjects or speakers (same K and data, whatever the --seed; a card records only how many
 examples each fold held out, and that is what is checked against it): a paired comparison then
-removes what makes one fold harder than another, which is most of the spread between folds. Prints, per fold,
-A, B and B − A (percent, or points for drops), then the mean difference ± its sd over folds and
-how many folds B won, tied and lost, as a Markdown table and one JSON line. The project's rule for
-shipping a change is that B's mean is not below A's; the spread says how much that mean can be
-trusted.
+removes what makes one fold harder than another, which is most of the spread between folds.
+Prints, per fold, A, B and B − A (percent, or points for drops), then the mean difference ± its sd
+over folds and how many folds B won, tied and lost, as a Markdown table and one JSON line. The
+project's rule for shipping a change is that B's mean is not below A's; the spread says how much
+that mean can be trusted.
 """
 
 import argparse
