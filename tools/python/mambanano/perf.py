@@ -23,6 +23,10 @@ from mambanano.gen_board_config import config_int
 from mambanano.paths import REPO
 
 PROG = "mambanano perf"
+APP_CONFIG_KEYS = {  # task -> nf.config (streams, window in 20 ms frames)
+    "HAR": ("har_streams", "har_window_samples"),
+    "KWS": ("kws_streams", "kws_window_hops"),
+}
 
 BUILD = REPO / "build" / "bench"
 FRAMES = 200
@@ -179,26 +183,10 @@ def main(argv=None):
     rows = []
     for path in sorted((REPO / "weights").glob("*.mnm")):
         header, _ = mf.read_model_file(path)
-        if header["task"] == mf.Task.HAR:
-            rows.append(
-                measure(
-                    "HAR",
-                    path,
-                    config_int("har_streams"),
-                    20,
-                    config_int("har_window_samples") // config_int("har_streams"),
-                )
-            )
-        else:
-            rows.append(
-                measure(
-                    "KWS",
-                    path,
-                    config_int("kws_streams"),
-                    20,
-                    config_int("kws_window_hops") // config_int("kws_streams"),
-                )
-            )
+        task = "HAR" if header["task"] == mf.Task.HAR else "KWS"
+        streams_key, window_key = APP_CONFIG_KEYS[task]
+        streams = config_int(streams_key)
+        rows.append(measure(task, path, streams, 20, config_int(window_key) // streams))
     text = table(rows)
     print(text)
     plot(rows, REPO / "native-interop" / "bench" / "perf_report.png")
